@@ -1,0 +1,1 @@
+"""The single dispatch table of incoming activities."""
