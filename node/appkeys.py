@@ -1,0 +1,18 @@
+"""Every typed key stored on the application or a request, in one place."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from node.local.models import Resident
+    from node.runtime import Node
+
+node_key: web.AppKey[Node] = web.AppKey("node")
+templates_key: web.AppKey[Any] = web.AppKey("templates")
+resident_key: web.RequestKey[Resident | None] = web.RequestKey("resident")
+session_key: web.RequestKey[dict] = web.RequestKey("session")
+csrf_key: web.RequestKey[str] = web.RequestKey("csrf")
+language_key: web.RequestKey[str] = web.RequestKey("language")

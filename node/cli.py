@@ -1,0 +1,169 @@
+"""The `quartier` command line: parses arguments, builds Settings, calls one function."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+from node.settings import SettingsError, load_settings
+
+
+def _settings(args: argparse.Namespace, **overrides):
+    return load_settings(dict(os.environ), getattr(args, "config", None), **overrides)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from node import ops
+
+    settings = _settings(args)
+    if args.no_workers:
+        settings = settings.replace(run_workers=False)
+    ops.serve(settings, args.host, args.port)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from node import ops
+
+    asyncio.run(ops.worker(_settings(args)))
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from node import ops
+
+    ran = ops.migrate(_settings(args))
+    print("applied: " + ", ".join(ran) if ran else "database is up to date")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from node import demo
+
+    demo.run(args)
+    return 0
+
+
+def cmd_create_quarter(args: argparse.Namespace) -> int:
+    from node import ops
+
+    boundary = Path(args.boundary).read_text(encoding="utf-8") if args.boundary else None
+    postcodes = [p for p in (args.postcodes or "").split(",") if p.strip()]
+    quarter = ops.create_quarter(
+        _settings(args),
+        args.slug,
+        args.name,
+        postcodes,
+        boundary,
+        args.rural,
+        args.country or "",
+        args.language or "",
+    )
+    print(f"quarter {quarter.slug} created (id {quarter.id})")
+    return 0
+
+
+def cmd_create_resident(args: argparse.Namespace) -> int:
+    from node import ops
+
+    resident = ops.create_resident(
+        _settings(args),
+        args.username,
+        args.email,
+        args.password,
+        args.quarter,
+        args.verified,
+        args.role,
+        args.display_name or args.username,
+        args.language or "",
+    )
+    print(f"resident {resident.username} created (id {resident.id}, role {resident.role})")
+    return 0
+
+
+def cmd_create_token(args: argparse.Namespace) -> int:
+    from node import ops
+
+    print(ops.create_token(_settings(args), args.username, args.name or "cli"))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="quartier", description="A federated neighbourhood node.")
+    parser.add_argument("--config", help="TOML settings file (QUARTIER_* variables override it)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the whole node (web and background workers)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument(
+        "--no-workers", action="store_true", help="web only (run `quartier worker` beside it)"
+    )
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run the background workers without the web server")
+    worker.set_defaults(func=cmd_worker)
+
+    migrate = sub.add_parser("migrate", help="apply pending schema migrations")
+    migrate.set_defaults(func=cmd_migrate)
+
+    demo = sub.add_parser("demo", help="start ready-to-explore demo nodes with seeded content")
+    demo.add_argument("--data-dir", default="./demo-data")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8401)
+    demo.add_argument("--reset", action="store_true", help="start from empty databases")
+    demo.set_defaults(func=cmd_demo)
+
+    admin = sub.add_parser("admin", help="administration")
+    admin_sub = admin.add_subparsers(dest="admin_command", required=True)
+    cq = admin_sub.add_parser("create-quarter")
+    cq.add_argument("--slug", required=True)
+    cq.add_argument("--name", required=True)
+    cq.add_argument("--postcodes", default="")
+    cq.add_argument("--boundary", help="GeoJSON file with the quarter's polygon")
+    cq.add_argument("--rural", action="store_true")
+    cq.add_argument("--country", default="")
+    cq.add_argument("--language", default="")
+    cq.set_defaults(func=cmd_create_quarter)
+
+    cr = admin_sub.add_parser("create-resident")
+    cr.add_argument("--username", required=True)
+    cr.add_argument("--email", required=True)
+    cr.add_argument("--password", required=True)
+    cr.add_argument("--quarter", required=True)
+    cr.add_argument("--verified", action="store_true")
+    cr.add_argument(
+        "--role", default="resident", choices=["resident", "ambassador", "moderator", "admin"]
+    )
+    cr.add_argument("--display-name", default="")
+    cr.add_argument("--language", default="")
+    cr.set_defaults(func=cmd_create_resident)
+
+    ct = admin_sub.add_parser("create-token")
+    ct.add_argument("--username", required=True)
+    ct.add_argument("--name", default="")
+    ct.set_defaults(func=cmd_create_token)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=os.environ.get("QUARTIER_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    from node.local.errors import DomainError
+
+    try:
+        return args.func(args)
+    except SettingsError as exc:
+        print(f"quartier: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+        print(f"quartier: {exc.message}{' (' + details + ')' if details else ''}", file=sys.stderr)
+        return 1

@@ -1,0 +1,110 @@
+"""Core neighbourhood tables: quarters, residents and their API tokens.
+
+Other concerns keep their tables in their own modules (see node/local/*_models.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import peewee as pw
+
+from node.db import BaseModel
+
+ROLES = ("resident", "ambassador", "moderator", "admin")
+REACHES = ("quarter", "twins", "public")
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC now: every timestamp in the database is naive UTC."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Quarter(BaseModel):
+    """A neighbourhood (or a wider rural zone) hosted by this node, or known from another node."""
+
+    slug = pw.CharField(max_length=64, unique=True)
+    name = pw.CharField(max_length=200)
+    description = pw.TextField(default="")
+    postcodes = pw.TextField(default="")  # comma-separated list
+    boundary = pw.TextField(null=True)  # GeoJSON Polygon / MultiPolygon geometry
+    rural = pw.BooleanField(default=False)
+    country = pw.CharField(max_length=2, default="")
+    language = pw.CharField(max_length=8, default="")
+    center_lat = pw.FloatField(null=True)
+    center_lon = pw.FloatField(null=True)
+    approve_follows = pw.BooleanField(default=False)
+    # remote quarters (twins) live here too: external_ref is their ActivityPub id
+    external_ref = pw.CharField(max_length=500, null=True, unique=True)
+    created_at = pw.DateTimeField(default=utcnow)
+
+    @property
+    def is_local(self) -> bool:
+        return self.external_ref is None
+
+    def postcode_list(self) -> list[str]:
+        return [p.strip() for p in self.postcodes.split(",") if p.strip()]
+
+
+class Resident(BaseModel):
+    """A person: a local resident, or a remote one known by external_ref (an ActivityPub id)."""
+
+    username = pw.CharField(max_length=64)
+    host = pw.CharField(max_length=255, default="")  # "" for local residents
+    display_name = pw.CharField(max_length=120, default="")
+    email = pw.CharField(max_length=254, null=True, unique=True)
+    password_hash = pw.CharField(max_length=255, default="")
+    language = pw.CharField(max_length=8, default="")
+    role = pw.CharField(max_length=16, default="resident")
+    quarter = pw.ForeignKeyField(
+        Quarter, null=True, backref="residents", lazy_load=False, on_delete="SET NULL"
+    )
+    # private address: never shown to other residents, never federated
+    address = pw.TextField(default="")
+    postcode = pw.CharField(max_length=16, default="")
+    city = pw.CharField(max_length=120, default="")
+    lat = pw.FloatField(null=True)
+    lon = pw.FloatField(null=True)
+    verification = pw.CharField(max_length=16, default="none")  # none|pending|approved|rejected
+    verified_at = pw.DateTimeField(null=True)
+    bio = pw.TextField(default="")
+    skills = pw.TextField(default="")
+    languages_spoken = pw.CharField(max_length=120, default="")
+    avatar = pw.CharField(max_length=255, default="")
+    suspended_until = pw.DateTimeField(null=True)
+    session_version = pw.IntegerField(default=1)
+    external_ref = pw.CharField(max_length=500, null=True, unique=True)
+    profile_url = pw.CharField(max_length=500, default="")
+    created_at = pw.DateTimeField(default=utcnow)
+    deleted_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("username", "host"), True),)
+
+    @property
+    def is_local(self) -> bool:
+        return self.external_ref is None
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def handle(self) -> str:
+        return f"@{self.username}@{self.host}" if self.host else f"@{self.username}"
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+
+class ApiToken(BaseModel):
+    """A personal bearer token; only its SHA-256 is stored."""
+
+    resident = pw.ForeignKeyField(Resident, backref="tokens", lazy_load=False, on_delete="CASCADE")
+    token_hash = pw.CharField(max_length=64, unique=True)
+    name = pw.CharField(max_length=100, default="")
+    created_at = pw.DateTimeField(default=utcnow)
+    last_used_at = pw.DateTimeField(null=True)
+
+
+CORE_MODELS = [Quarter, Resident, ApiToken]

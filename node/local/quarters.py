@@ -1,0 +1,175 @@
+"""Quarters: creation, boundaries, which quarter a resident belongs to, roles."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from node.i18n import _
+from node.local import geo
+from node.local.errors import Invalid, NotAllowed, NotFound
+from node.local.models import ROLES, Quarter, Resident
+from node.local.tx import QuarterCreated, ResidentUpdated, Tx
+
+HANDLE = re.compile(r"^[a-z0-9_]{1,64}$")
+RESERVED = {
+    "admin",
+    "api",
+    "actor",
+    "inbox",
+    "static",
+    "media",
+    "login",
+    "logout",
+    "signup",
+    "settings",
+    "listings",
+    "events",
+    "loans",
+    "messages",
+    "map",
+    "feed",
+    "well_known",
+    "nodeinfo",
+    "healthz",
+    "search",
+    "notifications",
+    "moderation",
+    "twins",
+}
+
+
+def check_handle(handle: str, field: str = "username") -> str:
+    """Handles are [a-z0-9_] (what other fediverse software resolves) and unique per node."""
+    if not HANDLE.match(handle or ""):
+        raise Invalid(
+            _("Use only lower-case letters, digits and _ (at most 64)."), {field: "format"}
+        )
+    if handle in RESERVED:
+        raise Invalid(_("This name is reserved."), {field: "reserved"})
+    taken = (
+        Resident.select().where((Resident.username == handle) & (Resident.host == "")).exists()
+        or Quarter.select()
+        .where((Quarter.slug == handle) & Quarter.external_ref.is_null())
+        .exists()
+        or _organisation_taken(handle)
+    )
+    if taken:
+        raise Invalid(_("This name is already taken."), {field: "taken"})
+    return handle
+
+
+def _organisation_taken(handle: str) -> bool:
+    try:
+        from node.local.organisations import Organisation
+    except ImportError:  # organisations arrive with the foundation's second migration
+        return False
+    return Organisation.select().where(Organisation.handle == handle).exists()
+
+
+def create_quarter(
+    tx: Tx,
+    slug: str,
+    name: str,
+    postcodes: list[str] | None = None,
+    boundary: str | None = None,
+    rural: bool = False,
+    country: str = "",
+    language: str = "",
+    description: str = "",
+) -> Quarter:
+    check_handle(slug, "slug")
+    if not name.strip():
+        raise Invalid(_("A quarter needs a name."), {"name": "required"})
+    geometry = None
+    center = (None, None)
+    if boundary:
+        try:
+            geometry = geo.parse_geometry(boundary)
+        except (ValueError, json.JSONDecodeError) as exc:
+            raise Invalid(
+                _("The boundary is not a GeoJSON polygon: %(reason)s", reason=str(exc)),
+                {"boundary": "geojson"},
+            ) from None
+        center = geo.centroid(geometry)
+    quarter = Quarter.create(
+        slug=slug,
+        name=name.strip(),
+        postcodes=",".join(p.strip() for p in (postcodes or []) if p.strip()),
+        boundary=json.dumps(geometry) if geometry else None,
+        rural=rural,
+        country=country.upper()[:2],
+        language=language,
+        description=description,
+        center_lat=center[0],
+        center_lon=center[1],
+        created_at=tx.now,
+    )
+    tx.record(QuarterCreated(quarter.id))
+    return quarter
+
+
+def get_quarter(slug: str) -> Quarter:
+    quarter = Quarter.get_or_none((Quarter.slug == slug) & Quarter.external_ref.is_null())
+    if quarter is None:
+        raise NotFound(_("No such quarter."))
+    return quarter
+
+
+def local_quarters() -> list[Quarter]:
+    return list(Quarter.select().where(Quarter.external_ref.is_null()).order_by(Quarter.name))
+
+
+def find_quarter(
+    postcode: str = "", lat: float | None = None, lon: float | None = None
+) -> Quarter | None:
+    """The local quarter whose boundary contains the point, else whose postcode list has it."""
+    quarters = local_quarters()
+    if lat is not None and lon is not None:
+        for quarter in quarters:
+            if quarter.boundary and geo.contains(json.loads(quarter.boundary), lat, lon):
+                return quarter
+    code = postcode.replace(" ", "").upper()
+    if code:
+        for quarter in quarters:
+            if code in {p.replace(" ", "").upper() for p in quarter.postcode_list()}:
+                return quarter
+    return None
+
+
+def assign(tx: Tx, moderator: Resident, resident_id: int, quarter_slug: str) -> Resident:
+    """A moderator (of the resident's quarter or the target one) or an admin reassigns a resident."""
+    target = get_quarter(quarter_slug)
+    resident = Resident.get_or_none(Resident.id == resident_id)
+    if resident is None or not resident.is_local:
+        raise NotFound(_("No such resident."))
+    if moderator.role != "admin":
+        if moderator.role != "moderator" or moderator.quarter_id not in {
+            resident.quarter_id,
+            target.id,
+        }:
+            raise NotAllowed(_("Only a moderator of this quarter can move a resident."))
+    resident.quarter = target
+    resident.save()
+    tx.record(ResidentUpdated(resident.id))
+    return resident
+
+
+def set_role(tx: Tx, admin: Resident, resident_id: int, role: str) -> Resident:
+    if role not in ROLES:
+        raise Invalid(_("Unknown role."), {"role": "choice"})
+    resident = Resident.get_or_none(Resident.id == resident_id)
+    if resident is None or not resident.is_local:
+        raise NotFound(_("No such resident."))
+    allowed = admin.role == "admin" or (
+        admin.role == "moderator"
+        and role in {"resident", "ambassador"}
+        and admin.quarter_id == resident.quarter_id
+        and resident.role in {"resident", "ambassador"}
+    )
+    if not allowed:
+        raise NotAllowed(_("You may not give this role."))
+    resident.role = role
+    resident.save()
+    tx.record(ResidentUpdated(resident.id))
+    return resident

@@ -1,0 +1,181 @@
+"""Residents: sign-up, log-in checks, API tokens, profile basics."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from node.i18n import LANGUAGES, _
+from node.local.errors import Invalid, NotFound
+from node.local.models import ApiToken, Resident, utcnow
+from node.local.quarters import check_handle, find_quarter, get_quarter
+from node.local.tx import ResidentJoined, Tx
+
+_hasher = PasswordHasher()
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD = 8
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def password_matches(stored: str, password: str) -> bool:
+    if not stored:
+        return False
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class SignupDraft:
+    """Validated sign-up input."""
+
+    username: str
+    display_name: str
+    email: str
+    password: str
+    language: str
+
+    @classmethod
+    def parse(cls, data: dict[str, str]) -> SignupDraft:
+        errors: dict[str, str] = {}
+        username = (data.get("username") or "").strip().lower()
+        email = (data.get("email") or "").strip()
+        password = data.get("password") or ""
+        language = (data.get("language") or "").strip()
+        display_name = (data.get("display_name") or "").strip()[:120]
+        if not username:
+            errors["username"] = _("Choose a user name.")
+        if not EMAIL.match(email):
+            errors["email"] = _("Enter a valid e-mail address.")
+        if len(password) < MIN_PASSWORD:
+            errors["password"] = _("Use at least %(n)d characters.", n=MIN_PASSWORD)
+        if language and language not in LANGUAGES:
+            errors["language"] = _("Unknown language.")
+        if errors:
+            raise Invalid(_("Please correct the marked fields."), errors)
+        return cls(username, display_name or username, email, password, language)
+
+
+def sign_up(
+    tx: Tx,
+    draft: SignupDraft,
+    role: str = "resident",
+    quarter_slug: str | None = None,
+    verified: bool = False,
+) -> Resident:
+    try:
+        check_handle(draft.username)
+    except Invalid as exc:
+        raise Invalid(exc.message, {"username": exc.message}) from None
+    if Resident.select().where(Resident.email == draft.email.lower()).exists():
+        raise Invalid(
+            _("An account already uses this e-mail address."),
+            {"email": _("An account already uses this e-mail address.")},
+        )
+    quarter = get_quarter(quarter_slug) if quarter_slug else None
+    resident = Resident.create(
+        username=draft.username,
+        display_name=draft.display_name,
+        email=draft.email.lower(),
+        password_hash=hash_password(draft.password),
+        language=draft.language,
+        role=role,
+        quarter=quarter,
+        verification="approved" if verified else "none",
+        verified_at=tx.now if verified else None,
+        created_at=tx.now,
+    )
+    tx.record(ResidentJoined(resident.id))
+    return resident
+
+
+def get_local(username: str) -> Resident:
+    resident = Resident.get_or_none(
+        (Resident.username == username.lower())
+        & (Resident.host == "")
+        & Resident.deleted_at.is_null()
+    )
+    if resident is None:
+        raise NotFound(_("No such resident."))
+    return resident
+
+
+def get_by_id(resident_id: int) -> Resident | None:
+    return (
+        Resident.select()
+        .where((Resident.id == resident_id) & Resident.deleted_at.is_null())
+        .first()
+    )
+
+
+def find_login(login: str) -> Resident | None:
+    login = login.strip().lower()
+    query = Resident.select().where((Resident.host == "") & Resident.deleted_at.is_null())
+    if "@" in login:
+        return query.where(Resident.email == login).first()
+    return query.where(Resident.username == login).first()
+
+
+def check_password(login: str, password: str) -> Resident | None:
+    """The resident if login and password match, else None (the caller rate-limits)."""
+    resident = find_login(login)
+    if resident is None:
+        _hasher.hash(password)  # spend the same time, so names cannot be probed by timing
+        return None
+    return resident if password_matches(resident.password_hash, password) else None
+
+
+def place(
+    tx: Tx,
+    resident: Resident,
+    address: str,
+    postcode: str,
+    city: str,
+    lat: float | None,
+    lon: float | None,
+) -> Resident:
+    """Record a resident's private address and position and attach them to the matching quarter."""
+    resident.address = address.strip()
+    resident.postcode = postcode.strip()
+    resident.city = city.strip()
+    resident.lat, resident.lon = lat, lon
+    quarter = find_quarter(resident.postcode, lat, lon)
+    if quarter is not None:
+        resident.quarter = quarter
+    resident.save()
+    return resident
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(tx: Tx, resident_id: int, name: str = "") -> str:
+    """Create a personal API token; only its hash is kept, so it is shown once."""
+    token = "qt_" + secrets.token_urlsafe(32)
+    ApiToken.create(
+        resident=resident_id, token_hash=_token_hash(token), name=name, created_at=tx.now
+    )
+    return token
+
+
+def resident_for_token(token: str) -> Resident | None:
+    row = (
+        ApiToken.select(ApiToken, Resident)
+        .join(Resident)
+        .where((ApiToken.token_hash == _token_hash(token)) & Resident.deleted_at.is_null())
+        .first()
+    )
+    if row is None:
+        return None
+    ApiToken.update(last_used_at=utcnow()).where(ApiToken.id == row.id).execute()
+    return row.resident

@@ -1,0 +1,101 @@
+"""Operations behind the CLI: serve, worker, migrate and the admin commands."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+
+from node import migrations
+from node.app import create_app, register_steps
+from node.commit import commit
+from node.local import quarters, residents
+from node.runtime import make_node
+from node.settings import Settings, ensure_secret_key
+
+log = logging.getLogger("quartier")
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Run the node; pending migrations are applied at start (documented in the README)."""
+    app = create_app(settings)
+    web.run_app(
+        app,
+        host=host,
+        port=port,
+        print=lambda *_: log.info("Quartier listening on http://%s:%s", host, port),
+    )
+
+
+async def worker(settings: Settings) -> None:
+    settings = ensure_secret_key(settings)
+    node = make_node(settings)
+    register_steps(node)
+    await node.db.run(migrations.apply, node.db.peewee)
+    from node import background
+
+    async with background.resources(node):
+        await node.run_forever()
+
+
+def migrate(settings: Settings) -> list[str]:
+    node = make_node(settings)
+    try:
+        node.db.bind_here()
+        return migrations.apply(node.db.peewee)
+    finally:
+        node.db.peewee.close()
+
+
+async def _admin(settings: Settings, fn, *args, **kwargs):
+    settings = ensure_secret_key(settings)
+    node = make_node(settings)
+    try:
+        await node.db.run(migrations.apply, node.db.peewee)
+        return await commit(node, fn, *args, **kwargs)
+    finally:
+        node.db.close()
+
+
+def create_quarter(settings, slug, name, postcodes, boundary, rural, country="", language=""):
+    return asyncio.run(
+        _admin(
+            settings,
+            quarters.create_quarter,
+            slug,
+            name,
+            postcodes,
+            boundary,
+            rural,
+            country or settings.node_country,
+            language or settings.default_language,
+        )
+    )
+
+
+def create_resident(
+    settings, username, email, password, quarter, verified, role, display_name, language=""
+):
+    draft = residents.SignupDraft.parse(
+        {
+            "username": username,
+            "email": email,
+            "password": password,
+            "display_name": display_name,
+            "language": language,
+        }
+    )
+    return asyncio.run(
+        _admin(
+            settings, residents.sign_up, draft, role=role, quarter_slug=quarter, verified=verified
+        )
+    )
+
+
+def create_token(settings, username, name):
+    def make(tx, username, name):
+        resident = residents.get_local(username)
+        return residents.create_token(tx, resident.id, name)
+
+    return asyncio.run(_admin(settings, make, username, name))

@@ -1,0 +1,77 @@
+"""Node: what one running node holds (settings, database, URLs, background steps)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from node.db import Database
+from node.settings import Settings
+from node.urls import Urls
+
+log = logging.getLogger("quartier")
+
+# A background step does one batch of due work and returns how many items it handled.
+Step = Callable[["Node"], Awaitable[int]]
+
+
+@dataclass
+class Node:
+    """One node: shared by the web app, the workers and the CLI."""
+
+    settings: Settings
+    db: Database
+    urls: Urls
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    steps: dict[str, Step] = field(default_factory=dict)
+    http: Any = None  # node.activitypub.http.SafeClient, set by http_ctx
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def kick(self) -> None:
+        """Wake the workers: new work was committed (the rows are the truth; this cuts latency)."""
+        self.wake.set()
+
+    async def run_steps_once(self) -> int:
+        done = 0
+        for name, step in list(self.steps.items()):
+            try:
+                done += await step(self)
+            except Exception:  # a failing step must not stop the others
+                log.exception("background step %s failed", name)
+        return done
+
+    async def drain(self, rounds: int = 50) -> int:
+        """Run every background step until nothing is due (tests call this; never sleep)."""
+        total = 0
+        for _ in range(rounds):
+            done = await self.run_steps_once()
+            total += done
+            if not done:
+                break
+        return total
+
+    async def run_forever(self) -> None:
+        """The worker loop: run due work, then wait for a kick or a short poll interval."""
+        delay = 0.5
+        while True:
+            done = await self.run_steps_once()
+            if done:
+                delay = 0.5
+                continue
+            self.wake.clear()
+            try:
+                await asyncio.wait_for(self.wake.wait(), timeout=delay)
+                delay = 0.5
+            except TimeoutError:
+                delay = min(delay * 2, 5.0)
+
+
+def make_node(settings: Settings) -> Node:
+    return Node(
+        settings=settings,
+        db=Database(settings.effective_database_url),
+        urls=Urls(settings.public_url),
+    )

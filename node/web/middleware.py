@@ -1,0 +1,245 @@
+"""Middlewares: errors → status and page/JSON, security headers, session and language, CSRF."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from node import i18n
+from node.appkeys import csrf_key, language_key, node_key, resident_key, session_key
+from node.i18n import _
+from node.local import residents
+from node.local.errors import DomainError
+from node.web import sessions
+from node.web.render import render
+
+log = logging.getLogger("quartier.web")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+# Paths where other servers post signed JSON: no cookies, no CSRF (the signature is the proof).
+FEDERATION_POST = ("/inbox", "/actor/inbox")
+
+
+def is_api(request: web.Request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def is_federation_post(request: web.Request) -> bool:
+    return request.path in FEDERATION_POST or (
+        request.path.startswith("/@") and request.path.endswith("/inbox")
+    )
+
+
+def json_error(status: int, code: str, message: str, **extra) -> web.Response:
+    body = {"error": code, "message": message}
+    body.update(extra)
+    return web.json_response(body, status=status)
+
+
+STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "rate_limited",
+}
+
+
+def _http_message(status: int) -> str:
+    messages = {
+        400: _("The request could not be understood."),
+        401: _("Please log in."),
+        403: _("You are not allowed to do this."),
+        404: _("This page does not exist."),
+        405: _("This method is not allowed here."),
+        413: _("This is too large."),
+        429: _("Too many attempts; please wait a moment."),
+    }
+    return messages.get(status, _("Something went wrong."))
+
+
+@web.middleware
+async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except DomainError as exc:
+        message = str(exc.message) or _http_message(exc.status)
+        if is_api(request) or is_federation_post(request):
+            extra = {"fields": {k: str(v) for k, v in exc.fields.items()}} if exc.fields else {}
+            return json_error(exc.status, exc.code, message, **extra)
+        template = (
+            f"errors/{exc.status}.html"
+            if exc.status in {400, 403, 404, 409, 413, 422}
+            else "errors/400.html"
+        )
+        return render(request, template, status=exc.status, message=message)
+    except web.HTTPException as exc:
+        if exc.status < 400 or exc.content_type == "application/json":
+            raise
+        if is_api(request) or is_federation_post(request):
+            text = (
+                exc.text
+                if exc.text and not exc.text.startswith(f"{exc.status}:")
+                else _http_message(exc.status)
+            )
+            return json_error(exc.status, STATUS_CODES.get(exc.status, "error"), text)
+        if exc.status in {400, 403, 404, 413, 429}:
+            page = "errors/400.html" if exc.status == 429 else f"errors/{exc.status}.html"
+            return render(request, page, status=exc.status, message=_http_message(exc.status))
+        raise
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if is_api(request) or is_federation_post(request):
+            return json_error(500, "internal", _("Something went wrong."))
+        return render(request, "errors/500.html", status=500, message=_("Something went wrong."))
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await handler(request)
+    node = request.app[node_key]
+    tiles = ""
+    if node.settings.tile_url.startswith("http"):
+        parts = urlsplit(node.settings.tile_url.replace("{s}", "*"))
+        tiles = f" {parts.scheme}://{parts.netloc}"
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:"
+        + tiles
+        + "; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
+    )
+    return response
+
+
+async def _current_resident(request: web.Request) -> tuple[object | None, dict]:
+    node = request.app[node_key]
+    auth = request.headers.get("Authorization", "")
+    if auth.lower().startswith("bearer "):
+        token = auth[7:].strip()
+        resident = await node.db.run(residents.resident_for_token, token)
+        if resident is None:
+            raise web.HTTPUnauthorized(text=_("Invalid or revoked API token."))
+        request["bearer"] = True
+        return resident, {}
+    session = (
+        sessions.unsign(node.settings.secret_key, request.cookies.get(sessions.SESSION_COOKIE))
+        or {}
+    )
+    if "rid" in session:
+        resident = await node.db.run(residents.get_by_id, int(session["rid"]))
+        if resident is not None and resident.session_version == session.get("v"):
+            return resident, session
+    return None, {}
+
+
+@web.middleware
+async def session_and_language(request: web.Request, handler: Handler) -> web.StreamResponse:
+    node = request.app[node_key]
+    resident, session = (
+        (None, {}) if is_federation_post(request) else await _current_resident(request)
+    )
+    request[resident_key] = resident
+    request[session_key] = session
+    chosen = (
+        request.query.get("lang")
+        or request.cookies.get("q_lang")
+        or (resident.language if resident else None)
+    )
+    language = i18n.choose(
+        chosen, request.headers.get("Accept-Language"), node.settings.default_language
+    )
+    request[language_key] = language
+    i18n.set_current(language)  # each request runs in its own task: the value dies with it
+    csrf = request.cookies.get(sessions.CSRF_COOKIE) or sessions.new_csrf_token()
+    request[csrf_key] = csrf
+    response = await handler(request)
+    if not request.cookies.get(sessions.CSRF_COOKIE) and not is_api(request):
+        response.set_cookie(
+            sessions.CSRF_COOKIE,
+            csrf,
+            httponly=True,
+            samesite="Lax",
+            secure=node.settings.cookies_secure,
+            path="/",
+        )
+    if "q_flash" in request.cookies and response.status < 300 and "q_flash" not in response.cookies:
+        response.del_cookie("q_flash", path="/")  # shown once
+    if request.query.get("lang") in i18n.LANGUAGES:
+        response.set_cookie(
+            "q_lang", request.query["lang"], max_age=365 * 86400, samesite="Lax", path="/"
+        )
+    return response
+
+
+@web.middleware
+async def csrf(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every state-changing browser request carries the token of its q_csrf cookie (double submit)."""
+    if (
+        request.method in {"GET", "HEAD", "OPTIONS"}
+        or is_federation_post(request)
+        or request.get("bearer")
+    ):
+        return await handler(request)
+    cookie = request.cookies.get(sessions.CSRF_COOKIE)
+    sent = request.headers.get("X-CSRF-Token")
+    if sent is None and request.content_type in {
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    }:
+        form = await request.post()
+        value = form.get("csrf_token")
+        sent = value if isinstance(value, str) else None
+    if is_api(request) and request[resident_key] is None:
+        return await handler(
+            request
+        )  # no cookie session, nothing to forge; the handler answers 401
+    if not sessions.csrf_matches(cookie, sent):
+        if is_api(request):
+            return json_error(403, "csrf", _("Missing or wrong CSRF token."))
+        return render(
+            request,
+            "errors/403.html",
+            status=403,
+            message=_(
+                "Your form has expired or was sent from elsewhere. Please reload the page and try again."
+            ),
+        )
+    return await handler(request)
+
+
+def login_response(response: web.StreamResponse, request: web.Request, resident) -> None:
+    node = request.app[node_key]
+    days = node.settings.session_days
+    value = sessions.sign(
+        node.settings.secret_key,
+        {"rid": resident.id, "v": resident.session_version, "exp": int(time.time()) + days * 86400},
+    )
+    response.set_cookie(
+        sessions.SESSION_COOKIE,
+        value,
+        max_age=days * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=node.settings.cookies_secure,
+        path="/",
+    )
+
+
+def logout_response(response: web.StreamResponse) -> None:
+    response.del_cookie(sessions.SESSION_COOKIE, path="/")
+
+
+MIDDLEWARES = [security_headers, errors, session_and_language, csrf]

@@ -1,0 +1,72 @@
+"""Page rendering: one jinja2 environment with autoescape and gettext, and render()."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+from markupsafe import Markup
+
+from node import i18n
+from node.appkeys import csrf_key, language_key, node_key, resident_key, templates_key
+from node.web import formats
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+def make_environment(override_dir: str = "") -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if override_dir:
+        loaders.append(jinja2.FileSystemLoader(override_dir))
+    loaders.append(jinja2.FileSystemLoader(str(TEMPLATES_DIR)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        enable_async=False,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    env.filters.update(formats.FILTERS)
+    return env
+
+
+def context(request: web.Request, **values: Any) -> dict[str, Any]:
+    node = request.app[node_key]
+    base = {
+        "request": request,
+        "node": node,
+        "settings": node.settings,
+        "urls": node.urls,
+        "me": request.get(resident_key),
+        "csrf_token": request.get(csrf_key, ""),
+        "lang": request.get(language_key, i18n.current()),
+        "languages": i18n.LANGUAGE_NAMES,
+        "csrf_field": Markup('<input type="hidden" name="csrf_token" value="%s">')
+        % request.get(csrf_key, ""),
+    }
+    base.update(values)
+    return base
+
+
+def render(request: web.Request, template: str, status: int = 200, **values: Any) -> web.Response:
+    env: jinja2.Environment = request.app[templates_key]
+    html = env.get_template(template).render(context(request, **values))
+    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+
+
+def flash(response: web.StreamResponse, message: str) -> None:
+    """A one-time notice shown on the next page."""
+    response.set_cookie(
+        "q_flash", message[:300].encode().hex(), max_age=60, httponly=True, samesite="Lax", path="/"
+    )
+
+
+def redirect(location: str, message: str | None = None) -> web.HTTPSeeOther:
+    response = web.HTTPSeeOther(location)
+    if message:
+        flash(response, message)
+    return response

@@ -1,0 +1,21 @@
+"""The URL map: every area's routes in one table, named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from node.web import auth, wellknown
+from node.web.ui import home
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+AREAS = [home.ROUTES, auth.ROUTES, wellknown.ROUTES]
+
+
+def setup_routes(app: web.Application) -> None:
+    for routes in AREAS:
+        for method, path, handler, name in routes:
+            app.router.add_route(method, path, handler, name=name)
+    app.router.add_static("/static", STATIC_DIR, name="static", append_version=True)

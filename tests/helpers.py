@@ -1,0 +1,68 @@
+"""Test helpers: seed a node, log in through the real forms, read CSRF tokens."""
+
+from __future__ import annotations
+
+import re
+
+from node.appkeys import node_key
+from node.commit import commit
+from node.local import quarters, residents
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def node_of(client):
+    return client.server.app[node_key]
+
+
+async def make_quarter(
+    node, slug="centre", name="Centre", postcodes=("35400",), boundary=None, **kw
+):
+    return await commit(node, quarters.create_quarter, slug, name, list(postcodes), boundary, **kw)
+
+
+async def make_resident(
+    node,
+    username="alice",
+    quarter="centre",
+    verified=True,
+    role="resident",
+    password="correct horse",
+    email=None,
+    language="en",
+):
+    draft = residents.SignupDraft.parse(
+        {
+            "username": username,
+            "email": email or f"{username}@example.test",
+            "password": password,
+            "display_name": username.title(),
+            "language": language,
+        }
+    )
+    return await commit(
+        node, residents.sign_up, draft, role=role, quarter_slug=quarter, verified=verified
+    )
+
+
+async def make_token(node, resident_id):
+    return await commit(node, residents.create_token, resident_id, "test")
+
+
+async def csrf_token(client, path="/login"):
+    response = await client.get(path)
+    text = await response.text()
+    match = CSRF.search(text)
+    assert match, f"no CSRF field on {path}"
+    return match.group(1)
+
+
+async def login(client, username="alice", password="correct horse"):
+    token = await csrf_token(client, "/login")
+    response = await client.post(
+        "/login",
+        data={"login": username, "password": password, "csrf_token": token},
+        allow_redirects=False,
+    )
+    assert response.status == 303, await response.text()
+    return token
