@@ -23,14 +23,35 @@ async def seed(node) -> bool:
     """Seed the demo content once; False when the database already has it."""
     if await node.db.run(lambda: Quarter.select().exists()):
         return False
-    await commit(node, quarters.create_quarter, "saint_servan", "Saint-Servan", ["35400"], None,
-                 country="FR", language="fr", description="Quartier de Saint-Malo")
-    people = [("camille", "Camille", "moderator"), ("yann", "Yann", "resident"), ("lea", "Léa", "resident")]
+    await commit(
+        node,
+        quarters.create_quarter,
+        "saint_servan",
+        "Saint-Servan",
+        ["35400"],
+        None,
+        country="FR",
+        language="fr",
+        description="Quartier de Saint-Malo",
+    )
+    people = [
+        ("camille", "Camille", "moderator"),
+        ("yann", "Yann", "resident"),
+        ("lea", "Léa", "resident"),
+    ]
     for username, name, role in people:
-        draft = residents.SignupDraft.parse({"username": username, "display_name": name,
-                                             "email": f"{username}@demo.quartier.test",
-                                             "password": DEMO_PASSWORD, "language": "fr"})
-        await commit(node, residents.sign_up, draft, role=role, quarter_slug="saint_servan", verified=True)
+        draft = residents.SignupDraft.parse(
+            {
+                "username": username,
+                "display_name": name,
+                "email": f"{username}@demo.quartier.test",
+                "password": DEMO_PASSWORD,
+                "language": "fr",
+            }
+        )
+        await commit(
+            node, residents.sign_up, draft, role=role, quarter_slug="saint_servan", verified=True
+        )
     return True
 
 
@@ -39,10 +60,16 @@ async def _run(args: argparse.Namespace) -> None:
     if args.reset and data_dir.exists():
         shutil.rmtree(data_dir)
     settings = load_settings(
-        dict(os.environ), None,
-        public_url=f"http://{args.host}:{args.port}", data_dir=str(data_dir / "fr"),
-        database_url="", node_name="Quartier Saint-Servan", default_language="fr", node_country="FR",
-        allow_http=True, allow_private_addresses=True,
+        dict(os.environ),
+        None,
+        public_url=f"http://{args.host}:{args.port}",
+        data_dir=str(data_dir / "fr"),
+        database_url="",
+        node_name="Quartier Saint-Servan",
+        default_language="fr",
+        node_country="FR",
+        allow_http=True,
+        allow_private_addresses=True,
     )
     app = create_app(settings)
     runner = web.AppRunner(app)

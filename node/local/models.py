@@ -108,3 +108,54 @@ class ApiToken(BaseModel):
 
 
 CORE_MODELS = [Quarter, Resident, ApiToken]
+
+
+class Organisation(BaseModel):
+    """An association, shop, town hall, social landlord or partner service, managed by residents."""
+
+    KINDS = ("association", "shop", "town_hall", "social_landlord", "partner")
+
+    handle = pw.CharField(max_length=64, unique=True)
+    name = pw.CharField(max_length=200)
+    kind = pw.CharField(max_length=32, default="association")
+    quarter = pw.ForeignKeyField(
+        Quarter, null=True, backref="organisations", lazy_load=False, on_delete="SET NULL"
+    )
+    description = pw.TextField(default="")
+    website = pw.CharField(max_length=500, default="")
+    verified = pw.BooleanField(default=False)
+    created_at = pw.DateTimeField(default=utcnow)
+
+
+class OrganisationMember(BaseModel):
+    """A resident who manages an organisation's account (no shared password)."""
+
+    organisation = pw.ForeignKeyField(
+        Organisation, backref="members", lazy_load=False, on_delete="CASCADE"
+    )
+    resident = pw.ForeignKeyField(
+        Resident, backref="memberships", lazy_load=False, on_delete="CASCADE"
+    )
+    role = pw.CharField(max_length=16, default="manager")  # manager | owner
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("organisation", "resident"), True),)
+
+
+class OutgoingMail(BaseModel):
+    """A durable outbox of e-mail: a mail server that is down delays mail and loses none."""
+
+    to = pw.CharField(max_length=254)
+    subject = pw.CharField(max_length=300)
+    text = pw.TextField()
+    html = pw.TextField(default="")
+    state = pw.CharField(max_length=12, default="pending", index=True)  # pending | sent | failed
+    attempts = pw.IntegerField(default=0)
+    next_attempt_at = pw.DateTimeField(default=utcnow, index=True)
+    last_error = pw.TextField(default="")
+    created_at = pw.DateTimeField(default=utcnow)
+    sent_at = pw.DateTimeField(null=True)
+
+
+CORE_MODELS += [Organisation, OrganisationMember, OutgoingMail]

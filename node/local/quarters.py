@@ -8,7 +8,7 @@ import re
 from node.i18n import _
 from node.local import geo
 from node.local.errors import Invalid, NotAllowed, NotFound
-from node.local.models import ROLES, Quarter, Resident
+from node.local.models import ROLES, Organisation, Quarter, Resident
 from node.local.tx import QuarterCreated, ResidentUpdated, Tx
 
 HANDLE = re.compile(r"^[a-z0-9_]{1,64}$")
@@ -60,10 +60,6 @@ def check_handle(handle: str, field: str = "username") -> str:
 
 
 def _organisation_taken(handle: str) -> bool:
-    try:
-        from node.local.organisations import Organisation
-    except ImportError:  # organisations arrive with the foundation's second migration
-        return False
     return Organisation.select().where(Organisation.handle == handle).exists()
 
 

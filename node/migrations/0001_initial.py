@@ -76,5 +76,41 @@ class Attempt(_M):
     at = pw.DateTimeField(default=_now, index=True)
 
 
+class Organisation(_M):
+    handle = pw.CharField(max_length=64, unique=True)
+    name = pw.CharField(max_length=200)
+    kind = pw.CharField(max_length=32, default="association")
+    quarter = pw.ForeignKeyField(Quarter, null=True, on_delete="SET NULL")
+    description = pw.TextField(default="")
+    website = pw.CharField(max_length=500, default="")
+    verified = pw.BooleanField(default=False)
+    created_at = pw.DateTimeField(default=_now)
+
+
+class OrganisationMember(_M):
+    organisation = pw.ForeignKeyField(Organisation, on_delete="CASCADE")
+    resident = pw.ForeignKeyField(Resident, on_delete="CASCADE")
+    role = pw.CharField(max_length=16, default="manager")
+    created_at = pw.DateTimeField(default=_now)
+
+    class Meta:
+        indexes = ((("organisation", "resident"), True),)
+
+
+class OutgoingMail(_M):
+    to = pw.CharField(max_length=254)
+    subject = pw.CharField(max_length=300)
+    text = pw.TextField()
+    html = pw.TextField(default="")
+    state = pw.CharField(max_length=12, default="pending", index=True)
+    attempts = pw.IntegerField(default=0)
+    next_attempt_at = pw.DateTimeField(default=_now, index=True)
+    last_error = pw.TextField(default="")
+    created_at = pw.DateTimeField(default=_now)
+    sent_at = pw.DateTimeField(null=True)
+
+
 def up(db):
-    create(db, [Quarter, Resident, ApiToken, Attempt])
+    create(
+        db, [Quarter, Resident, ApiToken, Attempt, Organisation, OrganisationMember, OutgoingMail]
+    )

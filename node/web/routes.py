@@ -7,11 +7,12 @@ from pathlib import Path
 from aiohttp import web
 
 from node.web import auth, wellknown
+from node.web.api import openapi
 from node.web.ui import home
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-AREAS = [home.ROUTES, auth.ROUTES, wellknown.ROUTES]
+AREAS = [home.ROUTES, auth.ROUTES, wellknown.ROUTES, openapi.ROUTES]
 
 
 def setup_routes(app: web.Application) -> None:
