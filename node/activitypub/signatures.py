@@ -1,4 +1,4 @@
-"""HTTP signatures (draft-cavage-12 and RFC 9421) as pure functions: keys, time and skew are parameters."""
+"""draft-cavage-12 HTTP signatures and shared helpers as pure functions (RFC 9421: rfc9421.py)."""
 
 from __future__ import annotations
 
@@ -18,20 +18,12 @@ import http_sf
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
-from http_message_signatures import (
-    HTTPMessageSignaturesException,
-    HTTPMessageSigner,
-    HTTPMessageVerifier,
-    MappingKeyResolver,
-    algorithms,
-)
-from http_message_signatures import InvalidSignature as HMSInvalidSignature
 
 from node.activitypub.vocab import ACCEPT_ACTIVITY, ACTIVITY_JSON
 
 PublicKey = rsa.RSAPublicKey | ed25519.Ed25519PublicKey
 
-_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -97,7 +89,8 @@ def _request_target(url: str) -> str:
     return f"{path}?{parts.query}" if parts.query else path
 
 
-def _lower_headers(headers: Mapping[str, str]) -> dict[str, str]:
+def normalise_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Headers as a dict with lowercased names."""
     # draft-cavage §2.3: repeated headers are joined with ", " in order of appearance.
     out: dict[str, str] = {}
     for name, value in headers.items():
@@ -107,11 +100,13 @@ def _lower_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def _as_utc(now: datetime) -> datetime:
+def as_utc(now: datetime) -> datetime:
+    """An aware UTC datetime (naive values are taken as UTC)."""
     return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
 
 
-def _check_window(moment: datetime, now: datetime, skew: int, what: str) -> None:
+def check_window(moment: datetime, now: datetime, skew: int, what: str) -> None:
+    """Refuse a signing time more than `skew` seconds from `now` either way (replay window)."""
     delta = (moment - now).total_seconds()
     if delta > skew:
         raise SignatureError(f"{what} is in the future (more than {skew}s ahead)")
@@ -119,7 +114,8 @@ def _check_window(moment: datetime, now: datetime, skew: int, what: str) -> None
         raise SignatureError(f"{what} is too old (more than {skew}s ago); possible replay")
 
 
-def _check_expires(expires: int | None, now: datetime, skew: int) -> None:
+def check_expires(expires: int | None, now: datetime, skew: int) -> None:
+    """Refuse a signature whose `expires` lies in the past (beyond the skew margin)."""
     # Mastodon allows its clock-skew margin after expiry too (signed_request.rb CLOCK_SKEW_MARGIN).
     if expires is not None and now.timestamp() > expires + skew:
         raise SignatureError("signature has expired")
@@ -169,7 +165,7 @@ def sign_request(
     `include_query=False` signs the path only, for GoToSocial-style retries against receivers
     (Mobilizon) that build (request-target) without the query string.
     """
-    given = _lower_headers(headers)
+    given = normalise_headers(headers)
     added: dict[str, str] = {"Date": http_date(now), "Host": host_header(url)}
     hdrs = {**given, "date": added["Date"], "host": added["Host"]}
     if body is not None:
@@ -294,7 +290,7 @@ def verify_request(
     Returns the keyId; raises SignatureError with the reason on every failure.
     """
     method = method.upper()
-    hdrs = _lower_headers(headers)
+    hdrs = normalise_headers(headers)
     if "signature" not in hdrs:
         raise SignatureError("request is not signed (no Signature header)")
     parsed = parse_signature_header(hdrs["signature"])
@@ -307,16 +303,16 @@ def verify_request(
         raise SignatureError("signature must cover (request-target) or digest")
     if method in ("GET", "HEAD") and "host" not in signed:
         raise SignatureError("GET signature must cover host")
-    if method in _BODY_METHODS and "digest" not in signed:
+    if method in BODY_METHODS and "digest" not in signed:
         raise SignatureError("POST signature must cover digest")
     if signed & {"(created)", "(expires)"} and parsed.algorithm != "hs2019":
         raise SignatureError("(created) and (expires) are only allowed with hs2019")
 
-    now = _as_utc(now)
+    now = as_utc(now)
     if "(created)" in signed:
         if parsed.created is None:
             raise SignatureError("(created) is signed but the created parameter is missing")
-        _check_window(datetime.fromtimestamp(parsed.created, UTC), now, skew_seconds, "created")
+        check_window(datetime.fromtimestamp(parsed.created, UTC), now, skew_seconds, "created")
     else:
         if "date" not in hdrs:
             raise SignatureError("date is signed but the Date header is missing")
@@ -324,8 +320,8 @@ def verify_request(
             moment = parsedate_to_datetime(hdrs["date"])
         except (TypeError, ValueError) as exc:
             raise SignatureError("Date header is not a valid HTTP date") from exc
-        _check_window(_as_utc(moment), now, skew_seconds, "Date")
-    _check_expires(parsed.expires, now, skew_seconds)
+        check_window(as_utc(moment), now, skew_seconds, "Date")
+    check_expires(parsed.expires, now, skew_seconds)
 
     if "digest" in signed:
         _check_digest(hdrs.get("digest"), body or b"")
@@ -341,74 +337,11 @@ def verify_request(
     raise SignatureError("signature does not match (wrong key or altered request)")
 
 
-# ---------------------------------------------------------------------------- RFC 9421
+# ---------------------------------------------------------------------------- inbox helpers
 
 
-@dataclass
-class _Message:
-    """The request view http-message-signatures reads: method, absolute url, headers."""
-
-    method: str
-    url: str
-    headers: dict[str, str]
-
-
-class _WindowVerifier(HTTPMessageVerifier):
-    # The library reads the wall clock; the time window is checked beforehand against `now`.
-    def validate_created_and_expires(self, sig_input: Any, max_age: Any = None) -> None:
-        return None
-
-
-def _algorithm_for(key: Any) -> type[algorithms.HTTPSignatureAlgorithm]:
-    if isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
-        return algorithms.RSA_V1_5_SHA256
-    if isinstance(key, ed25519.Ed25519PrivateKey | ed25519.Ed25519PublicKey):
-        return algorithms.ED25519
-    raise SignatureError("unsupported key type")
-
-
-def sign_request_rfc9421(
-    private_key: rsa.RSAPrivateKey,
-    key_id: str,
-    method: str,
-    url: str,
-    headers: Mapping[str, str],
-    body: bytes | None,
-    now: datetime,
-) -> dict[str, str]:
-    """Headers to add for an RFC 9421 signature (label sig1, created + keyid + alg).
-
-    Covers "@method" "@target-uri" "@authority", plus "content-digest" on bodies
-    (Mastodon's requirements, FEDERATION-NOTES §1.7). Date is added as well because
-    Mobilizon requires it on every request.
-    """
-    message = _Message(method.upper(), url, dict(headers))
-    added: dict[str, str] = {"Date": http_date(now), "Host": host_header(url)}
-    message.headers.update(added)
-    covered = ["@method", "@target-uri", "@authority"]
-    if body is not None:
-        covered.append("content-digest")
-        if not any(k.lower() == "content-type" for k in message.headers):
-            added["Content-Type"] = message.headers["Content-Type"] = ACTIVITY_JSON
-    signer = HTTPMessageSigner(
-        signature_algorithm=_algorithm_for(private_key),
-        key_resolver=MappingKeyResolver(public_keys={}, private_keys={key_id: private_key}),
-    )
-    signer.sign(
-        message,
-        key_id=key_id,
-        created=_as_utc(now),
-        label="sig1",
-        covered_component_ids=covered,
-        body=body,
-    )
-    for name in ("Content-Digest", "Signature-Input", "Signature"):
-        if name in message.headers:
-            added[name] = message.headers[name]
-    return added
-
-
-def _parse_signature_input(value: str) -> tuple[list[str], dict[str, Any]]:
+def parse_signature_input(value: str) -> tuple[list[str], dict[str, Any]]:
+    """The covered components and parameters of the single RFC 9421 signature."""
     try:
         parsed = http_sf.parse(value.encode("ascii"), tltype="dictionary")
     except (ValueError, TypeError, UnicodeEncodeError) as exc:
@@ -420,61 +353,6 @@ def _parse_signature_input(value: str) -> tuple[list[str], dict[str, Any]]:
     if not isinstance(member, list):
         raise SignatureError("Signature-Input member must be an inner list")
     return [str(item) for item, _ in member], dict(params)
-
-
-def verify_request_rfc9421(
-    method: str,
-    url: str,
-    headers: Mapping[str, str],
-    body: bytes | None,
-    public_key: PublicKey,
-    now: datetime,
-    skew_seconds: int = 3600,
-) -> str:
-    """Verify an RFC 9421 signature by Mastodon's rules; `url` is the full target URI.
-
-    Requires keyid and created, coverage of @method and @target-uri, and on POST a
-    covered Content-Digest that matches the body. Returns the keyid.
-    """
-    method = method.upper()
-    hdrs = _lower_headers(headers)
-    if "signature-input" not in hdrs or "signature" not in hdrs:
-        raise SignatureError("request has no RFC 9421 Signature-Input and Signature")
-    covered, params = _parse_signature_input(hdrs["signature-input"])
-    key_id = params.get("keyid")
-    if not isinstance(key_id, str) or not key_id:
-        raise SignatureError("RFC 9421 signature needs a keyid parameter")
-    created = params.get("created")
-    if not isinstance(created, int) or isinstance(created, bool):
-        raise SignatureError("RFC 9421 signature needs an integer created parameter")
-    required = ["@method", "@target-uri"]
-    if method in _BODY_METHODS:
-        required.append("content-digest")
-    missing = [c for c in required if c not in covered]
-    if missing:
-        raise SignatureError(f"RFC 9421 signature must cover {', '.join(missing)}")
-    now = _as_utc(now)
-    _check_window(datetime.fromtimestamp(created, UTC), now, skew_seconds, "created")
-    expires = params.get("expires")
-    _check_expires(expires if isinstance(expires, int) else None, now, skew_seconds)
-
-    verifier = _WindowVerifier(
-        signature_algorithm=_algorithm_for(public_key),
-        key_resolver=MappingKeyResolver(public_keys={key_id: public_key}, private_keys={}),
-    )
-    try:
-        verifier.verify(
-            _Message(method, url, hdrs),
-            max_age=None,
-            require_components=required,
-            body=(body or b"") if method in _BODY_METHODS else None,
-        )
-    except (HMSInvalidSignature, HTTPMessageSignaturesException, ValueError) as exc:
-        raise SignatureError(f"RFC 9421 signature does not verify: {exc}") from exc
-    return key_id
-
-
-# ---------------------------------------------------------------------------- inbox helpers
 
 
 def signature_scheme(headers: Mapping[str, str]) -> str | None:
@@ -492,9 +370,9 @@ def key_id_from_headers(headers: Mapping[str, str]) -> str | None:
     scheme = signature_scheme(headers)
     if scheme is None:
         return None
-    hdrs = _lower_headers(headers)
+    hdrs = normalise_headers(headers)
     if scheme == "rfc9421":
-        _, params = _parse_signature_input(hdrs["signature-input"])
+        _, params = parse_signature_input(hdrs["signature-input"])
         key_id = params.get("keyid")
         if not isinstance(key_id, str) or not key_id:
             raise SignatureError("RFC 9421 signature needs a keyid parameter")
