@@ -8,6 +8,8 @@ from dataclasses import dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import peewee as pw
+
 from node.i18n import LANGUAGES, _
 from node.local import categories, geo
 from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound
@@ -169,7 +171,7 @@ def get(listing_id: int) -> Listing:
         Listing.select(Listing, Resident, Quarter)
         .join(Resident, on=(Listing.author == Resident.id))
         .switch(Listing)
-        .join(Quarter, on=(Listing.quarter == Quarter.id), join_type="LEFT OUTER")
+        .join(Quarter, on=(Listing.quarter == Quarter.id), join_type=pw.JOIN.LEFT_OUTER)
         .where(Listing.id == listing_id)
         .first()
     )

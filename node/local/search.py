@@ -13,11 +13,6 @@ from node.local.sharing_models import Listing
 
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 12
-# the expression of the GIN index made by migration 0010 (the same text, so the index is used)
-PG_DOCUMENT = (
-    "to_tsvector('simple', coalesce({t}.title, '') || ' ' || coalesce({t}.description, '') "
-    "|| ' ' || coalesce({t}.category, ''))"
-)
 
 
 def is_postgres() -> bool:
@@ -41,13 +36,19 @@ def _tsquery(words: list[str]) -> str:
 
 def _matching(words: list[str]) -> pw.Expression:
     if is_postgres():
-        table = Listing._meta.table_name
-        return pw.SQL(
-            PG_DOCUMENT.format(t=f'"{table}"') + " @@ to_tsquery('simple', %s)",
-            [_tsquery(words)],
+        # the expression of the GIN index made by migration 0010, so the planner uses the index
+        simple = pw.SQL("'simple'")
+        document = pw.fn.to_tsvector(
+            simple,
+            pw.fn.coalesce(Listing.title, "")
+            .concat(" ")
+            .concat(pw.fn.coalesce(Listing.description, ""))
+            .concat(" ")
+            .concat(pw.fn.coalesce(Listing.category, "")),
         )
+        return pw.Expression(document, "@@", pw.fn.to_tsquery(simple, _tsquery(words)))
     return Listing.id.in_(
-        pw.SQL("SELECT rowid FROM listing_fts WHERE listing_fts MATCH ?", [_fts5_query(words)])
+        pw.SQL("(SELECT rowid FROM listing_fts WHERE listing_fts MATCH ?)", [_fts5_query(words)])
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
@@ -44,7 +45,7 @@ def listing_json(listing: Listing, urls: Urls) -> dict[str, Any]:
         "description": listing.description,
         "description_html": listing.description_html,
         "category": listing.category,
-        "price": str(listing.price) if listing.price is not None else None,
+        "price": format(Decimal(listing.price), ".2f") if listing.price is not None else None,
         "currency": listing.currency,
         "price_unit": listing.price_unit or None,
         "availability": listing.availability,
