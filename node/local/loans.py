@@ -480,3 +480,26 @@ STATE_LABELS = {
     "returned": N_("returned"),
     "cancelled": N_("cancelled"),
 }
+
+
+def moves_for(loan: Loan, resident_id: int, extension: LoanExtension | None) -> list[str]:
+    """The moves this resident may make now (what the loan page offers as buttons)."""
+    lender = resident_id == loan.lender_id
+    borrower = resident_id == loan.borrower_id
+    state = loan.state
+    moves: list[str] = []
+    if state == "requested":
+        moves += ["accept", "decline"] if lender else ["cancel"] if borrower else []
+    elif state == "accepted":
+        moves += ["handover", "cancel"] if lender or borrower else []
+    elif state == "handed_over" and lender:
+        moves.append("return")
+    if state in ACTIVE and borrower and extension is None:
+        moves.append("extend")
+    if extension is not None and lender and state in ACTIVE:
+        moves += ["extend_accept", "extend_decline"]
+    if state == "returned" and (
+        (lender and not loan.lender_thanked) or (borrower and not loan.borrower_thanked)
+    ):
+        moves.append("thank")
+    return moves
