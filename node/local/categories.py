@@ -52,12 +52,21 @@ def all_categories() -> list[Category]:
     return list(Category.select().order_by(Category.position, Category.slug))
 
 
-def choices() -> list[tuple[str, str]]:
-    """(slug, translated label) pairs in the node's order (call in the reader's language)."""
+def raw_choices() -> list[tuple[str, str]]:
+    """(slug, custom label) pairs in the node's order; translate them with `labelled`."""
     rows = all_categories()
     if not rows:
-        return [(slug, label(slug)) for slug in BUILTIN]
-    return [(row.slug, label(row.slug, row.label)) for row in rows]
+        return [(slug, "") for slug in BUILTIN]
+    return [(row.slug, row.label) for row in rows]
+
+
+def labelled(raw: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(slug, label) in the current language (call it where the reader's language is set)."""
+    return [(slug, label(slug, custom)) for slug, custom in raw]
+
+
+def choices() -> list[tuple[str, str]]:
+    return labelled(raw_choices())
 
 
 def check(slug: str) -> str:

@@ -364,7 +364,7 @@ def answer_extension(tx: Tx, actor_id: int, loan_id: int, agree: bool) -> Loan:
         tx.record(LoanExtended(loan.id))
     else:
         extension.state = "declined"
-        _step(tx, loan, "extension_declined", actor_id)
+        _step(tx, loan, "not_extended", actor_id)
         _tell(tx, loan, actor_id, N_("%(name)s needs “%(title)s” back on the planned date."))
         tx.record(LoanExtensionDeclined(loan.id))
     extension.save()

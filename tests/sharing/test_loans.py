@@ -204,7 +204,7 @@ async def test_extension_asked_accepted_and_declined(client):
     status, err, _ = await move(client, ta, lid, "extend/accept")
     assert status == 409
     status, loan, _ = await move(client, ta, lid, "extend/decline")
-    assert loan["until"] == day(6) and loan["history"][-1]["step"] == "extension_declined"
+    assert loan["until"] == day(6) and loan["history"][-1]["step"] == "not_extended"
     status, err, _ = await move(client, ta, lid, "extend/decline")
     assert status == 409
 

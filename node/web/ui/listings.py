@@ -101,7 +101,7 @@ def _add_photos(tx, resident_id, listing_id, photos, where, max_bytes):
 
 
 async def _form_page(request, template="listings/form.html", status=200, **values):
-    choices = await request.app[node_key].db.run(categories.choices)
+    choices = categories.labelled(await request.app[node_key].db.run(categories.raw_choices))
     return render(
         request,
         template,
@@ -131,9 +131,10 @@ async def index(request: web.Request) -> web.Response:
             before=before,
             public_only=me is None,
         )
-        return rows, categories.choices()
+        return rows, categories.raw_choices()
 
-    rows, category_choices = await node.db.run(load)
+    rows, raw = await node.db.run(load)
+    category_choices = categories.labelled(raw)
     more = None
     if len(rows) == PAGE:
         params = {k: v for k, v in query.items() if k != "before"}
@@ -195,7 +196,6 @@ def detail_data(listing_id: int, viewer: Resident | None) -> dict[str, Any]:
         "listing": listing,
         "is_author": is_author,
         "history": history,
-        "category_label": categories.label(listing.category),
     }
 
 
@@ -204,7 +204,15 @@ async def detail(request: web.Request) -> web.Response:
     me = current(request)
     node = request.app[node_key]
     data = await node.db.run(detail_data, _id(request), me)
-    return render(request, "listings/detail.html", errors={}, form={}, **data, **labels())
+    return render(
+        request,
+        "listings/detail.html",
+        errors={},
+        form={},
+        category_label=categories.label(data["listing"].category),
+        **data,
+        **labels(),
+    )
 
 
 async def edit_form(request: web.Request) -> web.Response:
@@ -307,7 +315,7 @@ async def shelf(request: web.Request) -> web.Response:
     me = require_resident(request)
     node = request.app[node_key]
     rows = await node.db.run(listings.shelf, me.id)
-    choices = await node.db.run(categories.choices)
+    choices = categories.labelled(await node.db.run(categories.raw_choices))
     return render(
         request, "listings/shelf.html", items=rows, categories=choices, form={}, errors={}
     )
@@ -334,7 +342,7 @@ async def shelf_add(request: web.Request) -> web.StreamResponse:
         )
     except Invalid as exc:
         rows = await node.db.run(listings.shelf, me.id)
-        choices = await node.db.run(categories.choices)
+        choices = categories.labelled(await node.db.run(categories.raw_choices))
         return render(
             request,
             "listings/shelf.html",

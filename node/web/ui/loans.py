@@ -7,7 +7,7 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import loans
+from node.local import categories, loans
 from node.local.errors import Invalid, NotFound
 from node.local.models import utcnow
 from node.web.guards import require_resident, require_verified
@@ -25,7 +25,7 @@ def step_names() -> dict[str, str]:
         "handed_over": _("handed over"),
         "extension_asked": _("extension asked"),
         "extended": _("extension accepted"),
-        "extension_declined": _("extension declined"),
+        "not_extended": _("extension declined"),
         "thanked": _("thanked"),
     }
 
@@ -57,6 +57,7 @@ async def ask(request: web.Request) -> web.StreamResponse:
             status=400,
             form=data,
             errors={**exc.fields, "_": exc.message},
+            category_label=categories.label(page["listing"].category),
             **page,
             **labels(),
         )
