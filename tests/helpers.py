@@ -66,3 +66,21 @@ async def login(client, username="alice", password="correct horse"):
     )
     assert response.status == 303, await response.text()
     return token
+
+
+async def api(client, method, path, token, json=None):
+    """Call the JSON API with a bearer token; return (status, parsed body, response)."""
+    response = await client.request(
+        method, path, json=json, headers={"Authorization": f"Bearer {token}"}
+    )
+    body = await response.json() if response.content_type == "application/json" else None
+    return response.status, body, response
+
+
+async def sharing_pair(client):
+    """A quarter with two verified residents, alice (lender) and bob, and their API tokens."""
+    node = node_of(client)
+    await make_quarter(node)
+    alice = await make_resident(node, "alice")
+    bob = await make_resident(node, "bob")
+    return node, alice, bob, await make_token(node, alice.id), await make_token(node, bob.id)

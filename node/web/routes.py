@@ -7,12 +7,17 @@ from pathlib import Path
 from aiohttp import web
 
 from node.web import auth, wellknown
+from node.web.api import listings as api_listings
+from node.web.api import loans as api_loans
 from node.web.api import openapi
 from node.web.ui import home
+from node.web.ui import listings as ui_listings
+from node.web.ui import loans as ui_loans
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 AREAS = [home.ROUTES, auth.ROUTES, wellknown.ROUTES, openapi.ROUTES]
+AREAS += [api_listings.ROUTES, api_loans.ROUTES, ui_listings.ROUTES, ui_loans.ROUTES]
 
 
 def setup_routes(app: web.Application) -> None:

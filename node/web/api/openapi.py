@@ -7,9 +7,10 @@ from typing import Any
 from aiohttp import web
 
 from node import __version__
+from node.web.api import listings, loans
 
 # Each API module exposes OPENAPI = {"/api/v1/...": {"get": {...}, ...}} beside its ROUTES.
-API_MODULES: list[Any] = []
+API_MODULES: list[Any] = [listings, loans]
 
 ERROR = {
     "type": "object",
@@ -20,9 +21,11 @@ ERROR = {
 
 def document() -> dict[str, Any]:
     paths: dict[str, Any] = {}
+    schemas: dict[str, Any] = {"Error": ERROR}
     for module in API_MODULES:
         for path, operations in module.OPENAPI.items():
             paths.setdefault(path, {}).update(operations)
+        schemas.update(getattr(module, "SCHEMAS", {}))
     paths["/api/v1/openapi.json"] = {
         "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3"}}}
     }
@@ -38,7 +41,7 @@ def document() -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": ERROR},
+            "schemas": schemas,
         },
         "security": [{"bearer": []}],
         "paths": paths,

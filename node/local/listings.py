@@ -1,0 +1,448 @@
+"""Listings: offers and requests (service, gift, loan, paid), their lifecycle and the shelf."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, fields, replace
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import peewee as pw
+
+from node.i18n import LANGUAGES, _
+from node.local import categories, geo
+from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound
+from node.local.models import REACHES, Quarter, Resident
+from node.local.sharing_models import (
+    LISTING_KINDS,
+    LISTING_TYPES,
+    Listing,
+    ListingPhoto,
+    ListingRevision,
+)
+from node.local.text import markdown_to_html
+from node.local.tx import Change, Tx
+
+PRICE_UNITS = ("hour", "day", "once")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+SLUG = re.compile(r"^[a-z0-9_-]{1,40}$")
+EXPIRED = "expired"  # beside LISTING_STATES: an open listing whose time ran out (renewable)
+VISIBLE_STATES = ("open", "reserved")
+
+
+@dataclass(frozen=True)
+class ListingPublished(Change):
+    listing_id: int
+
+
+@dataclass(frozen=True)
+class ListingUpdated(Change):
+    listing_id: int
+
+
+@dataclass(frozen=True)
+class ListingWithdrawn(Change):
+    listing_id: int
+
+
+@dataclass(frozen=True)
+class ListingDraft:
+    """Validated listing input (pure: no database)."""
+
+    kind: str
+    type: str
+    title: str
+    description: str = ""
+    category: str = categories.DEFAULT
+    price: Decimal | None = None
+    currency: str = "EUR"
+    price_unit: str = ""
+    availability: str = ""
+    language: str = ""
+    reach: str = ""  # "" = the node's default
+    shelf: bool = False
+
+    @classmethod
+    def parse(cls, data: dict[str, Any]) -> ListingDraft:
+        """Check a form or JSON object; Invalid lists every wrong field."""
+        values = _parse(data, partial=False)
+        if values["type"] != "paid":
+            values.update(price=None, price_unit="")
+        return cls(**values)
+
+    @classmethod
+    def parse_changes(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """Check a partial edit: only the given fields (plus `state`), same rules."""
+        values = _parse(data, partial=True)
+        if "state" in data:
+            values["state"] = str(data["state"] or "").strip()
+        return values
+
+
+def _parse(data: dict[str, Any], partial: bool) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+
+    def text(name: str, limit: int) -> str | None:
+        if partial and name not in data:
+            return None
+        raw = data.get(name)
+        if raw is not None and not isinstance(raw, str | int | float):
+            errors[name] = _("Expected text.")
+            return ""
+        value = str(raw if raw is not None else "").strip()
+        if len(value) > limit:
+            errors[name] = _("At most %(n)d characters.", n=limit)
+        return value
+
+    for name, choices in (("kind", LISTING_KINDS), ("type", LISTING_TYPES)):
+        value = text(name, 10)
+        if value is not None:
+            if value not in choices:
+                errors[name] = _("Choose one of: %(choices)s.", choices=", ".join(choices))
+            values[name] = value
+    title = text("title", 200)
+    if title is not None:
+        if not title:
+            errors["title"] = _("Give your listing a title.")
+        values["title"] = title
+    for name, limit in (("description", 20_000), ("availability", 300)):
+        value = text(name, limit)
+        if value is not None:
+            values[name] = value
+    category = text("category", 40)
+    if category is not None:
+        category = category or categories.DEFAULT
+        if not SLUG.match(category):
+            errors["category"] = _("Unknown category.")
+        values["category"] = category
+    language = text("language", 8)
+    if language is not None:
+        if language and language not in LANGUAGES:
+            errors["language"] = _("Unknown language.")
+        values["language"] = language
+    reach = text("reach", 8)
+    if reach is not None:
+        if reach and reach not in REACHES:
+            errors["reach"] = _("Choose one of: %(choices)s.", choices=", ".join(REACHES))
+        values["reach"] = reach
+    price = text("price", 20)
+    if price is not None:
+        values["price"] = None
+        if price:
+            try:
+                amount = Decimal(price.replace(",", "."))
+                if not amount.is_finite() or amount < 0 or amount >= Decimal("100000000"):
+                    raise InvalidOperation
+                values["price"] = amount.quantize(Decimal("0.01"))
+            except InvalidOperation:
+                errors["price"] = _("Enter an amount such as 12.50.")
+    currency = text("currency", 3)
+    if currency is not None:
+        currency = currency.upper() or "EUR"
+        if not CURRENCY.match(currency):
+            errors["currency"] = _("Use a three-letter currency code such as EUR.")
+        values["currency"] = currency
+    unit = text("price_unit", 8)
+    if unit is not None:
+        if unit and unit not in PRICE_UNITS:
+            errors["price_unit"] = _("Choose one of: %(choices)s.", choices="hour, day, once")
+        values["price_unit"] = unit
+    if "shelf" in data or not partial:
+        values["shelf"] = data.get("shelf") in (True, "1", "on", "true")
+    if not partial:
+        draft_type = values.get("type")
+        if draft_type == "paid":
+            if values.get("price") is None and "price" not in errors:
+                errors["price"] = _("A paid listing needs a price.")
+            if not values.get("price_unit") and "price_unit" not in errors:
+                errors["price_unit"] = _("Say whether the price is per hour, per day or once.")
+        if values.get("shelf") and (draft_type != "loan" or values.get("kind") != "offer"):
+            errors["shelf"] = _("Only objects you lend can go on your shelf.")
+    if errors:
+        raise Invalid(_("Please correct the marked fields."), errors)
+    return values
+
+
+def get(listing_id: int) -> Listing:
+    """A listing with its author, quarter and photos (for pages and JSON)."""
+    listing = (
+        Listing.select(Listing, Resident, Quarter)
+        .join(Resident, on=(Listing.author == Resident.id))
+        .switch(Listing)
+        .join(Quarter, on=(Listing.quarter == Quarter.id), join_type=pw.JOIN.LEFT_OUTER)
+        .where(Listing.id == listing_id)
+        .first()
+    )
+    if listing is None:
+        raise NotFound(_("No such listing."))
+    listing.photo_list = list(
+        ListingPhoto.select()
+        .where(ListingPhoto.listing == listing_id)
+        .order_by(ListingPhoto.position, ListingPhoto.id)
+    )
+    return listing
+
+
+def can_see(listing: Listing, viewer: Resident | None) -> bool:
+    """Withdrawn and hidden listings stay visible to their author and moderators only."""
+    if viewer is not None and (
+        viewer.id == listing.author_id or viewer.role in ("moderator", "admin")
+    ):
+        return True
+    if listing.hidden or listing.state == "withdrawn":
+        return False
+    return viewer is not None or listing.reach == "public"
+
+
+def _resident(resident_id: int) -> Resident:
+    resident = Resident.get_or_none(Resident.id == resident_id)
+    if resident is None or resident.deleted_at is not None:
+        raise NotFound(_("No such resident."))
+    return resident
+
+
+def _check_may_publish(tx: Tx, resident: Resident) -> None:
+    allowed = tx.settings is not None and tx.settings.unverified_can_publish
+    if not resident.is_verified and not allowed:
+        raise NotAllowed(
+            _("Your address must be verified before you can publish or contact neighbours.")
+        )
+    if resident.quarter_id is None:
+        raise NotAllowed(_("Join your quarter before you publish."))
+    if resident.suspended_until is not None and resident.suspended_until > tx.now:
+        raise NotAllowed(_("Your account is suspended."))
+
+
+def _expiry(tx: Tx, shelf: bool) -> dt.datetime | None:
+    if shelf:
+        return None  # the shelf: always willing to lend, never expires
+    days = tx.settings.listing_days if tx.settings is not None else 60
+    return tx.now + dt.timedelta(days=days)
+
+
+def publish(tx: Tx, resident_id: int, draft: ListingDraft) -> Listing:
+    """Publish an offer or a request in the resident's quarter, at their coarse position."""
+    resident = _resident(resident_id)
+    _check_may_publish(tx, resident)
+    category = categories.check(draft.category)
+    reach = draft.reach or (tx.settings.default_reach if tx.settings is not None else "quarter")
+    lat = lon = None
+    if resident.lat is not None and resident.lon is not None:
+        lat, lon = geo.coarsen(resident.lat, resident.lon)
+    listing = Listing.create(
+        author=resident.id,
+        quarter=resident.quarter_id,
+        kind=draft.kind,
+        type=draft.type,
+        title=draft.title,
+        description=draft.description,
+        description_html=markdown_to_html(draft.description),
+        category=category,
+        price=draft.price,
+        currency=draft.currency,
+        price_unit=draft.price_unit,
+        availability=draft.availability,
+        language=draft.language or resident.language,
+        reach=reach,
+        shelf=draft.shelf,
+        lat=lat,
+        lon=lon,
+        state="open",
+        expires_at=_expiry(tx, draft.shelf),
+        created_at=tx.now,
+        updated_at=tx.now,
+    )
+    tx.record(ListingPublished(listing.id))
+    return listing
+
+
+def _own(tx: Tx, resident_id: int, listing_id: int) -> Listing:
+    listing = Listing.get_or_none((Listing.id == listing_id) & (Listing.origin == ""))
+    if listing is None:
+        raise NotFound(_("No such listing."))
+    if listing.author_id != resident_id:
+        raise NotAllowed(_("Only the author can change this listing."))
+    return listing
+
+
+def edit(tx: Tx, resident_id: int, listing_id: int, changes: dict[str, Any]) -> Listing:
+    """Apply a partial edit (ListingDraft.parse(..., partial=True)); the old text is kept."""
+    listing = _own(tx, resident_id, listing_id)
+    if listing.state == "withdrawn":
+        raise InvalidTransition(_("A withdrawn listing can no longer be edited."))
+    changes = dict(changes)
+    state = changes.pop("state", None)
+    if not changes and state is not None:
+        return set_state(tx, resident_id, listing_id, state)
+    current = ListingDraft(**{f.name: getattr(listing, f.name) for f in fields(ListingDraft)})
+    merged = replace(current, **changes)
+    if merged.type == "paid" and (merged.price is None or not merged.price_unit):
+        message = _("A paid listing needs a price.")
+        raise Invalid(message, {"price": message})
+    if merged.shelf and (merged.type != "loan" or merged.kind != "offer"):
+        message = _("Only objects you lend can go on your shelf.")
+        raise Invalid(message, {"shelf": message})
+    if merged.category != listing.category:
+        categories.check(merged.category)
+    if (merged.title, merged.description) != (listing.title, listing.description):
+        ListingRevision.create(
+            listing=listing.id,
+            editor=resident_id,
+            title=listing.title,
+            description=listing.description,
+            edited_at=tx.now,
+        )
+    for name in changes:
+        setattr(listing, name, getattr(merged, name))
+    if merged.type != "paid":
+        listing.price, listing.price_unit = None, ""
+    listing.description_html = markdown_to_html(listing.description)
+    if "shelf" in changes:
+        listing.expires_at = _expiry(tx, listing.shelf)
+    listing.updated_at = tx.now
+    listing.save()
+    if state is not None and state != listing.state:
+        return set_state(tx, resident_id, listing_id, state)
+    tx.record(ListingUpdated(listing.id))
+    return listing
+
+
+# author moves: reserve, done, reopen (withdraw and renew have their own functions)
+MOVES = {
+    "reserved": ("open",),
+    "done": ("open", "reserved"),
+    "open": ("reserved", "done"),
+}
+
+
+def set_state(tx: Tx, resident_id: int, listing_id: int, state: str) -> Listing:
+    listing = _own(tx, resident_id, listing_id)
+    if state == "withdrawn":
+        return withdraw(tx, resident_id, listing_id)
+    if state not in MOVES:
+        message = _("Choose one of: %(choices)s.", choices="open, reserved, done")
+        raise Invalid(message, {"state": message})
+    if listing.state not in MOVES[state]:
+        raise InvalidTransition(
+            _(
+                "This listing is %(state)s and cannot become %(new)s.",
+                state=listing.state,
+                new=state,
+            )
+        )
+    listing.state = state
+    listing.updated_at = tx.now
+    listing.save()
+    tx.record(ListingUpdated(listing.id))
+    return listing
+
+
+def withdraw(tx: Tx, resident_id: int, listing_id: int) -> Listing:
+    listing = _own(tx, resident_id, listing_id)
+    if listing.state == "withdrawn":
+        raise InvalidTransition(_("This listing is already withdrawn."))
+    listing.state = "withdrawn"
+    listing.updated_at = tx.now
+    listing.save()
+    tx.record(ListingWithdrawn(listing.id))
+    return listing
+
+
+def renew(tx: Tx, resident_id: int, listing_id: int) -> Listing:
+    """Give a listing another `listing_days`; an expired one opens again."""
+    listing = _own(tx, resident_id, listing_id)
+    if listing.state not in ("open", "reserved", EXPIRED):
+        raise InvalidTransition(_("Only open, reserved or expired listings can be renewed."))
+    if listing.state == EXPIRED:
+        listing.state = "open"
+    listing.expires_at = _expiry(tx, listing.shelf)
+    listing.updated_at = tx.now
+    listing.save()
+    tx.record(ListingUpdated(listing.id))
+    return listing
+
+
+def expire_due(tx: Tx, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """Mark open listings past their date as expired (shelf items have no date); return the count."""
+    now = now or tx.now
+    due = list(
+        Listing.select(Listing.id)
+        .where(
+            (Listing.state == "open")
+            & (Listing.shelf == False)  # noqa: E712 - peewee expression
+            & Listing.expires_at.is_null(False)
+            & (Listing.expires_at <= now)
+            & (Listing.origin == "")
+        )
+        .limit(batch)
+    )
+    for row in due:
+        Listing.update(state=EXPIRED, updated_at=now).where(Listing.id == row.id).execute()
+        tx.record(ListingUpdated(row.id))
+    return len(due)
+
+
+# the shelf
+
+
+def shelf(resident_id: int) -> list[Listing]:
+    """A resident's shelf: the objects they always lend (open loan offers marked shelf)."""
+    rows = list(
+        Listing.select()
+        .where(
+            (Listing.author == resident_id)
+            & (Listing.shelf == True)  # noqa: E712
+            & (Listing.state != "withdrawn")
+        )
+        .order_by(Listing.title)
+    )
+    photos = _first_photos([r.id for r in rows])
+    for row in rows:
+        row.photo_list = photos.get(row.id, [])
+    return rows
+
+
+def put_on_shelf(tx: Tx, resident_id: int, draft: ListingDraft) -> Listing:
+    """Add an object to the resident's shelf: a loan offer that stays open."""
+    return publish(tx, resident_id, replace(draft, kind="offer", type="loan", shelf=True))
+
+
+def _first_photos(listing_ids: list[int]) -> dict[int, list[ListingPhoto]]:
+    found: dict[int, list[ListingPhoto]] = {}
+    if not listing_ids:
+        return found
+    query = (
+        ListingPhoto.select()
+        .where(ListingPhoto.listing.in_(listing_ids))
+        .order_by(ListingPhoto.position, ListingPhoto.id)
+    )
+    for photo in query:
+        found.setdefault(photo.listing_id, []).append(photo)
+    return found
+
+
+def attach_photos(rows: list[Listing]) -> list[Listing]:
+    """Give each row its photo_list in one query (for cards and JSON)."""
+    photos = _first_photos([r.id for r in rows])
+    for row in rows:
+        row.photo_list = photos.get(row.id, [])
+    return rows
+
+
+def mine(resident_id: int) -> list[Listing]:
+    rows = list(
+        Listing.select()
+        .where((Listing.author == resident_id) & (Listing.state != "withdrawn"))
+        .order_by(Listing.id.desc())
+    )
+    return attach_photos(rows)
+
+
+def revisions(listing_id: int) -> list[ListingRevision]:
+    return list(
+        ListingRevision.select()
+        .where(ListingRevision.listing == listing_id)
+        .order_by(ListingRevision.id.desc())
+    )

@@ -1,0 +1,505 @@
+"""Loans: asking to borrow an object, and every step until it is back (and thanks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import peewee as pw
+
+from node.i18n import _
+from node.local.errors import Conflict, Invalid, InvalidTransition, NotAllowed, NotFound
+from node.local.models import Resident
+from node.local.notify import N_, notify
+from node.local.sharing_models import Block, Listing, Loan, LoanExtension, LoanStep
+from node.local.tx import Change, Tx
+
+ACTIVE = ("accepted", "handed_over")  # loans that hold the object for their dates
+MAX_DAYS = 366
+
+
+@dataclass(frozen=True)
+class LoanRequested(Change):
+    loan_id: int
+
+
+@dataclass(frozen=True)
+class LoanAccepted(Change):
+    loan_id: int
+
+
+@dataclass(frozen=True)
+class LoanDeclined(Change):
+    loan_id: int
+
+
+@dataclass(frozen=True)
+class LoanHandedOver(Change):
+    loan_id: int
+
+
+@dataclass(frozen=True)
+class LoanReturned(Change):
+    loan_id: int
+
+
+@dataclass(frozen=True)
+class LoanCancelled(Change):
+    loan_id: int
+
+
+@dataclass(frozen=True)
+class LoanExtensionAsked(Change):
+    loan_id: int
+
+
+@dataclass(frozen=True)
+class LoanExtended(Change):
+    loan_id: int
+
+
+@dataclass(frozen=True)
+class LoanExtensionDeclined(Change):
+    loan_id: int
+
+
+@dataclass(frozen=True)
+class LoanDraft:
+    """A request to borrow: dates and a message (pure)."""
+
+    start: dt.date
+    until: dt.date
+    message: str = ""
+
+    @classmethod
+    def parse(cls, data: dict[str, Any], today: dt.date | None = None) -> LoanDraft:
+        errors: dict[str, str] = {}
+        start = _date(data.get("from"), "from", errors)
+        until = _date(data.get("until"), "until", errors)
+        message = str(data.get("message") or "").strip()
+        if len(message) > 2000:
+            errors["message"] = _("At most %(n)d characters.", n=2000)
+        if start and until:
+            if until < start:
+                errors["until"] = _("The return date must be on or after the first day.")
+            elif (until - start).days > MAX_DAYS:
+                errors["until"] = _("A loan lasts at most a year.")
+            elif today is not None and start < today:
+                errors["from"] = _("The first day cannot be in the past.")
+        if errors:
+            raise Invalid(_("Please correct the marked fields."), errors)
+        return cls(start, until, message)  # type: ignore[arg-type]
+
+
+def _date(raw: Any, name: str, errors: dict[str, str]) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(raw or "").strip()[:10])
+    except ValueError:
+        errors[name] = _("Enter a date as YYYY-MM-DD.")
+        return None
+
+
+def parse_until(raw: Any) -> dt.date:
+    errors: dict[str, str] = {}
+    until = _date(raw, "until", errors)
+    if until is None:
+        raise Invalid(errors["until"], errors)
+    return until
+
+
+def _url(tx: Tx, loan_id: int) -> str:
+    base = tx.settings.public_url.rstrip("/") if tx.settings is not None else ""
+    return f"{base}/loans/{loan_id}"
+
+
+def get(loan_id: int) -> Loan:
+    """A loan with its listing, lender and borrower joined."""
+    Lender, Borrower = Resident.alias(), Resident.alias()
+    loan = (
+        Loan.select(Loan, Listing, Lender, Borrower)
+        .join(Listing, on=(Loan.listing == Listing.id))
+        .switch(Loan)
+        .join(Lender, on=(Loan.lender == Lender.id), attr="lender")
+        .switch(Loan)
+        .join(Borrower, on=(Loan.borrower == Borrower.id), attr="borrower")
+        .where(Loan.id == loan_id)
+        .first()
+    )
+    if loan is None:
+        raise NotFound(_("No such loan."))
+    return loan
+
+
+def _blocked(a: int, b: int) -> bool:
+    return (
+        Block.select()
+        .where(
+            ((Block.blocker == a) & (Block.blocked == b))
+            | ((Block.blocker == b) & (Block.blocked == a))
+        )
+        .exists()
+    )
+
+
+def _overlapping(listing_id: int, start: dt.date, until: dt.date, exclude: int | None = None):
+    query = Loan.select().where(
+        (Loan.listing == listing_id)
+        & Loan.state.in_(ACTIVE)
+        & (Loan.start <= until)
+        & (Loan.until >= start)
+    )
+    if exclude is not None:
+        query = query.where(Loan.id != exclude)
+    return query.first()
+
+
+def _step(tx: Tx, loan: Loan, step: str, actor_id: int | None, note: str = "") -> None:
+    LoanStep.create(loan=loan.id, step=step, actor=actor_id, note=note, at=tx.now)
+
+
+def _tell(tx: Tx, loan: Loan, actor_id: int, message: str, **variables: Any) -> None:
+    """Notify the other party of the loan (in their language)."""
+    other_id = loan.borrower_id if actor_id == loan.lender_id else loan.lender_id
+    other = Resident.get_by_id(other_id)
+    actor = Resident.get_by_id(actor_id)
+    listing = Listing.get_by_id(loan.listing_id)
+    notify(
+        other, "loan", message, _url(tx, loan.id), name=actor.name, title=listing.title, **variables
+    )
+
+
+def request(tx: Tx, borrower_id: int, listing_id: int, draft: LoanDraft) -> Loan:
+    """Ask to borrow the object of a loan offer for some dates."""
+    listing = Listing.get_or_none(Listing.id == listing_id)
+    if listing is None or listing.hidden:
+        raise NotFound(_("No such listing."))
+    borrower = Resident.get_or_none(Resident.id == borrower_id)
+    if borrower is None or borrower.deleted_at is not None:
+        raise NotFound(_("No such resident."))
+    if listing.type != "loan" or listing.kind != "offer":
+        raise InvalidTransition(_("Only objects offered for loan can be borrowed."))
+    if listing.state not in ("open", "reserved"):
+        raise InvalidTransition(_("This object is not available for loan any more."))
+    if listing.author_id == borrower_id:
+        raise NotAllowed(_("You cannot borrow your own object."))
+    unverified_ok = tx.settings is not None and tx.settings.unverified_can_publish
+    if borrower.is_local and not borrower.is_verified and not unverified_ok:
+        raise NotAllowed(
+            _("Your address must be verified before you can publish or contact neighbours.")
+        )
+    if _blocked(listing.author_id, borrower_id):
+        raise NotAllowed(_("You cannot ask this neighbour to lend you something."))
+    if _overlapping(listing_id, draft.start, draft.until):
+        raise Conflict(_("The object is already lent for some of these dates."))
+    loan = Loan.create(
+        listing=listing_id,
+        lender=listing.author_id,
+        borrower=borrower_id,
+        start=draft.start,
+        until=draft.until,
+        message=draft.message,
+        state="requested",
+        created_at=tx.now,
+        updated_at=tx.now,
+    )
+    _step(tx, loan, "requested", borrower_id, draft.message)
+    _tell(tx, loan, borrower_id, N_("%(name)s asks to borrow “%(title)s”."))
+    tx.record(LoanRequested(loan.id))
+    return loan
+
+
+def _party(loan: Loan, actor_id: int, *roles: str) -> str:
+    """The actor's role on the loan, if it is one of `roles`; NotAllowed otherwise."""
+    role = (
+        "lender"
+        if actor_id == loan.lender_id
+        else "borrower"
+        if actor_id == loan.borrower_id
+        else None
+    )
+    if role is None:
+        raise NotAllowed(_("This loan is between other neighbours."))
+    if role not in roles:
+        if role == "lender":
+            raise NotAllowed(_("Only the borrower can do this."))
+        raise NotAllowed(_("Only the lender can do this."))
+    return role
+
+
+def _load(loan_id: int) -> Loan:
+    loan = Loan.get_or_none(Loan.id == loan_id)
+    if loan is None:
+        raise NotFound(_("No such loan."))
+    return loan
+
+
+def _move(tx: Tx, loan: Loan, allowed_from: tuple[str, ...], state: str, actor_id: int) -> None:
+    if loan.state not in allowed_from:
+        raise InvalidTransition(
+            _(
+                "This loan is %(state)s: it cannot be %(new)s.",
+                state=_(STATE_LABELS[loan.state]),
+                new=_(STATE_LABELS[state]),
+            )
+        )
+    # the row is re-read under the new state only if nobody moved it meanwhile
+    changed = (
+        Loan.update(state=state, updated_at=tx.now)
+        .where((Loan.id == loan.id) & (Loan.state == loan.state))
+        .execute()
+    )
+    if not changed:
+        raise InvalidTransition(_("This loan changed meanwhile; please reload."))
+    loan.state = state
+    _step(tx, loan, state, actor_id)
+
+
+def accept(tx: Tx, actor_id: int, loan_id: int) -> Loan:
+    loan = _load(loan_id)
+    _party(loan, actor_id, "lender")
+    if loan.state == "requested" and _overlapping(loan.listing_id, loan.start, loan.until, loan.id):
+        raise Conflict(_("The object is already lent for some of these dates."))
+    _move(tx, loan, ("requested",), "accepted", actor_id)
+    _tell(tx, loan, actor_id, N_("%(name)s accepted to lend you “%(title)s”."))
+    tx.record(LoanAccepted(loan.id))
+    return loan
+
+
+def decline(tx: Tx, actor_id: int, loan_id: int) -> Loan:
+    loan = _load(loan_id)
+    _party(loan, actor_id, "lender")
+    _move(tx, loan, ("requested",), "declined", actor_id)
+    _tell(tx, loan, actor_id, N_("%(name)s cannot lend you “%(title)s” this time."))
+    tx.record(LoanDeclined(loan.id))
+    return loan
+
+
+def hand_over(tx: Tx, actor_id: int, loan_id: int) -> Loan:
+    """Either side confirms the object changed hands."""
+    loan = _load(loan_id)
+    _party(loan, actor_id, "lender", "borrower")
+    _move(tx, loan, ("accepted",), "handed_over", actor_id)
+    _tell(tx, loan, actor_id, N_("%(name)s confirmed the handover of “%(title)s”."))
+    tx.record(LoanHandedOver(loan.id))
+    return loan
+
+
+def give_back(tx: Tx, actor_id: int, loan_id: int) -> Loan:
+    """The lender confirms the object is back (only they know)."""
+    loan = _load(loan_id)
+    _party(loan, actor_id, "lender")
+    _move(tx, loan, ("handed_over",), "returned", actor_id)
+    LoanExtension.update(state="declined").where(
+        (LoanExtension.loan == loan.id) & (LoanExtension.state == "asked")
+    ).execute()
+    _tell(tx, loan, actor_id, N_("%(name)s confirmed that “%(title)s” is back. Thank you!"))
+    tx.record(LoanReturned(loan.id))
+    return loan
+
+
+def cancel(tx: Tx, actor_id: int, loan_id: int) -> Loan:
+    """The borrower withdraws a request; either side calls off an accepted loan before handover."""
+    loan = _load(loan_id)
+    role = _party(loan, actor_id, "lender", "borrower")
+    if loan.state == "requested" and role == "lender":
+        raise NotAllowed(_("Decline the request instead."))
+    _move(tx, loan, ("requested", "accepted"), "cancelled", actor_id)
+    _tell(tx, loan, actor_id, N_("%(name)s cancelled the loan of “%(title)s”."))
+    tx.record(LoanCancelled(loan.id))
+    return loan
+
+
+def pending_extension(loan_id: int) -> LoanExtension | None:
+    return (
+        LoanExtension.select()
+        .where((LoanExtension.loan == loan_id) & (LoanExtension.state == "asked"))
+        .first()
+    )
+
+
+def ask_extension(tx: Tx, actor_id: int, loan_id: int, until: dt.date) -> LoanExtension:
+    """The borrower asks to keep the object longer; the lender answers."""
+    loan = _load(loan_id)
+    _party(loan, actor_id, "borrower")
+    if loan.state not in ACTIVE:
+        raise InvalidTransition(_("Only an accepted or ongoing loan can be extended."))
+    if until <= loan.until:
+        message = _("The new return date must be after the current one.")
+        raise Invalid(message, {"until": message})
+    if (until - loan.start).days > MAX_DAYS:
+        message = _("A loan lasts at most a year.")
+        raise Invalid(message, {"until": message})
+    if pending_extension(loan.id) is not None:
+        raise Conflict(_("An extension is already waiting for an answer."))
+    extension = LoanExtension.create(loan=loan.id, until=until, state="asked", created_at=tx.now)
+    _step(tx, loan, "extension_asked", actor_id, until.isoformat())
+    _tell(
+        tx,
+        loan,
+        actor_id,
+        N_("%(name)s asks to keep “%(title)s” until %(until)s."),
+        until=until.isoformat(),
+    )
+    tx.record(LoanExtensionAsked(loan.id))
+    return extension
+
+
+def answer_extension(tx: Tx, actor_id: int, loan_id: int, agree: bool) -> Loan:
+    loan = _load(loan_id)
+    _party(loan, actor_id, "lender")
+    extension = pending_extension(loan.id)
+    if extension is None:
+        raise InvalidTransition(_("No extension is waiting for an answer."))
+    if agree:
+        if _overlapping(loan.listing_id, loan.start, extension.until, loan.id):
+            raise Conflict(_("The object is already lent for some of these dates."))
+        extension.state = "accepted"
+        loan.until = extension.until
+        loan.reminded_before = loan.reminded_overdue = False  # new date, new reminders
+        loan.updated_at = tx.now
+        loan.save()
+        _step(tx, loan, "extended", actor_id, extension.until.isoformat())
+        _tell(tx, loan, actor_id, N_("%(name)s agreed: keep “%(title)s” longer."))
+        tx.record(LoanExtended(loan.id))
+    else:
+        extension.state = "declined"
+        _step(tx, loan, "not_extended", actor_id)
+        _tell(tx, loan, actor_id, N_("%(name)s needs “%(title)s” back on the planned date."))
+        tx.record(LoanExtensionDeclined(loan.id))
+    extension.save()
+    return loan
+
+
+def thank(tx: Tx, actor_id: int, loan_id: int, message: str = "") -> Loan:
+    """After the return, each side may thank the other once."""
+    loan = _load(loan_id)
+    role = _party(loan, actor_id, "lender", "borrower")
+    if loan.state != "returned":
+        raise InvalidTransition(_("You can say thank you once the object is back."))
+    flag = "lender_thanked" if role == "lender" else "borrower_thanked"
+    if getattr(loan, flag):
+        raise InvalidTransition(_("You already said thank you."))
+    setattr(loan, flag, True)
+    loan.save()
+    _step(tx, loan, "thanked", actor_id, message.strip()[:1000])
+    _tell(tx, loan, actor_id, N_("%(name)s thanks you for the loan of “%(title)s”."))
+    return loan
+
+
+def remind_due(tx: Tx, today: dt.date | None = None) -> int:
+    """Remind both sides the day before the return date and once when it is overdue."""
+    today = today or tx.now.date()
+    sent = 0
+    soon = Loan.select().where(
+        (Loan.state == "handed_over")
+        & (Loan.until == today + dt.timedelta(days=1))
+        & (Loan.reminded_before == False)  # noqa: E712
+    )
+    for loan in soon:
+        for resident_id in (loan.lender_id, loan.borrower_id):
+            _remind(tx, loan, resident_id, N_("Reminder: “%(title)s” goes back tomorrow."))
+        Loan.update(reminded_before=True).where(Loan.id == loan.id).execute()
+        sent += 1
+    late = Loan.select().where(
+        (Loan.state == "handed_over") & (Loan.until < today) & (Loan.reminded_overdue == False)  # noqa: E712
+    )
+    for loan in late:
+        for resident_id in (loan.lender_id, loan.borrower_id):
+            _remind(tx, loan, resident_id, N_("“%(title)s” was due back on %(until)s."))
+        Loan.update(reminded_overdue=True, reminded_before=True).where(Loan.id == loan.id).execute()
+        sent += 1
+    return sent
+
+
+def _remind(tx: Tx, loan: Loan, resident_id: int, message: str) -> None:
+    listing = Listing.get_by_id(loan.listing_id)
+    resident = Resident.get_by_id(resident_id)
+    notify(
+        resident,
+        "loan_reminder",
+        message,
+        _url(tx, loan.id),
+        title=listing.title,
+        until=loan.until.isoformat(),
+    )
+
+
+def steps(loan_id: int) -> list[LoanStep]:
+    return list(
+        LoanStep.select(LoanStep, Resident)
+        .join(Resident, pw.JOIN.LEFT_OUTER, on=(LoanStep.actor == Resident.id))
+        .where(LoanStep.loan == loan_id)
+        .order_by(LoanStep.at, LoanStep.id)
+    )
+
+
+def history(listing_id: int) -> list[Loan]:
+    """Every loan of an object, newest first, each with its `step_list`."""
+    loans = list(
+        Loan.select().where(Loan.listing == listing_id).order_by(Loan.start.desc(), Loan.id.desc())
+    )
+    for loan in loans:
+        loan.step_list = steps(loan.id)
+    return loans
+
+
+def of_resident(
+    resident_id: int, role: str | None = None, limit: int = 50, before: int | None = None
+) -> list[Loan]:
+    """A resident's loans as lender and/or borrower, newest first."""
+    Lender, Borrower = Resident.alias(), Resident.alias()
+    query = (
+        Loan.select(Loan, Listing, Lender, Borrower)
+        .join(Listing, on=(Loan.listing == Listing.id))
+        .switch(Loan)
+        .join(Lender, on=(Loan.lender == Lender.id), attr="lender")
+        .switch(Loan)
+        .join(Borrower, on=(Loan.borrower == Borrower.id), attr="borrower")
+    )
+    if role == "lender":
+        query = query.where(Loan.lender == resident_id)
+    elif role == "borrower":
+        query = query.where(Loan.borrower == resident_id)
+    else:
+        query = query.where((Loan.lender == resident_id) | (Loan.borrower == resident_id))
+    if before is not None:
+        query = query.where(Loan.id < before)
+    return list(query.order_by(Loan.id.desc()).limit(limit))
+
+
+def may_see(loan: Loan, resident: Resident) -> bool:
+    return resident.id in (loan.lender_id, loan.borrower_id)
+
+
+STATE_LABELS = {
+    "requested": N_("requested"),
+    "accepted": N_("accepted"),
+    "declined": N_("declined"),
+    "handed_over": N_("handed over"),
+    "returned": N_("returned"),
+    "cancelled": N_("cancelled"),
+}
+
+
+def moves_for(loan: Loan, resident_id: int, extension: LoanExtension | None) -> list[str]:
+    """The moves this resident may make now (what the loan page offers as buttons)."""
+    lender = resident_id == loan.lender_id
+    borrower = resident_id == loan.borrower_id
+    state = loan.state
+    moves: list[str] = []
+    if state == "requested":
+        moves += ["accept", "decline"] if lender else ["cancel"] if borrower else []
+    elif state == "accepted":
+        moves += ["handover", "cancel"] if lender or borrower else []
+    elif state == "handed_over" and lender:
+        moves.append("return")
+    if state in ACTIVE and borrower and extension is None:
+        moves.append("extend")
+    if extension is not None and lender and state in ACTIVE:
+        moves += ["extend_accept", "extend_decline"]
+    if state == "returned" and (
+        (lender and not loan.lender_thanked) or (borrower and not loan.borrower_thanked)
+    ):
+        moves.append("thank")
+    return moves

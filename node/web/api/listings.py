@@ -1,0 +1,293 @@
+"""JSON API of listings: publish, read, edit, withdraw, search."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from aiohttp import web
+
+from node.appkeys import node_key
+from node.commit import commit
+from node.i18n import _
+from node.local import listings, search
+from node.local.errors import Invalid, NotFound
+from node.local.models import Quarter, Resident
+from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES, Listing
+from node.urls import Urls
+from node.web.api.common import page_response, paging
+from node.web.guards import current, json_body, require_resident, require_verified
+
+
+def person_json(resident: Resident) -> dict[str, Any]:
+    return {
+        "username": resident.username,
+        "display_name": resident.name,
+        "handle": resident.handle,
+    }
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() + ("Z" if value.tzinfo is None else "") if value else None
+
+
+def listing_json(listing: Listing, urls: Urls) -> dict[str, Any]:
+    """The stable JSON shape of a listing (author and quarter joined, photo_list attached)."""
+    author = listing.author if isinstance(listing.author, Resident) else None
+    quarter = listing.quarter if isinstance(listing.quarter, Quarter) else None
+    photos = getattr(listing, "photo_list", [])
+    return {
+        "id": listing.id,
+        "url": listing.url or urls.listing(listing.id),
+        "kind": listing.kind,
+        "type": listing.type,
+        "title": listing.title,
+        "description": listing.description,
+        "description_html": listing.description_html,
+        "category": listing.category,
+        "price": format(Decimal(listing.price), ".2f") if listing.price is not None else None,
+        "currency": listing.currency,
+        "price_unit": listing.price_unit or None,
+        "availability": listing.availability,
+        "language": listing.language,
+        "reach": listing.reach,
+        "state": listing.state,
+        "shelf": listing.shelf,
+        "author": person_json(author) if author else None,
+        "quarter": quarter.slug if quarter is not None else None,
+        "created_at": _iso(listing.created_at),
+        "updated_at": _iso(listing.updated_at),
+        "expires_at": _iso(listing.expires_at),
+        "photos": [
+            {
+                "url": photo.remote_url or urls.media(f"listings/{photo.name}"),
+                "thumb": photo.remote_url or urls.media(f"listings/{photo.thumb}"),
+                "alt": photo.alt,
+            }
+            for photo in photos
+        ],
+        "origin": listing.origin or "local",
+        "ap_id": listing.external_ref,
+        "lat": listing.lat,
+        "lon": listing.lon,
+    }
+
+
+def _id(request: web.Request) -> int:
+    try:
+        return int(request.match_info["id"])
+    except ValueError:
+        raise NotFound(_("No such listing.")) from None
+
+
+def _visible(listing_id: int, viewer: Resident | None) -> Listing:
+    listing = listings.get(listing_id)
+    if not listings.can_see(listing, viewer):
+        raise NotFound(_("No such listing."))
+    return listing
+
+
+async def create(request: web.Request) -> web.Response:
+    me = require_verified(request)
+    node = request.app[node_key]
+    draft = listings.ListingDraft.parse(await json_body(request))
+    listing = await commit(node, listings.publish, me.id, draft, actor_id=me.id)
+    full = await node.db.run(listings.get, listing.id)
+    return web.json_response(listing_json(full, node.urls), status=201)
+
+
+async def read(request: web.Request) -> web.Response:
+    node = request.app[node_key]
+    listing = await node.db.run(_visible, _id(request), current(request))
+    return web.json_response(listing_json(listing, node.urls))
+
+
+async def update(request: web.Request) -> web.Response:
+    me = require_resident(request)
+    node = request.app[node_key]
+    changes = listings.ListingDraft.parse_changes(await json_body(request))
+    await commit(node, listings.edit, me.id, _id(request), changes, actor_id=me.id)
+    full = await node.db.run(listings.get, _id(request))
+    return web.json_response(listing_json(full, node.urls))
+
+
+async def withdraw(request: web.Request) -> web.Response:
+    me = require_resident(request)
+    node = request.app[node_key]
+    await commit(node, listings.withdraw, me.id, _id(request), actor_id=me.id)
+    full = await node.db.run(listings.get, _id(request))
+    return web.json_response(listing_json(full, node.urls))
+
+
+def filters(query: Any) -> dict[str, Any]:
+    """kind/type/category from a query string; unknown values are refused, not ignored."""
+    values = {}
+    for name, choices in (("kind", LISTING_KINDS), ("type", LISTING_TYPES)):
+        value = query.get(name) or None
+        if value is not None and value not in choices:
+            message = _("Choose one of: %(choices)s.", choices=", ".join(choices))
+            raise Invalid(message, {name: message})
+        values[name] = value
+    values["category"] = query.get("category") or None
+    return values
+
+
+async def index(request: web.Request) -> web.Response:
+    me = require_resident(request)
+    node = request.app[node_key]
+    limit, before = paging(request)
+    rows = await node.db.run(
+        search.search_listings,
+        request.query.get("q", ""),
+        quarter_ids=[me.quarter_id] if me.quarter_id else None,
+        limit=limit,
+        before=before,
+        **filters(request.query),
+    )
+    return page_response(request, [listing_json(row, node.urls) for row in rows], limit)
+
+
+ROUTES = [
+    ("GET", "/api/v1/listings", index, "api_listings"),
+    ("POST", "/api/v1/listings", create, "api_listing_create"),
+    ("GET", "/api/v1/listings/{id}", read, "api_listing"),
+    ("PATCH", "/api/v1/listings/{id}", update, "api_listing_update"),
+    ("DELETE", "/api/v1/listings/{id}", withdraw, "api_listing_withdraw"),
+]
+
+_ERR = {
+    "description": "Error",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+_LISTING = {"$ref": "#/components/schemas/Listing"}
+_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_BODY = {
+    "type": "object",
+    "properties": {
+        "kind": {"type": "string", "enum": list(LISTING_KINDS)},
+        "type": {"type": "string", "enum": list(LISTING_TYPES)},
+        "title": {"type": "string", "maxLength": 200},
+        "description": {"type": "string", "description": "Markdown"},
+        "category": {"type": "string", "default": "other"},
+        "price": {"type": "string", "description": "required for type paid"},
+        "currency": {"type": "string", "default": "EUR"},
+        "price_unit": {"type": "string", "enum": ["hour", "day", "once"]},
+        "availability": {"type": "string"},
+        "language": {"type": "string"},
+        "reach": {"type": "string", "enum": ["quarter", "twins", "public"]},
+        "shelf": {"type": "boolean"},
+    },
+}
+
+
+def _ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+OPENAPI = {
+    "/api/v1/listings": {
+        "get": {
+            "summary": "Search the listings of my quarter (newest first)",
+            "parameters": [
+                {"name": n, "in": "query", "schema": {"type": t}}
+                for n, t in (
+                    ("q", "string"),
+                    ("kind", "string"),
+                    ("type", "string"),
+                    ("category", "string"),
+                    ("limit", "integer"),
+                    ("before", "integer"),
+                )
+            ],
+            "responses": {
+                "200": _ok(
+                    "A page of listings; next page in the Link header",
+                    {"type": "array", "items": _LISTING},
+                ),
+                "401": _ERR,
+                "422": _ERR,
+            },
+        },
+        "post": {
+            "summary": "Publish an offer or a request",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {**_BODY, "required": ["kind", "type", "title"]}}
+                },
+            },
+            "responses": {
+                "201": _ok("The listing", _LISTING),
+                "401": _ERR,
+                "403": _ERR,
+                "422": _ERR,
+            },
+        },
+    },
+    "/api/v1/listings/{id}": {
+        "get": {
+            "summary": "One listing",
+            "parameters": _ID,
+            "responses": {"200": _ok("The listing", _LISTING), "404": _ERR},
+        },
+        "patch": {
+            "summary": "Edit a listing (author), including state open|reserved|done",
+            "parameters": _ID,
+            "requestBody": {
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            **_BODY,
+                            "properties": {
+                                **_BODY["properties"],
+                                "state": {"type": "string", "enum": ["open", "reserved", "done"]},
+                            },
+                        }
+                    }
+                }
+            },
+            "responses": {
+                "200": _ok("The listing", _LISTING),
+                "403": _ERR,
+                "404": _ERR,
+                "409": _ERR,
+                "422": _ERR,
+            },
+        },
+        "delete": {
+            "summary": "Withdraw a listing (author)",
+            "parameters": _ID,
+            "responses": {
+                "200": _ok("The withdrawn listing", _LISTING),
+                "403": _ERR,
+                "404": _ERR,
+                "409": _ERR,
+            },
+        },
+    },
+}
+
+SCHEMAS = {
+    "Listing": {
+        "type": "object",
+        "required": ["id", "url", "kind", "type", "title", "state", "origin"],
+        "properties": {
+            **_BODY["properties"],
+            "id": {"type": "integer"},
+            "url": {"type": "string"},
+            "description_html": {"type": "string"},
+            "state": {
+                "type": "string",
+                "enum": ["open", "reserved", "done", "withdrawn", "expired"],
+            },
+            "author": {"type": "object"},
+            "quarter": {"type": "string", "nullable": True},
+            "created_at": {"type": "string", "format": "date-time"},
+            "photos": {"type": "array", "items": {"type": "object"}},
+            "origin": {"type": "string"},
+            "ap_id": {"type": "string", "nullable": True},
+            "lat": {"type": "number", "nullable": True},
+            "lon": {"type": "number", "nullable": True},
+        },
+    }
+}

@@ -1,0 +1,383 @@
+"""Listing pages: index with filters and search, new, detail, edit, author actions, photos, shelf."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from node.appkeys import node_key
+from node.commit import commit
+from node.i18n import _
+from node.local import categories, listing_photos, listings, loans, search
+from node.local.errors import Invalid, NotFound
+from node.local.models import Resident
+from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES
+from node.web.guards import current, require_resident, require_verified
+from node.web.render import redirect, render
+
+PAGE = 24
+
+
+def kind_labels() -> dict[str, str]:
+    return {"offer": _("Offer"), "request": _("Request")}
+
+
+def type_labels() -> dict[str, str]:
+    return {"service": _("Service"), "gift": _("Gift"), "loan": _("Loan"), "paid": _("Paid")}
+
+
+def state_labels() -> dict[str, str]:
+    return {
+        "open": _("Open"),
+        "reserved": _("Reserved"),
+        "done": _("Done"),
+        "withdrawn": _("Withdrawn"),
+        "expired": _("Expired"),
+    }
+
+
+def unit_labels() -> dict[str, str]:
+    return {"hour": _("per hour"), "day": _("per day"), "once": _("once")}
+
+
+def reach_labels() -> dict[str, str]:
+    return {
+        "quarter": _("My quarter only"),
+        "twins": _("My quarter and its twin quarters"),
+        "public": _("Everyone"),
+    }
+
+
+def labels() -> dict[str, Any]:
+    """Translated names for templates (built in the reader's language)."""
+    return {
+        "kinds": kind_labels(),
+        "types": type_labels(),
+        "states": state_labels(),
+        "units": unit_labels(),
+        "reaches": reach_labels(),
+        "loan_states": {state: _(label) for state, label in loans.STATE_LABELS.items()},
+    }
+
+
+def _id(request: web.Request) -> int:
+    try:
+        return int(request.match_info["id"])
+    except ValueError:
+        raise NotFound(_("No such listing.")) from None
+
+
+def folder(request: web.Request) -> Path:
+    return listing_photos.media_dir(request.app[node_key].settings.data_dir)
+
+
+def _uploads(form: Any) -> list[bytes]:
+    files = []
+    for item in form.getall("photos", []):
+        if hasattr(item, "file") and getattr(item, "filename", ""):
+            data = item.file.read()
+            if data:
+                files.append(data)
+    return files
+
+
+def _publish_with_photos(tx, resident_id, draft, photos, where, max_bytes, shelf=False):
+    """One transaction: a bad photo refuses the whole listing, so nothing half-made stays."""
+    if len(photos) > listing_photos.MAX_PHOTOS:
+        message = _("A listing has at most %(n)d photos.", n=listing_photos.MAX_PHOTOS)
+        raise Invalid(message, {"photo": message})
+    publish = listings.put_on_shelf if shelf else listings.publish
+    listing = publish(tx, resident_id, draft)
+    for data in photos:
+        listing_photos.add(tx, resident_id, listing.id, data, where, max_bytes=max_bytes)
+    return listing
+
+
+def _add_photos(tx, resident_id, listing_id, photos, where, max_bytes):
+    for data in photos:
+        listing_photos.add(tx, resident_id, listing_id, data, where, max_bytes=max_bytes)
+
+
+async def _form_page(request, template="listings/form.html", status=200, **values):
+    choices = categories.labelled(await request.app[node_key].db.run(categories.raw_choices))
+    return render(
+        request,
+        template,
+        status=status,
+        categories=choices,
+        **labels(),
+        **values,
+    )
+
+
+async def index(request: web.Request) -> web.Response:
+    me = current(request)
+    node = request.app[node_key]
+    query = request.query
+    kind = query.get("kind") if query.get("kind") in LISTING_KINDS else None
+    type_ = query.get("type") if query.get("type") in LISTING_TYPES else None
+    before = int(query["before"]) if query.get("before", "").isdigit() else None
+
+    def load() -> tuple[list, list]:
+        rows = search.search_listings(
+            query.get("q", ""),
+            quarter_ids=[me.quarter_id] if me and me.quarter_id else None,
+            kind=kind,
+            type=type_,
+            category=query.get("category") or None,
+            limit=PAGE,
+            before=before,
+            public_only=me is None,
+        )
+        return rows, categories.raw_choices()
+
+    rows, raw = await node.db.run(load)
+    category_choices = categories.labelled(raw)
+    more = None
+    if len(rows) == PAGE:
+        params = {k: v for k, v in query.items() if k != "before"}
+        more = request.rel_url.with_query({**params, "before": str(rows[-1].id)})
+    return render(
+        request,
+        "listings/index.html",
+        listings=rows,
+        q=query.get("q", ""),
+        kind=kind,
+        type=type_,
+        category=query.get("category", ""),
+        categories=category_choices,
+        category_names=dict(category_choices),
+        more=more,
+        **labels(),
+    )
+
+
+async def new(request: web.Request) -> web.Response:
+    require_verified(request)
+    node = request.app[node_key]
+    form = {"kind": request.query.get("kind", "offer"), "type": request.query.get("type", "loan")}
+    form["reach"] = node.settings.default_reach
+    return await _form_page(request, form=form, errors={}, listing=None)
+
+
+async def create(request: web.Request) -> web.StreamResponse:
+    me = require_verified(request)
+    node = request.app[node_key]
+    form = await request.post()
+    data = {k: v for k, v in form.items() if isinstance(v, str)}
+    try:
+        draft = listings.ListingDraft.parse(data)
+        listing = await commit(
+            node,
+            _publish_with_photos,
+            me.id,
+            draft,
+            _uploads(form),
+            folder(request),
+            node.settings.max_upload_bytes,
+            actor_id=me.id,
+        )
+    except Invalid as exc:
+        return await _form_page(
+            request, status=400, form=data, errors={**exc.fields, "_": exc.message}, listing=None
+        )
+    raise redirect(f"/listings/{listing.id}", _("Your listing is published."))
+
+
+def detail_data(listing_id: int, viewer: Resident | None) -> dict[str, Any]:
+    listing = listings.get(listing_id)
+    if not listings.can_see(listing, viewer):
+        raise NotFound(_("No such listing."))
+    is_author = viewer is not None and viewer.id == listing.author_id
+    history = loans.history(listing_id) if is_author and listing.type == "loan" else []
+    return {
+        "listing": listing,
+        "is_author": is_author,
+        "history": history,
+    }
+
+
+async def detail(request: web.Request) -> web.Response:
+    """A listing's page (the ActivityPub layer may answer JSON here by content negotiation)."""
+    me = current(request)
+    node = request.app[node_key]
+    data = await node.db.run(detail_data, _id(request), me)
+    return render(
+        request,
+        "listings/detail.html",
+        errors={},
+        form={},
+        category_label=categories.label(data["listing"].category),
+        **data,
+        **labels(),
+    )
+
+
+async def edit_form(request: web.Request) -> web.Response:
+    me = require_resident(request)
+    node = request.app[node_key]
+    listing = await node.db.run(listings.get, _id(request))
+    if listing.author_id != me.id:
+        raise NotFound(_("No such listing."))
+    form = {
+        name: getattr(listing, name)
+        for name in (
+            "kind",
+            "type",
+            "title",
+            "description",
+            "category",
+            "currency",
+            "price_unit",
+            "availability",
+            "language",
+            "reach",
+        )
+    }
+    form["price"] = "" if listing.price is None else f"{listing.price:.2f}"
+    return await _form_page(request, form=form, errors={}, listing=listing)
+
+
+async def update(request: web.Request) -> web.StreamResponse:
+    me = require_resident(request)
+    node = request.app[node_key]
+    listing_id = _id(request)
+    form = await request.post()
+    data = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    try:
+        changes = listings.ListingDraft.parse_changes(data)
+        await commit(node, listings.edit, me.id, listing_id, changes, actor_id=me.id)
+        photos = _uploads(form)
+        if photos:
+            await commit(
+                node,
+                _add_photos,
+                me.id,
+                listing_id,
+                photos,
+                folder(request),
+                node.settings.max_upload_bytes,
+                actor_id=me.id,
+            )
+    except Invalid as exc:
+        listing = await node.db.run(listings.get, listing_id)
+        return await _form_page(
+            request,
+            status=400,
+            form=data,
+            errors={**exc.fields, "_": exc.message},
+            listing=listing,
+        )
+    raise redirect(f"/listings/{listing_id}", _("Your listing is updated."))
+
+
+async def act(request: web.Request) -> web.StreamResponse:
+    """Author moves from the detail page: reserve, done, reopen, withdraw, renew."""
+    me = require_resident(request)
+    node = request.app[node_key]
+    listing_id = _id(request)
+    action = request.match_info["action"]
+    if action == "withdraw":
+        await commit(node, listings.withdraw, me.id, listing_id, actor_id=me.id)
+        raise redirect("/listings", _("Your listing is withdrawn."))
+    if action == "renew":
+        await commit(node, listings.renew, me.id, listing_id, actor_id=me.id)
+        raise redirect(f"/listings/{listing_id}", _("Your listing is renewed."))
+    state = {"reserve": "reserved", "done": "done", "reopen": "open"}.get(action)
+    if state is None:
+        raise NotFound(_("This page does not exist."))
+    await commit(node, listings.set_state, me.id, listing_id, state, actor_id=me.id)
+    raise redirect(f"/listings/{listing_id}", _("Saved."))
+
+
+async def remove_photo(request: web.Request) -> web.StreamResponse:
+    me = require_resident(request)
+    node = request.app[node_key]
+    try:
+        photo_id = int(request.match_info["photo"])
+    except ValueError:
+        raise NotFound(_("No such photo.")) from None
+    await commit(node, listing_photos.remove, me.id, photo_id, folder(request), actor_id=me.id)
+    raise redirect(f"/listings/{_id(request)}/edit", _("The photo is removed."))
+
+
+async def media(request: web.Request) -> web.StreamResponse:
+    """Photos of listings (re-encoded on upload, so they carry no metadata)."""
+    path = listing_photos.path_of(folder(request), request.match_info["name"])
+    if path is None:
+        raise web.HTTPNotFound()
+    return web.FileResponse(path, headers={"Cache-Control": "public, max-age=31536000, immutable"})
+
+
+async def shelf(request: web.Request) -> web.Response:
+    me = require_resident(request)
+    node = request.app[node_key]
+    rows = await node.db.run(listings.shelf, me.id)
+    choices = categories.labelled(await node.db.run(categories.raw_choices))
+    return render(
+        request, "listings/shelf.html", items=rows, categories=choices, form={}, errors={}
+    )
+
+
+async def shelf_add(request: web.Request) -> web.StreamResponse:
+    me = require_verified(request)
+    node = request.app[node_key]
+    form = await request.post()
+    data = {k: v for k, v in form.items() if isinstance(v, str)}
+    data.update(kind="offer", type="loan", shelf="1")
+    try:
+        draft = listings.ListingDraft.parse(data)
+        await commit(
+            node,
+            _publish_with_photos,
+            me.id,
+            draft,
+            _uploads(form),
+            folder(request),
+            node.settings.max_upload_bytes,
+            shelf=True,
+            actor_id=me.id,
+        )
+    except Invalid as exc:
+        rows = await node.db.run(listings.shelf, me.id)
+        choices = categories.labelled(await node.db.run(categories.raw_choices))
+        return render(
+            request,
+            "listings/shelf.html",
+            status=400,
+            items=rows,
+            categories=choices,
+            form=data,
+            errors={**exc.fields, "_": exc.message},
+        )
+    raise redirect("/shelf", _("The object is on your shelf."))
+
+
+async def shelf_remove(request: web.Request) -> web.StreamResponse:
+    me = require_resident(request)
+    node = request.app[node_key]
+    await commit(node, listings.withdraw, me.id, _id(request), actor_id=me.id)
+    raise redirect("/shelf", _("The object is off your shelf."))
+
+
+ROUTES = [
+    ("GET", "/listings", index, "listings"),
+    ("GET", "/listings/new", new, "listing_new"),
+    ("POST", "/listings", create, "listing_create"),
+    ("GET", "/listings/{id:\\d+}", detail, "listing"),
+    ("GET", "/listings/{id:\\d+}/edit", edit_form, "listing_edit"),
+    ("POST", "/listings/{id:\\d+}/edit", update, "listing_update"),
+    (
+        "POST",
+        "/listings/{id:\\d+}/photos/{photo:\\d+}/delete",
+        remove_photo,
+        "listing_photo_delete",
+    ),
+    ("POST", "/listings/{id:\\d+}/{action:reserve|done|reopen|withdraw|renew}", act, "listing_act"),
+    ("GET", "/media/listings/{name}", media, "listing_media"),
+    ("GET", "/shelf", shelf, "shelf"),
+    ("POST", "/shelf", shelf_add, "shelf_add"),
+    ("POST", "/shelf/{id:\\d+}/remove", shelf_remove, "shelf_remove"),
+]
