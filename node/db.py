@@ -11,6 +11,7 @@ inserts/s against 750-1,000).
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import threading
 from collections.abc import Callable
@@ -117,13 +118,14 @@ class Database:
         """Run fn(*args) on a database thread (no transaction of its own)."""
         loop = asyncio.get_running_loop()
         call = functools.partial(self._call, fn, args, kwargs, False)
-        return await loop.run_in_executor(self.executor, call)
+        # carry contextvars (the reader's language) into the database thread
+        return await loop.run_in_executor(self.executor, contextvars.copy_context().run, call)
 
     async def atomic(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run fn(*args) on a database thread inside one transaction."""
         loop = asyncio.get_running_loop()
         call = functools.partial(self._call, fn, args, kwargs, True)
-        return await loop.run_in_executor(self.executor, call)
+        return await loop.run_in_executor(self.executor, contextvars.copy_context().run, call)
 
     def bind_here(self) -> None:
         """Bind models to this database in the calling thread (CLI and migrations)."""
