@@ -259,3 +259,20 @@ async def test_my_loans_both_directions(client):
     assert status == 422
     _, page, response = await api(client, "GET", "/api/v1/loans?limit=1", ta)
     assert len(page) == 1 and f"before={borrowed['id']}" in response.headers["Link"]
+
+
+async def test_refusals_speak_the_residents_language(client):
+    # Given a French-speaking lender (domain errors are raised on the database threads)
+    node, alice, bob, ta, tb = await sharing_pair(client)
+    claire = await make_resident(node, "claire", language="fr")
+    tc = await make_token(node, claire.id)
+    listing_id = await offer(client, tc)
+    _, loan, _ = await ask(client, tb, listing_id)
+    # When she confirms a return before any handover
+    response = await client.post(
+        f"/api/v1/loans/{loan['id']}/return", headers={"Authorization": f"Bearer {tc}"}
+    )
+    body = await response.json()
+    # Then the refusal is in French
+    assert response.status == 409
+    assert body["message"].startswith("Ce prêt est")
