@@ -6,13 +6,13 @@ from pathlib import Path
 
 from aiohttp import web
 
-from node.web import auth, wellknown
+from node.web import auth, federation, wellknown
 from node.web.api import openapi
 from node.web.ui import home
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-AREAS = [home.ROUTES, auth.ROUTES, wellknown.ROUTES, openapi.ROUTES]
+AREAS = [home.ROUTES, auth.ROUTES, wellknown.ROUTES, openapi.ROUTES, federation.ROUTES]
 
 
 def setup_routes(app: web.Application) -> None:
