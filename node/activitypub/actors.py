@@ -53,7 +53,7 @@ def ensure_key(handle: str) -> ActorKey:
 
 
 def private_key(node: Node, handle: str) -> Any:
-    """The loaded private key of a local actor, cached on the node (loading PEM is slow)."""
+    """The loaded private key of a local actor, cached on the node; call on a DB thread first."""
     cache = node.extras.setdefault("private_keys", {})
     if handle not in cache:
         cache[handle] = keys.load_private_key(ensure_key(handle).private_pem)
@@ -133,7 +133,7 @@ async def fetch_document(node: Node, uri: str) -> dict[str, Any]:
         raise FetchFailed("no HTTP client on this node")
     sign = node.extras.get("instance_signer")
     if sign is None:
-        await node.db.run(ensure_key, INSTANCE)
+        await node.db.run(private_key, node, INSTANCE)
         sign = node.extras["instance_signer"] = signer(node)
     try:
         resp = await node.http.get(uri, {"Accept": ACCEPT_ACTIVITY}, sign=sign)

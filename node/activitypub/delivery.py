@@ -139,7 +139,8 @@ def _sign_hook(node: Node, signer: str, scheme: str):
 
 
 async def _post(node: Node, item: dict, scheme: str) -> Any:
-    await node.db.run(actors.ensure_key, item["signer"])
+    if item["signer"] not in node.extras.get("private_keys", {}):
+        await node.db.run(actors.private_key, node, item["signer"])
     sign = _sign_hook(node, item["signer"], scheme)
     headers = {"Content-Type": ACTIVITY_JSON}
     return await node.http.post(item["inbox"], headers, item["body"], sign=sign)
