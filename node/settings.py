@@ -76,8 +76,8 @@ class Settings:
     unavailable_after_days: int = _opt(
         7, "Distinct days of failed deliveries after which a host is skipped until it answers."
     )
-    http_timeout_seconds: float = _opt(
-        10.0, "Total timeout of one outbound federation request (fetch or delivery), in seconds."
+    http_timeout_seconds: int = _opt(
+        10, "Total timeout of one outbound federation request (fetch or delivery), in seconds."
     )
     login_attempts: int = _opt(
         5, "Failed log-ins allowed per account and per address within the lock window."
