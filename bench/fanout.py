@@ -14,9 +14,13 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp.test_utils import unused_port
 
-sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[1] / "tests")]
+sys.path[:0] = [
+    str(Path(__file__).resolve().parents[1]),
+    str(Path(__file__).resolve().parents[1] / "tests"),
+]
 
 from ap_support import publish_listing, start_node  # noqa: E402
+
 from node.activitypub import delivery  # noqa: E402
 from node.activitypub.models import Delivery, Follower  # noqa: E402
 from node.settings import load_settings  # noqa: E402
@@ -42,8 +46,13 @@ async def main(followers: int, nodes: int) -> None:
     tmp = tempfile.mkdtemp()
 
     def make_settings(name, **overrides):
-        values = {"data_dir": f"{tmp}/{name}", "database_url": f"sqlite:///{tmp}/{name}/q.db",
-                  "secret_key": "bench", "run_workers": False, "tile_url": ""}
+        values = {
+            "data_dir": f"{tmp}/{name}",
+            "database_url": f"sqlite:///{tmp}/{name}/q.db",
+            "secret_key": "bench",
+            "run_workers": False,
+            "tile_url": "",
+        }
         values.update(overrides)
         return load_settings({}, None, **values)
 
@@ -61,7 +70,9 @@ async def main(followers: int, nodes: int) -> None:
         for i, (_r, base) in enumerate(receivers):
             for j in range(per_node):
                 uri = f"{base}/users/u{i}_{j}"
-                Follower.create(handle="alice", actor_uri=uri, inbox=uri + "/inbox", state="accepted")
+                Follower.create(
+                    handle="alice", actor_uri=uri, inbox=uri + "/inbox", state="accepted"
+                )
 
     await node.db.run(add)
     start = time.perf_counter()
@@ -72,7 +83,9 @@ async def main(followers: int, nodes: int) -> None:
     total = time.perf_counter() - start
     sent = await node.db.run(lambda: Delivery.select().where(Delivery.state == "sent").count())
     print(f"{counter['n']} deliveries received ({sent} sent) by {nodes} nodes")
-    print(f"enqueue (one transaction): {enqueued * 1000:.0f} ms; post to all followers: {total:.2f} s")
+    print(
+        f"enqueue (one transaction): {enqueued * 1000:.0f} ms; post to all followers: {total:.2f} s"
+    )
     for r, _ in receivers:
         await r.cleanup()
     await runner.cleanup()
@@ -80,4 +93,4 @@ async def main(followers: int, nodes: int) -> None:
 
 if __name__ == "__main__":
     args = [int(a) for a in sys.argv[1:]]
-    asyncio.run(main(*(args + [1000, 100][len(args):])))
+    asyncio.run(main(*(args + [1000, 100][len(args) :])))

@@ -16,9 +16,13 @@ import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import unused_port
 
-sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[1] / "tests")]
+sys.path[:0] = [
+    str(Path(__file__).resolve().parents[1]),
+    str(Path(__file__).resolve().parents[1] / "tests"),
+]
 
 from ap_support import Peer, start_node  # noqa: E402
+
 from node.settings import load_settings  # noqa: E402
 
 CONCURRENCY = 32
@@ -55,8 +59,13 @@ async def main(n: int) -> None:
     tmp = tempfile.mkdtemp()
 
     def make_settings(name, **overrides):
-        values = {"data_dir": f"{tmp}/{name}", "database_url": f"sqlite:///{tmp}/{name}/q.db",
-                  "secret_key": "bench", "run_workers": False, "tile_url": ""}
+        values = {
+            "data_dir": f"{tmp}/{name}",
+            "database_url": f"sqlite:///{tmp}/{name}/q.db",
+            "secret_key": "bench",
+            "run_workers": False,
+            "tile_url": "",
+        }
         values.update(overrides)
         return load_settings({}, None, **values)
 
@@ -67,8 +76,14 @@ async def main(n: int) -> None:
     await make_resident(node, "alice", quarter=None)
     inbox = node.urls.inbox("alice")
     bodies = [
-        json.dumps({"id": f"{peer.base}/likes/{i}", "type": "Like", "actor": peer.uri("bob"),
-                    "object": node.urls.actor("alice")}).encode()
+        json.dumps(
+            {
+                "id": f"{peer.base}/likes/{i}",
+                "type": "Like",
+                "actor": peer.uri("bob"),
+                "object": node.urls.actor("alice"),
+            }
+        ).encode()
         for i in range(n)
     ]
     # Warm the key cache with one request (the first one fetches bob's key).

@@ -155,7 +155,9 @@ class Peer:
         now = now or dt.datetime.now(dt.UTC)
         headers = {"Content-Type": AS} if body is not None else {}
         fn = sign_request_rfc9421 if scheme == "rfc9421" else sign_request
-        headers.update(fn(key or self.key, key_id or self.key_id(name), method, url, headers, body, now))
+        headers.update(
+            fn(key or self.key, key_id or self.key_id(name), method, url, headers, body, now)
+        )
         return headers
 
     async def post(self, url, activity, name="bob", raw=None, signed=True, **sign_kw):

@@ -251,7 +251,9 @@ async def public_key_for(node: Node, kid: str, refresh: bool = False) -> tuple[s
     else:
         # A key document or GtS's stub actor: follow owner/controller, then require the
         # actor to point back at this key (the bidirectional claim, MDOC security.md).
-        entry = _pick_key(doc, kid) or ((kid, doc["publicKeyPem"]) if "publicKeyPem" in doc else None)
+        entry = _pick_key(doc, kid) or (
+            (kid, doc["publicKeyPem"]) if "publicKeyPem" in doc else None
+        )
         owner = doc.get("owner") or doc.get("controller")
         if owner is None:
             key_obj = next((k for k in as_list(doc.get("publicKey")) if isinstance(k, dict)), {})

@@ -106,7 +106,9 @@ def _record_host(host: str, ok: bool, now: dt.datetime, scheme: str | None, days
     state.save()
 
 
-def _finish(node: Node, item: dict, outcome: str, status: int | None, error: str, wait: Any) -> None:
+def _finish(
+    node: Node, item: dict, outcome: str, status: int | None, error: str, wait: Any
+) -> None:
     now = utcnow()
     values: dict[str, Any] = {"last_status": status, "last_error": error[:500], "claimed_at": None}
     if outcome == "retry":
@@ -182,7 +184,9 @@ async def run_once(node: Node, limit: int = BATCH) -> int:
 
 
 def _prune(now: dt.datetime) -> int:
-    sent = (Delivery.state.in_(["sent", "dropped"])) & (Delivery.created_at < now - dt.timedelta(days=3))
+    sent = (Delivery.state.in_(["sent", "dropped"])) & (
+        Delivery.created_at < now - dt.timedelta(days=3)
+    )
     failed = (Delivery.state == "failed") & (Delivery.created_at < now - dt.timedelta(days=7))
     return Delivery.delete().where(sent | failed).execute()
 

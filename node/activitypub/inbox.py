@@ -58,7 +58,9 @@ def parse(body: bytes, limit: int) -> dict[str, Any]:
         raise Rejected(400, "body is not JSON") from exc
     if not isinstance(activity, dict):
         raise Rejected(400, "activity must be a JSON object")
-    if not isinstance(activity.get("type"), str) or not isinstance(get_id(activity.get("actor")), str):
+    if not isinstance(activity.get("type"), str) or not isinstance(
+        get_id(activity.get("actor")), str
+    ):
         raise Rejected(400, "activity needs a type and an actor")
     if not isinstance(activity.get("id"), str):
         raise Rejected(400, "activity needs an id")
@@ -232,10 +234,7 @@ def _mark(item_id: int, state: str, error: str, attempts: int) -> None:
 
 def _pending(limit: int) -> list[InboxItem]:
     return list(
-        InboxItem.select()
-        .where(InboxItem.state == "received")
-        .order_by(InboxItem.id)
-        .limit(limit)
+        InboxItem.select().where(InboxItem.state == "received").order_by(InboxItem.id).limit(limit)
     )
 
 

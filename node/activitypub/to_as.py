@@ -127,9 +127,7 @@ def _actor(urls: Urls, handle: str, kind: str, name: str, summary: str, pem: str
 
 def resident_to_actor(urls: Urls, resident: Any, public_pem: str) -> dict[str, Any]:
     """A local resident as a Person (no address, no position: those never leave the node)."""
-    doc = _actor(
-        urls, resident.username, "Person", resident.name, escape(resident.bio), public_pem
-    )
+    doc = _actor(urls, resident.username, "Person", resident.name, escape(resident.bio), public_pem)
     if resident.avatar:
         doc["icon"] = {"type": "Image", "url": urls.media(resident.avatar)}
     if resident.created_at:

@@ -140,7 +140,11 @@ def _collection(node: Node, handle: str, which: str, page: int | None) -> dict |
         query = (
             Listing.select()
             .where(
-                (Listing.author.in_(Resident.select(Resident.id).where(Resident.username == handle)))
+                (
+                    Listing.author.in_(
+                        Resident.select(Resident.id).where(Resident.username == handle)
+                    )
+                )
                 & Listing.external_ref.is_null()
                 & (Listing.reach == "public")
                 & ~Listing.hidden
@@ -148,7 +152,9 @@ def _collection(node: Node, handle: str, which: str, page: int | None) -> dict |
             .order_by(Listing.id.desc())
         )
     elif which == "followers":
-        query = Follower.select().where((Follower.handle == handle) & (Follower.state == "accepted"))
+        query = Follower.select().where(
+            (Follower.handle == handle) & (Follower.state == "accepted")
+        )
         query = query.order_by(Follower.id.desc())
     else:
         query = Following.select().where(
@@ -167,8 +173,12 @@ def _collection(node: Node, handle: str, which: str, page: int | None) -> dict |
     rows = list(query.paginate(page, PAGE))
     if which == "outbox":
         items: list[Any] = [
-            {"id": node.urls.listing(r.id) + "#create", "type": "Create",
-             "actor": node.urls.actor(handle), "object": node.urls.listing(r.id)}
+            {
+                "id": node.urls.listing(r.id) + "#create",
+                "type": "Create",
+                "actor": node.urls.actor(handle),
+                "object": node.urls.listing(r.id),
+            }
             for r in rows
         ]
     elif which == "followers" and found[0] == "resident":

@@ -8,7 +8,6 @@ from aiohttp import web
 
 from node import __version__
 from node.activitypub import actors, nodeinfo
-from node.activitypub.models import INSTANCE
 from node.activitypub.vocab import JRD_JSON
 from node.activitypub.webfinger import WebfingerError, host_meta_xml, jrd_for, parse_acct
 from node.appkeys import node_key
@@ -40,9 +39,7 @@ async def webfinger(request: web.Request) -> web.Response:
     except WebfingerError as exc:
         return web.json_response({"error": exc.reason}, status=exc.status or 400, headers=CORS)
     if user == host.lower() or user == host.split(":")[0].lower():
-        jrd = jrd_for(
-            request.query["resource"], node.urls.instance_actor(), kind="Application"
-        )
+        jrd = jrd_for(request.query["resource"], node.urls.instance_actor(), kind="Application")
     else:
         found = await node.db.run(actors.find_local, user)
         if found is None:
@@ -94,7 +91,6 @@ async def nodeinfo_document(request: web.Request) -> web.Response:
     body = web.json_response(doc, headers=CORS)
     body.content_type = "application/json"
     return body
-
 
 
 ROUTES = [

@@ -5,9 +5,9 @@ import datetime as dt
 import json
 
 import pytest
-
 from ap_support import Peer, publish_listing, start_node
 from helpers import make_quarter, make_resident
+
 from node.activitypub import delivery
 from node.activitypub.models import Delivery, Follower, HostState
 from node.app import create_app
@@ -46,8 +46,15 @@ async def rows(node):
 
 @pytest.mark.parametrize(
     ("status", "headers", "state"),
-    [(202, {}, "sent"), (410, {}, "dropped"), (404, {}, "dropped"), (501, {}, "dropped"),
-     (500, {}, "pending"), (429, {"Retry-After": "120"}, "pending"), (408, {}, "pending")],
+    [
+        (202, {}, "sent"),
+        (410, {}, "dropped"),
+        (404, {}, "dropped"),
+        (501, {}, "dropped"),
+        (500, {}, "pending"),
+        (429, {"Retry-After": "120"}, "pending"),
+        (408, {}, "pending"),
+    ],
 )
 async def test_responses_are_classified_like_mastodon(setup, status, headers, state):
     node, _, peer, quarter, alice = setup

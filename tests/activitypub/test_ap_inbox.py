@@ -5,9 +5,9 @@ import json
 
 import aiohttp
 import pytest
-
 from ap_support import PUBLIC, Peer, publish_listing, start_node
 from helpers import make_quarter, make_resident
+
 from node.activitypub import keys
 from node.activitypub.models import DomainBlock, Follower, InboxItem, RemoteActor
 from node.activitypub.signatures import verify_request
@@ -40,7 +40,10 @@ def reply(peer, parent, n=1, name="bob", text="<p>Is it still free?</p>"):
     """A Mastodon Create(Note) reply (shape of fixtures/mastodon create_note)."""
     note_id = f"{peer.base}/users/{name}/statuses/{n}"
     return {
-        "@context": ["https://www.w3.org/ns/activitystreams", {"toot": "http://joinmastodon.org/ns#"}],
+        "@context": [
+            "https://www.w3.org/ns/activitystreams",
+            {"toot": "http://joinmastodon.org/ns#"},
+        ],
         "id": note_id + "/activity",
         "type": "Create",
         "actor": peer.uri(name),
@@ -117,7 +120,9 @@ async def test_undo_follow_removes_the_follower(fed):
 async def test_reply_to_a_listing_becomes_a_sanitised_comment(fed):
     node, peer, quarter, alice = fed
     listing = await publish_listing(node, alice, quarter)
-    status, _ = await peer.post(node.urls.shared_inbox(), reply(peer, node.urls.listing(listing.id)))
+    status, _ = await peer.post(
+        node.urls.shared_inbox(), reply(peer, node.urls.listing(listing.id))
+    )
     assert status == 202
     await node.drain()
     comments = await node.db.run(lambda: list(Comment.select()))
@@ -288,7 +293,12 @@ async def test_update_person_refreshes_the_remote_resident(fed):
     await peer.post(node.urls.shared_inbox(), reply(peer, node.urls.listing(listing.id)))
     await node.drain()
     doc = {**peer.actor("bob"), "name": "Robert"}
-    update = {"id": peer.uri("bob") + "#updates/1", "type": "Update", "actor": peer.uri("bob"), "object": doc}
+    update = {
+        "id": peer.uri("bob") + "#updates/1",
+        "type": "Update",
+        "actor": peer.uri("bob"),
+        "object": doc,
+    }
     assert (await peer.post(node.urls.shared_inbox(), update))[0] == 202
     await node.drain()
     stub = await node.db.run(Resident.get, Resident.external_ref == peer.uri("bob"))
@@ -304,14 +314,21 @@ async def test_delete_of_an_actor_whose_key_is_gone_removes_its_data(fed):
     # Given the actor is deleted at its origin (410) and our cached key is dropped…
     peer.gone.add("bob")
     await node.db.run(lambda: RemoteActor.update(key_id="").execute())
-    delete = {"id": peer.uri("bob") + "#delete", "type": "Delete", "actor": peer.uri("bob"), "object": peer.uri("bob")}
+    delete = {
+        "id": peer.uri("bob") + "#delete",
+        "type": "Delete",
+        "actor": peer.uri("bob"),
+        "object": peer.uri("bob"),
+    }
     # …then the Delete is accepted on the strength of the 410 and the resident's data goes.
     assert (await peer.post(node.urls.shared_inbox(), delete))[0] == 202
     await node.drain()
     assert await node.db.run(lambda: Comment.select().count()) == 0
     assert await node.db.run(lambda: Resident.select().where(Resident.host != "").count()) == 0
     # Any other activity signed with that gone key is refused.
-    status, _ = await peer.post(node.urls.shared_inbox(), follow(peer, node.urls.actor("alice"), n=9))
+    status, _ = await peer.post(
+        node.urls.shared_inbox(), follow(peer, node.urls.actor("alice"), n=9)
+    )
     assert status == 401
 
 
@@ -335,12 +352,24 @@ async def test_flag_reaches_the_quarter_moderators_as_a_report(fed):
 
 async def test_unknown_pairs_and_likes_are_ignored_with_the_reason(fed):
     node, peer, _, _ = fed
-    move = {"id": f"{peer.base}/m/1", "type": "Move", "actor": peer.uri("bob"), "object": peer.uri("bob")}
-    like = {"id": f"{peer.base}/l/1", "type": "Like", "actor": peer.uri("bob"), "object": node.urls.actor("alice")}
+    move = {
+        "id": f"{peer.base}/m/1",
+        "type": "Move",
+        "actor": peer.uri("bob"),
+        "object": peer.uri("bob"),
+    }
+    like = {
+        "id": f"{peer.base}/l/1",
+        "type": "Like",
+        "actor": peer.uri("bob"),
+        "object": node.urls.actor("alice"),
+    }
     for activity in (move, like):
         assert (await peer.post(node.urls.shared_inbox(), activity))[0] == 202
     await node.drain()
-    items = await node.db.run(lambda: {i.activity_id: (i.state, i.error) for i in InboxItem.select()})
+    items = await node.db.run(
+        lambda: {i.activity_id: (i.state, i.error) for i in InboxItem.select()}
+    )
     assert items[move["id"]] == ("ignored", "no handler for Move/*")
     assert items[like["id"]][0] == "ignored"
 
@@ -355,10 +384,14 @@ async def test_rfc9421_signed_follow_is_accepted(fed):
 
 async def test_key_rotation_is_picked_up_with_one_refetch(fed):
     node, peer, _, _ = fed
-    assert (await peer.post(node.urls.inbox("alice"), follow(peer, node.urls.actor("alice"))))[0] == 202
+    assert (await peer.post(node.urls.inbox("alice"), follow(peer, node.urls.actor("alice"))))[
+        0
+    ] == 202
     peer.key = keys.generate_private_key()
     peer.pem = keys.public_key_to_pem(peer.key)
-    status, _ = await peer.post(node.urls.inbox("alice"), follow(peer, node.urls.actor("alice"), n=2))
+    status, _ = await peer.post(
+        node.urls.inbox("alice"), follow(peer, node.urls.actor("alice"), n=2)
+    )
     assert status == 202
 
 
@@ -383,7 +416,9 @@ async def test_forged_and_malformed_requests_are_refused_with_reasons(fed):
     # A tampered body: signed for one body, sent with another.
     headers = peer.sign("bob", "POST", inbox, body)
     async with aiohttp.ClientSession() as session:
-        async with session.post(inbox, data=body.replace(b"Follow", b"Block"), headers=headers) as r:
+        async with session.post(
+            inbox, data=body.replace(b"Follow", b"Block"), headers=headers
+        ) as r:
             cases["tampered"] = ((r.status, await r.json()), 401)
     for name, ((status, answer), expected) in cases.items():
         assert status == expected, (name, answer)
@@ -397,7 +432,9 @@ async def test_key_of_another_actor_is_refused(fed):
     node, peer, _, _ = fed
     # Signed with mallory's key, claiming to be bob.
     status, answer = await peer.post(
-        node.urls.shared_inbox(), follow(peer, node.urls.actor("alice")), key_id=peer.key_id("mallory")
+        node.urls.shared_inbox(),
+        follow(peer, node.urls.actor("alice")),
+        key_id=peer.key_id("mallory"),
     )
     assert status == 401 and "actor" in answer["message"]
 
@@ -429,7 +466,11 @@ async def test_private_key_locations_are_refused_without_the_test_switch(make_se
     peer = await Peer().start()
     try:
         await make_resident(node, "alice", quarter=None)
-        for kid in (peer.key_id("bob"), "http://10.1.2.3/users/bob#main-key", "http://localhost:9/k"):
+        for kid in (
+            peer.key_id("bob"),
+            "http://10.1.2.3/users/bob#main-key",
+            "http://localhost:9/k",
+        ):
             status, answer = await peer.post(
                 node.urls.shared_inbox(), follow(peer, node.urls.actor("alice")), key_id=kid
             )

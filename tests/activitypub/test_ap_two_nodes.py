@@ -7,14 +7,14 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import unused_port
+from ap_support import PUBLIC, Peer, publish_listing, start_node
 from bovine import BovineActor
 from bovine.clients import lookup_uri_with_webfinger
 from bovine.clients.signed_http import legacy_digest_method_uppercase
 from bovine.crypto import build_validate_http_signature_raw
+from helpers import make_quarter, make_resident
 from multidict import CIMultiDict
 
-from ap_support import PUBLIC, Peer, publish_listing, start_node
-from helpers import make_quarter, make_resident
 from node.activitypub import keys, outbox
 from node.activitypub.models import Follower, Following
 from node.local.sharing_models import Comment, Listing
@@ -46,7 +46,9 @@ async def test_resident_on_b_follows_quarter_on_a_and_receives_a_public_listing(
         listing = await publish_listing(a, alice, quarter, title="Ladder to lend")
         await publish_listing(a, alice, quarter, title="Secret", reach="quarter")
         await settle(a, b)
-        got = await b.db.run(lambda: [(r.title, r.external_ref, r.origin) for r in Listing.select()])
+        got = await b.db.run(
+            lambda: [(r.title, r.external_ref, r.origin) for r in Listing.select()]
+        )
         assert got == [("Ladder to lend", a.urls.listing(listing.id), a.urls.host)]
     finally:
         await runner_b.cleanup()
@@ -78,7 +80,11 @@ class BovinePeer:
             "preferredUsername": "bovi",
             "inbox": self.base + "/inbox",
             "outbox": self.base + "/outbox",
-            "publicKey": {"id": self.uri + "#main-key", "owner": self.uri, "publicKeyPem": self.pem},
+            "publicKey": {
+                "id": self.uri + "#main-key",
+                "owner": self.uri,
+                "publicKeyPem": self.pem,
+            },
         }
         return web.json_response(doc, content_type="application/activity+json")
 
@@ -172,7 +178,9 @@ async def test_bovine_follows_alice_and_replies_to_her_listing(make_settings):
         }
         assert (await actor.post(node.urls.shared_inbox(), reply)).status == 202
         await node.drain()
-        comments = await node.db.run(lambda: [(c.target_id, c.content_html) for c in Comment.select()])
+        comments = await node.db.run(
+            lambda: [(c.target_id, c.content_html) for c in Comment.select()]
+        )
         assert comments == [(listing.id, "<p>I would love to borrow it</p>")]
     finally:
         await session.close()
@@ -204,7 +212,13 @@ async def test_rfc9421_request_signed_with_http_message_signatures_is_accepted(m
         await runner.cleanup()
 
 
-@pytest.mark.parametrize("accept", ["application/activity+json", 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'])
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "application/activity+json",
+        'application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
+    ],
+)
 async def test_listing_url_serves_activity_json_by_negotiation(make_settings, accept):
     node, runner = await start_node(make_settings, "a")
     try:
@@ -216,7 +230,9 @@ async def test_listing_url_serves_activity_json_by_negotiation(make_settings, ac
                 assert r.status == 200 and r.headers["Vary"] == "Accept"
                 assert r.content_type == "application/activity+json"
                 doc = await r.json(content_type=None)
-            async with session.get(node.urls.listing(listing.id), headers={"Accept": "text/html"}) as r:
+            async with session.get(
+                node.urls.listing(listing.id), headers={"Accept": "text/html"}
+            ) as r:
                 assert r.status in (200, 406)  # HTML belongs to the sharing area
         assert doc["type"] == "Note" and "reciprocal" not in doc
         assert isinstance(doc["location"]["latitude"], float)

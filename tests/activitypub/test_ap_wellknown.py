@@ -2,7 +2,6 @@
 
 import aiohttp
 import pytest
-
 from ap_support import start_node
 from helpers import make_quarter, make_resident
 
@@ -42,9 +41,10 @@ async def test_webfinger_answers_residents_quarters_and_the_instance_actor(serve
             if status == 200:
                 jrd = await resp.json(content_type=None)
                 link = next(lk for lk in jrd["links"] if lk["rel"] == "self")
-                assert link["href"] == href and link["properties"][
-                    "https://www.w3.org/ns/activitystreams#type"
-                ] == kind
+                assert (
+                    link["href"] == href
+                    and link["properties"]["https://www.w3.org/ns/activitystreams#type"] == kind
+                )
     async with session.get(node.urls.base + "/.well-known/webfinger") as resp:
         assert resp.status == 400
 

@@ -46,7 +46,9 @@ def on_block(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     if found is None:
         return "block of an unknown actor"
     Follower.delete().where((Follower.handle == handle) & (Follower.actor_uri == sender)).execute()
-    Following.delete().where((Following.handle == handle) & (Following.actor_uri == sender)).execute()
+    Following.delete().where(
+        (Following.handle == handle) & (Following.actor_uri == sender)
+    ).execute()
     kind, row = found
     if kind == "resident":
         remote = RemoteActor.get(RemoteActor.uri == sender)

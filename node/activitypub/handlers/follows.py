@@ -52,10 +52,13 @@ def accept_follower(node: Node, handle: str, sender: str, follow: dict) -> None:
 
 def approve(tx: Any, node: Node, handle: str, actor_uri: str, accepted: bool = True) -> None:
     """A moderator's decision on a pending follow of a quarter that approves follows."""
-    row = Follower.get(
-        (Follower.handle == handle) & (Follower.actor_uri == actor_uri)
-    )
-    follow = {"id": row.follow_id, "type": "Follow", "actor": actor_uri, "object": node.urls.actor(handle)}
+    row = Follower.get((Follower.handle == handle) & (Follower.actor_uri == actor_uri))
+    follow = {
+        "id": row.follow_id,
+        "type": "Follow",
+        "actor": actor_uri,
+        "object": node.urls.actor(handle),
+    }
     if accepted:
         row.state = "accepted"
         row.save()
@@ -63,7 +66,9 @@ def approve(tx: Any, node: Node, handle: str, actor_uri: str, accepted: bool = T
     else:
         row.delete_instance()
         remote = _sender(actor_uri)
-        outbox.enqueue(node, handle, to_as.reject(node.urls, node.urls.actor(handle), follow), [remote.inbox])
+        outbox.enqueue(
+            node, handle, to_as.reject(node.urls, node.urls.actor(handle), follow), [remote.inbox]
+        )
 
 
 def on_undo_follow(tx: Any, node: Node, sender: str, activity: dict) -> str | None:

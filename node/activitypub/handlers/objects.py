@@ -85,10 +85,14 @@ def _listing_values(draft: from_as.RemoteListing, audience: str | None) -> dict[
 
 def _save_listing(sender: str, obj: dict) -> None:
     draft = from_as.as_to_listing(obj)
-    values = _listing_values(draft, obj.get("audience") if isinstance(obj.get("audience"), str) else None)
+    values = _listing_values(
+        draft, obj.get("audience") if isinstance(obj.get("audience"), str) else None
+    )
     row = Listing.get_or_none(Listing.external_ref == draft.ref)
     if row is None:
-        Listing.create(author=author_of(sender), external_ref=draft.ref, origin=host_of(draft.ref), **values)
+        Listing.create(
+            author=author_of(sender), external_ref=draft.ref, origin=host_of(draft.ref), **values
+        )
     else:
         Listing.update(**values).where(Listing.id == row.id).execute()
 
@@ -101,7 +105,9 @@ def _save_event(sender: str, obj: dict) -> None:
     values["updated_at"] = utcnow()
     row = Event.get_or_none(Event.external_ref == draft.ref)
     if row is None:
-        Event.create(organiser=author_of(sender), external_ref=draft.ref, origin=host_of(draft.ref), **values)
+        Event.create(
+            organiser=author_of(sender), external_ref=draft.ref, origin=host_of(draft.ref), **values
+        )
     else:
         Event.update(**values).where(Event.id == row.id).execute()
 
@@ -124,7 +130,9 @@ def on_create_event(tx: Any, node: Node, sender: str, activity: dict) -> str | N
 
 def on_update_note(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     obj = activity["object"]
-    if Comment.get_or_none(Comment.external_ref == obj.get("id")) is not None or obj.get("inReplyTo"):
+    if Comment.get_or_none(Comment.external_ref == obj.get("id")) is not None or obj.get(
+        "inReplyTo"
+    ):
         return _save_reply(node, sender, obj)
     if from_as.is_listing(obj):
         _save_listing(sender, obj)
