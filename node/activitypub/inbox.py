@@ -44,8 +44,8 @@ class Rejected(Exception):
         self.reason = reason
 
 
-def _blocked(host: str) -> bool:
-    return DomainBlock.select().where(DomainBlock.host == host).exists()
+def _blocked(*hosts: str) -> bool:
+    return DomainBlock.select().where(DomainBlock.host.in_(list(hosts))).exists()
 
 
 def parse(body: bytes, limit: int) -> dict[str, Any]:
@@ -113,7 +113,7 @@ async def receive(
     except SignatureError as exc:
         raise Rejected(401, exc.reason) from exc
     actor = get_id(activity["actor"])
-    if await node.db.run(_blocked, host_of(kid)) or await node.db.run(_blocked, host_of(actor)):
+    if await node.db.run(_blocked, host_of(kid), host_of(actor)):
         return "blocked"  # accepted and dropped, so the sender stops retrying
     gone = False
     try:
