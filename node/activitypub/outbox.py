@@ -16,7 +16,7 @@ from node.activitypub import actors, audience, to_as
 from node.activitypub.models import Delivery, Following
 from node.activitypub.vocab import PUBLIC
 from node.activitypub.webfinger import WebfingerError, resolve_handle
-from node.local.models import Organisation, Quarter, Resident, utcnow
+from node.local.models import Quarter, Resident, utcnow
 from node.local.sharing_models import Announcement, Event, Listing, Rsvp
 from node.runtime import Node
 
@@ -242,6 +242,3 @@ async def unfollow(node: Node, handle: str, uri: str) -> None:
 
     await commit(node, work)
 
-
-def organisation_handles() -> list[str]:
-    return [o.handle for o in Organisation.select(Organisation.handle)]
