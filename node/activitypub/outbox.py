@@ -241,4 +241,3 @@ async def unfollow(node: Node, handle: str, uri: str) -> None:
         row.delete_instance()
 
     await commit(node, work)
-
