@@ -17,8 +17,49 @@ RESOURCES: list[Callable[[Node], Any]] = []
 def register(node: Node) -> None:
     """Add every background step to the node. Each area adds its own line here."""
     from node import sharing_steps
+    from node.activitypub import delivery, inbox
 
     sharing_steps.register(node)
+
+    node.steps["inbox"] = inbox.process_pending
+    node.steps["deliveries"] = delivery.run_once
+    node.steps["federation_prune"] = _federation_prune
+
+
+async def _federation_prune(node: Node) -> int:
+    import time
+
+    from node.activitypub import delivery, inbox
+
+    # Pruning is part of the loop (no cron job), but once an hour is plenty.
+    if time.monotonic() - node.extras.get("federation_pruned", -3600.0) < 3600:
+        return 0
+    node.extras["federation_pruned"] = time.monotonic()
+    await inbox.prune(node)
+    return await delivery.prune(node)
+
+
+@contextlib.asynccontextmanager
+async def http_ctx(node: Node) -> AsyncIterator[None]:
+    """The one outbound HTTP client of the node (SSRF guard, caps, timeouts)."""
+    from node.activitypub.http import SafeClient
+
+    settings = node.settings
+    client = SafeClient(
+        allow_private=settings.allow_private_addresses,
+        allow_http=settings.allow_http,
+        total_timeout=settings.http_timeout_seconds,
+        user_agent=f"Quartier (+{settings.public_url})",
+    )
+    node.http = client
+    try:
+        yield
+    finally:
+        node.http = None
+        await client.close()
+
+
+RESOURCES.append(http_ctx)
 
 
 @contextlib.asynccontextmanager

@@ -70,6 +70,15 @@ class Settings:
     allow_http: bool = _opt(
         False, "Accept plain http:// ids and WebFinger over http (test federations only)."
     )
+    delivery_max_days: int = _opt(
+        3, "Days an undelivered activity is retried before it is given up (failed)."
+    )
+    unavailable_after_days: int = _opt(
+        7, "Distinct days of failed deliveries after which a host is skipped until it answers."
+    )
+    http_timeout_seconds: int = _opt(
+        10, "Total timeout of one outbound federation request (fetch or delivery), in seconds."
+    )
     login_attempts: int = _opt(
         5, "Failed log-ins allowed per account and per address within the lock window."
     )

@@ -1,13 +1,243 @@
-"""Outbox: turns recorded domain changes into activities and frozen Delivery rows."""
+"""Outbox: turns recorded domain changes into activities and frozen Delivery rows.
+
+Changes are matched by NAME (`change.kind`) so the domain modules that declare them need not be
+imported here: ListingPublished / ListingUpdated / ListingWithdrawn (listing_id), EventScheduled /
+EventUpdated / EventCancelled (event_id), AnnouncementPublished (announcement_id), ResidentUpdated /
+ResidentDeleted (resident_id, username), QuarterUpdated (quarter_id).
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from node.activitypub import actors, audience, to_as
+from node.activitypub.models import Delivery, Following
+from node.activitypub.vocab import PUBLIC
+from node.activitypub.webfinger import WebfingerError, resolve_handle
+from node.local.models import Quarter, Resident, utcnow
+from node.local.sharing_models import Announcement, Event, Listing, Rsvp
+from node.runtime import Node
 
-def record(node: Any, tx: Any) -> None:
-    """Turn tx.changes into deliveries inside the caller's transaction.
+# (signing actor handle, activity, inbox URLs)
+Outgoing = tuple[str, dict[str, Any], list[str]]
 
-    The protocol layer fills this in (issue #4); until then no change federates.
-    """
-    return None
+
+def enqueue(node: Node, signer: str, activity: dict[str, Any], inboxes: list[str]) -> int:
+    """Write one Delivery per inbox with the body frozen now (signed later, at send time)."""
+    body = json.dumps(activity, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    now = utcnow()
+    rows = [
+        {
+            "inbox": inbox,
+            "host": audience.host_of(inbox),
+            "body": body,
+            "signer": signer,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for inbox in dict.fromkeys(inboxes)
+        if inbox and not node.urls.is_local(inbox)
+    ]
+    for start in range(0, len(rows), 500):
+        Delivery.insert_many(rows[start : start + 500]).execute()
+    return len(rows)
+
+
+def record(node: Node, tx: Any) -> None:
+    """Turn tx.changes into deliveries inside the caller's transaction (transactional outbox)."""
+    for change in tx.changes:
+        build = BUILDERS.get(change.kind)
+        if build is None:
+            continue
+        for signer, activity, inboxes in build(node, change, tx.now):
+            enqueue(node, signer, activity, inboxes)
+
+
+# ---------------------------------------------------------------- builders
+
+
+def _spread(
+    node: Node, verb: str, obj: dict, author: str, quarter: Any, reach: str, stamp: Any
+) -> Iterator[Outgoing]:
+    """The author's activity to its followers (and twins); the quarter's Announces to its own."""
+    urls = node.urls
+    addressed = audience.addressing(urls, reach, author, quarter)
+    if addressed is None:
+        return
+    to, cc, _handles = addressed
+    actor = urls.actor(author)
+    if verb == "Delete":
+        activity = to_as.wrap_delete(urls, actor, obj["id"], to, cc, stamp)
+    elif verb == "Update":
+        activity = to_as.wrap_update(urls, actor, obj, to, cc, stamp)
+    else:
+        activity = to_as.wrap_create(urls, actor, obj, to, cc, stamp)
+    inboxes = audience.follower_inboxes([author])
+    if reach == "twins":
+        inboxes = audience.group_inboxes(audience.twin_inboxes(quarter))
+    yield author, activity, inboxes
+    if reach != "public" or quarter is None:
+        return
+    group = urls.quarter(quarter.slug)
+    group_inboxes = audience.follower_inboxes([quarter.slug])
+    followers = urls.followers(quarter.slug)
+    # FEP-1b12 for Lemmy & co, plus a plain Announce of the object that Mastodon shows.
+    yield quarter.slug, to_as.announce(urls, group, activity, followers, stamp), group_inboxes
+    if verb == "Create":
+        plain = to_as.announce(urls, group, obj["id"], followers, f"{stamp}-object")
+        yield quarter.slug, plain, group_inboxes
+
+
+def _listing(verb: str) -> Callable[[Node, Any, Any], Iterator[Outgoing]]:
+    def build(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
+        listing = Listing.get_or_none(Listing.id == change.listing_id)
+        if listing is None or listing.external_ref is not None:
+            return
+        author = Resident.get_by_id(listing.author_id)
+        quarter = Quarter.get_or_none(Quarter.id == listing.quarter_id)
+        note = to_as.listing_to_note(node.urls, listing, author.username, quarter)
+        stamp = f"{change.kind}-{now.isoformat()}"
+        yield from _spread(node, verb, note, author.username, quarter, listing.reach, stamp)
+
+    return build
+
+
+def event_document(node: Node, event: Event) -> dict[str, Any]:
+    organiser = Resident.get_by_id(event.organiser_id)
+    quarter = Quarter.get_or_none(Quarter.id == event.quarter_id)
+    going = Rsvp.select().where((Rsvp.event == event.id) & (Rsvp.status == "going")).count()
+    return to_as.event_to_as(node.urls, event, organiser.username, quarter, going)
+
+
+def _event(verb: str) -> Callable[[Node, Any, Any], Iterator[Outgoing]]:
+    def build(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
+        event = Event.get_or_none(Event.id == change.event_id)
+        if event is None or event.external_ref is not None:
+            return
+        doc = event_document(node, event)
+        organiser = Resident.get_by_id(event.organiser_id).username
+        quarter = Quarter.get_or_none(Quarter.id == event.quarter_id)
+        stamp = f"{change.kind}-{now.isoformat()}"
+        # Mobilizon cancels by Update with status CANCELLED (FEDERATION-NOTES §11 item 32).
+        yield from _spread(node, verb, doc, organiser, quarter, event.reach, stamp)
+
+    return build
+
+
+def _announcement(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
+    item = Announcement.get_or_none(Announcement.id == change.announcement_id)
+    if item is None or item.external_ref is not None:
+        return
+    author = Resident.get_by_id(item.author_id).username
+    quarter = Quarter.get_or_none(Quarter.id == item.quarter_id)
+    note = to_as.announcement_to_note(node.urls, item, author)
+    stamp = f"{change.kind}-{now.isoformat()}"
+    yield from _spread(node, "Create", note, author, quarter, item.reach, stamp)
+
+
+def _actor_update(node: Node, handle: str, stamp: str) -> Iterator[Outgoing]:
+    doc = actors.local_document(node, handle)
+    if doc is None:
+        return
+    to = [PUBLIC]
+    activity = to_as.wrap_update(node.urls, doc["id"], doc, to, [doc["followers"]], stamp)
+    yield handle, activity, audience.follower_inboxes([handle])
+
+
+def _resident_updated(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
+    resident = Resident.get_or_none(Resident.id == change.resident_id)
+    if resident is not None and resident.is_local:
+        yield from _actor_update(node, resident.username, f"{change.kind}-{now.isoformat()}")
+
+
+def _quarter_updated(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
+    quarter = Quarter.get_or_none(Quarter.id == change.quarter_id)
+    if quarter is not None and quarter.is_local:
+        yield from _actor_update(node, quarter.slug, f"{change.kind}-{now.isoformat()}")
+
+
+def _resident_deleted(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
+    """Delete of the actor itself (object = actor id, as Mastodon sends it)."""
+    handle = change.username
+    if not handle:
+        return
+    uri = node.urls.actor(handle)
+    activity = {
+        "@context": to_as.AS_CONTEXT,
+        "id": to_as.activity_id(node.urls, "Delete", uri, now.isoformat()),
+        "type": "Delete",
+        "actor": uri,
+        "to": [PUBLIC],
+        "object": uri,
+    }
+    yield handle, activity, audience.follower_inboxes([handle])
+
+
+BUILDERS: dict[str, Callable[[Node, Any, Any], Iterator[Outgoing]]] = {
+    "ListingPublished": _listing("Create"),
+    "ListingUpdated": _listing("Update"),
+    "ListingWithdrawn": _listing("Delete"),
+    "EventScheduled": _event("Create"),
+    "EventUpdated": _event("Update"),
+    "EventCancelled": _event("Update"),
+    "AnnouncementPublished": _announcement,
+    "ResidentUpdated": _resident_updated,
+    "ResidentDeleted": _resident_deleted,
+    "QuarterUpdated": _quarter_updated,
+}
+
+
+# ---------------------------------------------------------------- our follows
+
+
+async def resolve(node: Node, target: str) -> str:
+    """An actor URI from a URI or a "@user@host" handle (WebFinger; http only if allowed)."""
+    if target.startswith(("https://", "http://")):
+        return target
+    try:
+        return await resolve_handle(node.http, target, "https")
+    except WebfingerError:
+        if not node.settings.allow_http:
+            raise
+        return await resolve_handle(node.http, target, "http")
+
+
+async def follow(node: Node, handle: str, target: str) -> Following:
+    """Our actor `handle` follows a remote actor (URI or handle); Accept arrives in the inbox."""
+    from node.commit import commit  # glue imported late: commit imports this module
+
+    uri = await resolve(node, target)
+    remote = await actors.fetch_actor(node, uri)
+
+    def work(tx: Any) -> Following:
+        existing = Following.get_or_none(
+            (Following.handle == handle) & (Following.actor_uri == remote.uri)
+        )
+        if existing is not None:
+            return existing
+        activity = to_as.follow(node.urls, actors.actor_uri(node, handle), remote.uri, tx.now)
+        row = Following.create(handle=handle, actor_uri=remote.uri, activity_id=activity["id"])
+        enqueue(node, handle, activity, [remote.inbox])
+        return row
+
+    return await commit(node, work)
+
+
+async def unfollow(node: Node, handle: str, uri: str) -> None:
+    """Undo our Follow of a remote actor."""
+    from node.commit import commit
+
+    remote = await actors.fetch_actor(node, uri)
+
+    def work(tx: Any) -> None:
+        row = Following.get_or_none((Following.handle == handle) & (Following.actor_uri == uri))
+        if row is None:
+            return
+        me = actors.actor_uri(node, handle)
+        inner = {"id": row.activity_id, "type": "Follow", "actor": me, "object": uri}
+        enqueue(node, handle, to_as.undo(node.urls, me, inner, tx.now), [remote.inbox])
+        row.delete_instance()
+
+    await commit(node, work)

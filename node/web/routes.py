@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from node.web import auth, wellknown
+from node.web import auth, federation, wellknown
 from node.web.api import listings as api_listings
 from node.web.api import loans as api_loans
 from node.web.api import openapi
@@ -16,7 +16,7 @@ from node.web.ui import loans as ui_loans
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-AREAS = [home.ROUTES, auth.ROUTES, wellknown.ROUTES, openapi.ROUTES]
+AREAS = [home.ROUTES, auth.ROUTES, wellknown.ROUTES, openapi.ROUTES, federation.ROUTES]
 AREAS += [api_listings.ROUTES, api_loans.ROUTES, ui_listings.ROUTES, ui_loans.ROUTES]
 
 

@@ -1,1 +1,39 @@
-"""The single dispatch table of incoming activities."""
+"""HANDLERS: the one dispatch table {(activity type, object type): handler}; "*" = a bare id."""
+
+from node.activitypub.handlers import actors, announces, follows, moderation, objects
+
+HANDLERS = {
+    ("Follow", "*"): follows.on_follow,
+    ("Undo", "Follow"): follows.on_undo_follow,
+    ("Accept", "Follow"): follows.on_accept_follow,
+    ("Accept", "*"): follows.on_accept_follow,
+    ("Reject", "Follow"): follows.on_reject_follow,
+    ("Reject", "*"): follows.on_reject_follow,
+    ("Create", "Note"): objects.on_create_note,
+    ("Create", "Page"): objects.on_create_note,
+    ("Create", "Article"): objects.on_create_note,
+    ("Create", "Event"): objects.on_create_event,
+    ("Update", "Note"): objects.on_update_note,
+    ("Update", "Page"): objects.on_update_note,
+    ("Update", "Article"): objects.on_update_note,
+    ("Update", "Event"): objects.on_update_event,
+    ("Delete", "*"): objects.on_delete,
+    ("Delete", "Tombstone"): objects.on_delete,
+    ("Delete", "Note"): objects.on_delete,
+    ("Announce", "*"): announces.on_announce,
+    ("Announce", "Create"): announces.on_announce,
+    ("Announce", "Update"): announces.on_announce,
+    ("Announce", "Delete"): announces.on_announce,
+    ("Announce", "Note"): announces.on_announce,
+    ("Announce", "Page"): announces.on_announce,
+    ("Announce", "Event"): announces.on_announce,
+    ("Like", "*"): moderation.on_like,
+    ("Flag", "*"): moderation.on_flag,
+    ("Block", "*"): actors.on_block,
+    ("Undo", "Block"): actors.on_undo_block,
+    ("Update", "Person"): actors.on_update_actor,
+    ("Update", "Group"): actors.on_update_actor,
+    ("Update", "Organization"): actors.on_update_actor,
+    ("Update", "Service"): actors.on_update_actor,
+    ("Update", "Application"): actors.on_update_actor,
+}

@@ -366,7 +366,6 @@ ROUTES = [
     ("GET", "/listings", index, "listings"),
     ("GET", "/listings/new", new, "listing_new"),
     ("POST", "/listings", create, "listing_create"),
-    ("GET", "/listings/{id:\\d+}", detail, "listing"),
     ("GET", "/listings/{id:\\d+}/edit", edit_form, "listing_edit"),
     ("POST", "/listings/{id:\\d+}/edit", update, "listing_update"),
     (

@@ -1,0 +1,197 @@
+"""Durable delivery: claim due rows, sign at send time, POST, classify, retry or give up."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import email.utils
+import logging
+from typing import Any
+
+from node.activitypub import actors
+from node.activitypub.http import FetchError
+from node.activitypub.models import Delivery, DomainBlock, HostState
+from node.activitypub.rfc9421 import sign_request_rfc9421
+from node.activitypub.signatures import sign_request
+from node.activitypub.vocab import ACTIVITY_JSON
+from node.local.models import utcnow
+from node.runtime import Node
+
+log = logging.getLogger("quartier.delivery")
+
+BATCH = 50
+LEASE = dt.timedelta(minutes=5)  # a row claimed by a worker that died is retried after this
+MAX_RETRY_AFTER = dt.timedelta(hours=24)
+SCHEMES = ("cavage", "rfc9421")
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Mastodon's schedule without jitter: attempts**4 + 15 seconds (16 tries ≈ 2 days)."""
+    return dt.timedelta(seconds=attempts**4 + 15)
+
+
+def retry_after(value: str | None, now: dt.datetime) -> dt.timedelta | None:
+    """Retry-After as seconds or an HTTP date (RFC 9110 §10.2.3), capped at a day."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        delay = dt.timedelta(seconds=int(value))
+    else:
+        try:
+            moment = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        delay = moment.astimezone(dt.UTC).replace(tzinfo=None) - now
+    return max(dt.timedelta(0), min(delay, MAX_RETRY_AFTER))
+
+
+def classify(status: int) -> str:
+    """sent | dropped | retry (Mastodon's response_error_unsalvageable?, FEDERATION-NOTES §8)."""
+    if 200 <= status < 300:
+        return "sent"
+    if status == 501 or (400 <= status < 500 and status not in (401, 408, 429)):
+        return "dropped"
+    return "retry"
+
+
+def _claim(node: Node, now: dt.datetime, limit: int) -> list[dict[str, Any]]:
+    """Mark due rows as sending and return them; SKIP LOCKED lets PostgreSQL workers share."""
+    due = (Delivery.state == "pending") & (Delivery.next_attempt_at <= now)
+    stale = (Delivery.state == "sending") & (Delivery.claimed_at < now - LEASE)
+    query = Delivery.select().where(due | stale).order_by(Delivery.id).limit(limit)
+    if node.db.is_postgres:
+        query = query.for_update(skip_locked=True)
+    rows = list(query)
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    Delivery.update(state="sending", claimed_at=now).where(Delivery.id.in_(ids)).execute()
+    hosts = {r.host for r in rows}
+    states = {h.host: h for h in HostState.select().where(HostState.host.in_(list(hosts)))}
+    blocked = {b.host for b in DomainBlock.select().where(DomainBlock.host.in_(list(hosts)))}
+    out = []
+    for r in rows:
+        state = states.get(r.host)
+        out.append(
+            {
+                "id": r.id,
+                "inbox": r.inbox,
+                "host": r.host,
+                "body": bytes(r.body),
+                "signer": r.signer,
+                "attempts": r.attempts,
+                "created_at": r.created_at,
+                "scheme": state.scheme if state else "cavage",
+                "skip": r.host in blocked or (state is not None and state.unavailable_since),
+            }
+        )
+    return out
+
+
+def _record_host(host: str, ok: bool, now: dt.datetime, scheme: str | None, days: int) -> None:
+    state, _ = HostState.get_or_create(host=host)
+    if ok:
+        state.failure_days = ""
+        state.unavailable_since = None
+        if scheme:
+            state.scheme = scheme
+    else:
+        seen = set(filter(None, state.failure_days.split(",")))
+        seen.add(now.date().isoformat())
+        state.failure_days = ",".join(sorted(seen)[-30:])
+        # Mastodon's DeliveryFailureTracker: unavailable after failures on N distinct days.
+        if len(seen) >= days and state.unavailable_since is None:
+            state.unavailable_since = now
+    state.save()
+
+
+def _finish(
+    node: Node, item: dict, outcome: str, status: int | None, error: str, wait: Any
+) -> None:
+    now = utcnow()
+    values: dict[str, Any] = {"last_status": status, "last_error": error[:500], "claimed_at": None}
+    if outcome == "retry":
+        attempts = item["attempts"] + 1
+        values["attempts"] = attempts
+        give_up = now - item["created_at"] > dt.timedelta(days=node.settings.delivery_max_days)
+        if give_up:
+            values["state"] = "failed"
+        else:
+            values["state"] = "pending"
+            values["next_attempt_at"] = now + (wait if wait is not None else backoff(attempts))
+        _record_host(item["host"], False, now, None, node.settings.unavailable_after_days)
+    else:
+        values["state"] = outcome
+        values["attempts"] = item["attempts"] + 1
+        if outcome == "sent":
+            _record_host(item["host"], True, now, item.get("used_scheme"), 0)
+    Delivery.update(**values).where(Delivery.id == item["id"]).execute()
+
+
+def _sign_hook(node: Node, signer: str, scheme: str):
+    key = actors.private_key(node, signer)
+    kid = actors.key_id(node, signer)
+    fn = sign_request_rfc9421 if scheme == "rfc9421" else sign_request
+
+    def sign(method: str, url: str, headers: Any, body: bytes | None) -> Any:
+        return fn(key, kid, method, url, headers, body, dt.datetime.now(dt.UTC))
+
+    return sign
+
+
+async def _post(node: Node, item: dict, scheme: str) -> Any:
+    if item["signer"] not in node.extras.get("private_keys", {}):
+        await node.db.run(actors.private_key, node, item["signer"])
+    sign = _sign_hook(node, item["signer"], scheme)
+    headers = {"Content-Type": ACTIVITY_JSON}
+    return await node.http.post(item["inbox"], headers, item["body"], sign=sign)
+
+
+async def send(node: Node, item: dict) -> None:
+    """POST one claimed delivery; on 401 knock once more with the other signature scheme."""
+    if item["skip"]:
+        await node.db.atomic(_finish, node, item, "dropped", None, "host unavailable", None)
+        return
+    first = item["scheme"] if item["scheme"] in SCHEMES else "cavage"
+    try:
+        resp = await _post(node, item, first)
+        item["used_scheme"] = first
+        if resp.status == 401:
+            # Double-knocking (SWICG): the peer may accept only the other scheme.
+            other = SCHEMES[1] if first == SCHEMES[0] else SCHEMES[0]
+            second = await _post(node, item, other)
+            if second.status != 401:
+                resp, item["used_scheme"] = second, other
+    except FetchError as exc:
+        await node.db.atomic(_finish, node, item, "retry", None, str(exc), None)
+        return
+    outcome = classify(resp.status)
+    wait = retry_after(resp.headers.get("Retry-After"), utcnow()) if outcome == "retry" else None
+    error = "" if outcome == "sent" else resp.body[:200].decode("utf-8", "replace")
+    await node.db.atomic(_finish, node, item, outcome, resp.status, error, wait)
+
+
+async def run_once(node: Node, limit: int = BATCH) -> int:
+    """Send every due delivery of one batch concurrently; returns how many were attempted."""
+    if node.http is None:
+        return 0
+    items = await node.db.atomic(_claim, node, utcnow(), limit)
+    if not items:
+        return 0
+    await asyncio.gather(*(send(node, item) for item in items))
+    return len(items)
+
+
+def _prune(now: dt.datetime) -> int:
+    sent = (Delivery.state.in_(["sent", "dropped"])) & (
+        Delivery.created_at < now - dt.timedelta(days=3)
+    )
+    failed = (Delivery.state == "failed") & (Delivery.created_at < now - dt.timedelta(days=7))
+    return Delivery.delete().where(sent | failed).execute()
+
+
+async def prune(node: Node) -> int:
+    """Forget old sent and failed deliveries (a step of the same loop, not a cron job)."""
+    await node.db.run(_prune, utcnow())
+    return 0  # pruning is never "work done" that should keep drain() looping

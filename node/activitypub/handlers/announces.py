@@ -1,0 +1,55 @@
+"""Announce: unwrap a group's Announce(Create(…)) or fetch an announced object from its origin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from node.activitypub import actors
+from node.activitypub.from_as import Unacceptable
+from node.activitypub.vocab import get_id, same_origin
+from node.runtime import Node
+
+ACTIVITIES = frozenset({"Create", "Update", "Delete"})
+
+
+async def unwrap(node: Node, announce: dict) -> Any:
+    """The authenticated inner activity or object (runs before the transaction).
+
+    Embedded and same-origin as the announcer → trusted (FEP-fe34 embedding); otherwise the
+    object is fetched from its own origin (GoToSocial's rule for forwarded objects).
+    """
+    announcer = get_id(announce.get("actor"))
+    inner = announce.get("object")
+    ref = get_id(inner)
+    if not ref:
+        raise Unacceptable("announce without an object id")
+    if isinstance(inner, dict) and same_origin(ref, announcer):
+        return inner
+    if node.urls.is_local(ref):
+        return ref  # our own object: nothing to learn from an Announce of it
+    return await actors.fetch_document(node, ref)
+
+
+def on_announce(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    """Process the announced activity, or the announced object as if its author created it."""
+    from node.activitypub.inbox import handler_for
+
+    inner = activity.get("object")
+    if not isinstance(inner, dict):
+        return "announce of one of our own objects"
+    if inner.get("type") in ACTIVITIES:
+        author = get_id(inner.get("actor"))
+        obj = inner.get("object")
+        if inner.get("type") != "Delete" and isinstance(obj, dict):
+            if not same_origin(get_id(obj), author):
+                raise Unacceptable("announced activity carries an object of another origin")
+        activity = inner
+    else:
+        author = get_id(inner.get("attributedTo")) or get_id(inner.get("actor"))
+        activity = {"id": inner.get("id"), "type": "Create", "actor": author, "object": inner}
+    if not author or not same_origin(get_id(activity.get("object")) or activity["id"], author):
+        raise Unacceptable("announced object is not on its author's origin")
+    pair, handler = handler_for(activity)
+    if handler is None or handler is on_announce:
+        return f"no handler for announced {pair[0]}/{pair[1]}"
+    return handler(tx, node, author, activity)

@@ -1,0 +1,160 @@
+"""Create / Update / Delete of Notes, listings, Events and replies (→ Listing, Event, Comment)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from node.activitypub import actors, from_as
+from node.activitypub.audience import host_of
+from node.activitypub.from_as import Unacceptable
+from node.activitypub.models import RemoteActor
+from node.local.models import Quarter, Resident, utcnow
+from node.local.sharing_models import Comment, Event, Listing
+from node.runtime import Node
+
+
+def author_of(sender: str) -> Resident:
+    """The Resident stub of the sending actor (its document was cached before the transaction)."""
+    remote = RemoteActor.get_or_none(RemoteActor.uri == sender)
+    if remote is None:
+        raise actors.FetchFailed(f"actor {sender} could not be fetched")
+    return actors.remote_resident(remote)
+
+
+def _local_target(node: Node, url: str) -> tuple[str, int] | None:
+    match = re.fullmatch(re.escape(node.urls.base) + r"/(listings|events)/(\d+)", url or "")
+    if match:
+        return ("listing" if match.group(1) == "listings" else "event"), int(match.group(2))
+    return None
+
+
+def _reply_target(node: Node, parent: str) -> tuple[str, int] | None:
+    """Our listing/event, or a remote one we keep, or the thing a known comment replies to."""
+    local = _local_target(node, parent)
+    if local is not None:
+        model = Listing if local[0] == "listing" else Event
+        return local if model.get_or_none(model.id == local[1]) is not None else None
+    for kind, model in (("listing", Listing), ("event", Event)):
+        row = model.get_or_none(model.external_ref == parent)
+        if row is not None:
+            return kind, row.id
+    comment = Comment.get_or_none(Comment.external_ref == parent)
+    return (comment.target_type, comment.target_id) if comment is not None else None
+
+
+def _save_reply(node: Node, sender: str, obj: dict) -> str | None:
+    reply = from_as.as_to_reply(obj)
+    target = _reply_target(node, reply.in_reply_to)
+    if target is None:
+        return "reply to something we do not know"
+    existing = Comment.get_or_none(Comment.external_ref == reply.ref)
+    if existing is not None:
+        existing.content_html = reply.content_html
+        existing.save()
+        return None
+    Comment.create(
+        target_type=target[0],
+        target_id=target[1],
+        author=author_of(sender),
+        content_html=reply.content_html,
+        external_ref=reply.ref,
+    )
+    return None
+
+
+def _listing_values(draft: from_as.RemoteListing, audience: str | None) -> dict[str, Any]:
+    quarter = Quarter.get_or_none(Quarter.external_ref == audience) if audience else None
+    return {
+        "kind": draft.kind,
+        "type": draft.type,
+        "title": draft.title,
+        "description_html": draft.description_html,
+        "category": draft.category,
+        "price": draft.price,
+        "currency": draft.currency,
+        "lat": draft.lat,
+        "lon": draft.lon,
+        "language": draft.language,
+        "reach": "public" if draft.public else "quarter",
+        "quarter": quarter,
+        "url": draft.url,
+        "updated_at": utcnow(),
+    }
+
+
+def _save_listing(sender: str, obj: dict) -> None:
+    draft = from_as.as_to_listing(obj)
+    values = _listing_values(
+        draft, obj.get("audience") if isinstance(obj.get("audience"), str) else None
+    )
+    row = Listing.get_or_none(Listing.external_ref == draft.ref)
+    if row is None:
+        Listing.create(
+            author=author_of(sender), external_ref=draft.ref, origin=host_of(draft.ref), **values
+        )
+    else:
+        Listing.update(**values).where(Listing.id == row.id).execute()
+
+
+def _save_event(sender: str, obj: dict) -> None:
+    draft = from_as.as_to_event(obj)
+    values = {k: v for k, v in draft.__dict__.items() if k not in ("ref", "public")}
+    values["description_html"] = draft.description_html
+    values["reach"] = "public" if draft.public else "quarter"
+    values["updated_at"] = utcnow()
+    row = Event.get_or_none(Event.external_ref == draft.ref)
+    if row is None:
+        Event.create(
+            organiser=author_of(sender), external_ref=draft.ref, origin=host_of(draft.ref), **values
+        )
+    else:
+        Event.update(**values).where(Event.id == row.id).execute()
+
+
+def on_create_note(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    """Replies become comments; Notes with FEP-0837 `purpose` become remote listings."""
+    obj = activity["object"]
+    if obj.get("inReplyTo"):
+        return _save_reply(node, sender, obj)
+    if from_as.is_listing(obj):
+        _save_listing(sender, obj)
+        return None
+    return "a Note that is neither a listing nor a reply to one of ours"
+
+
+def on_create_event(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    _save_event(sender, activity["object"])
+    return None
+
+
+def on_update_note(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    obj = activity["object"]
+    if Comment.get_or_none(Comment.external_ref == obj.get("id")) is not None or obj.get(
+        "inReplyTo"
+    ):
+        return _save_reply(node, sender, obj)
+    if from_as.is_listing(obj):
+        _save_listing(sender, obj)
+        return None
+    return "update of an unknown Note"
+
+
+def on_update_event(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    return on_create_event(tx, node, sender, activity)
+
+
+def on_delete(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    """Delete of an object (Tombstone or id) by its owner; Delete of the actor itself."""
+    from node.activitypub.handlers.actors import delete_actor
+    from node.activitypub.vocab import get_id, same_origin
+
+    ref = get_id(activity.get("object"))
+    if ref == sender:
+        return delete_actor(tx, node, sender, activity)
+    if not same_origin(ref, sender):
+        raise Unacceptable("delete of an object from another origin")
+    removed = 0
+    for model in (Listing, Event, Comment):
+        removed += model.delete().where(model.external_ref == ref).execute()
+    return None if removed else "delete of something we do not keep"

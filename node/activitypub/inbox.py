@@ -1,0 +1,262 @@
+"""Inbox: verify and store incoming activities (202), then process them through HANDLERS."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urldefrag
+
+import peewee as pw
+
+from node.activitypub import actors
+from node.activitypub.audience import host_of
+from node.activitypub.from_as import Unacceptable
+from node.activitypub.models import DomainBlock, HostState, InboxItem
+from node.activitypub.rfc9421 import verify_request_rfc9421
+from node.activitypub.signatures import (
+    SignatureError,
+    key_id_from_headers,
+    signature_scheme,
+    verify_request,
+)
+from node.activitypub.vocab import as_list, get_id, same_origin
+from node.local.models import utcnow
+from node.runtime import Node
+
+log = logging.getLogger("quartier.inbox")
+
+# Activities whose embedded object must be the sender's own (FEP-fe34: create/update/delete
+# by the owner only); Announce, Like, Flag, Follow… may point at other origins.
+OWNED = frozenset({"Create", "Update", "Delete", "Undo"})
+BATCH = 50
+MAX_ATTEMPTS = 5
+
+
+class Rejected(Exception):
+    """An incoming request refused with an HTTP status and a short reason."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def _blocked(*hosts: str) -> bool:
+    return DomainBlock.select().where(DomainBlock.host.in_(list(hosts))).exists()
+
+
+def parse(body: bytes, limit: int) -> dict[str, Any]:
+    """Size cap (413), JSON (400) and the basic shape of an activity (400)."""
+    if len(body) > limit:
+        raise Rejected(413, f"body larger than {limit} bytes")
+    try:
+        activity = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Rejected(400, "body is not JSON") from exc
+    if not isinstance(activity, dict):
+        raise Rejected(400, "activity must be a JSON object")
+    if not isinstance(activity.get("type"), str) or not isinstance(
+        get_id(activity.get("actor")), str
+    ):
+        raise Rejected(400, "activity needs a type and an actor")
+    if not isinstance(activity.get("id"), str):
+        raise Rejected(400, "activity needs an id")
+    activity.pop("signature", None)  # LD signatures are not used (STYLE: not done, on purpose)
+    return activity
+
+
+def _verify(node: Node, scheme: str, method: str, path_qs: str, headers, body, pem: str) -> None:
+    from node.activitypub.keys import load_public_key
+
+    key = load_public_key(pem)
+    now = dt.datetime.now(dt.UTC)
+    skew = node.settings.signature_skew_seconds
+    if scheme == "rfc9421":
+        verify_request_rfc9421(method, node.urls.base + path_qs, headers, body, key, now, skew)
+    else:
+        verify_request(method, path_qs, headers, body, key, now, skew)
+
+
+def check_origins(activity: dict[str, Any]) -> None:
+    """FEP-fe34: the activity and the objects it creates, changes or deletes share the actor's origin."""
+    actor = get_id(activity.get("actor"))
+    if not same_origin(activity["id"], actor):
+        raise Rejected(403, "activity id is not on the actor's origin")
+    if activity["type"] not in OWNED:
+        return
+    obj = activity.get("object")
+    for ref in as_list(obj):
+        if not same_origin(get_id(ref), actor):
+            raise Rejected(403, "object id is not on the actor's origin")
+        if isinstance(ref, dict):
+            for author in as_list(ref.get("attributedTo")) + as_list(ref.get("actor")):
+                if get_id(author) and not same_origin(get_id(author), actor):
+                    raise Rejected(403, "object author is not on the actor's origin")
+
+
+async def receive(
+    node: Node, method: str, path_qs: str, headers: Mapping[str, str], body: bytes
+) -> str:
+    """Flow (b): parse → verify → owner and origin checks → domain block → dedupe → store.
+
+    Returns "stored", "duplicate" or "blocked" (all answered 202); raises Rejected otherwise.
+    """
+    activity = parse(body, node.settings.max_inbox_bytes)
+    try:
+        scheme = signature_scheme(headers)
+        if scheme is None:
+            raise Rejected(401, "request is not signed")
+        kid = key_id_from_headers(headers)
+    except SignatureError as exc:
+        raise Rejected(401, exc.reason) from exc
+    actor = get_id(activity["actor"])
+    if await node.db.run(_blocked, host_of(kid), host_of(actor)):
+        return "blocked"  # accepted and dropped, so the sender stops retrying
+    gone = False
+    try:
+        owner, pem = await actors.public_key_for(node, kid)
+    except actors.ActorGone:
+        # SWICG: a 410 on the key of a Delete's actor means the actor was deleted.
+        if activity["type"] != "Delete" or get_id(activity.get("object")) != actor:
+            raise Rejected(401, "the signing key is gone") from None
+        owner, pem, gone = urldefrag(kid)[0], "", True
+    except actors.FetchFailed as exc:
+        raise Rejected(401, f"signing key unavailable: {exc.reason}") from exc
+    if not gone:
+        try:
+            _verify(node, scheme, method, path_qs, headers, body, pem)
+        except SignatureError as first:
+            # The actor may have rotated its key: refetch once (Mastodon's actor_refresh_key!).
+            try:
+                owner, pem = await actors.public_key_for(node, kid, refresh=True)
+                _verify(node, scheme, method, path_qs, headers, body, pem)
+            except (SignatureError, actors.FetchFailed):
+                raise Rejected(401, first.reason) from first
+    if owner != actor:
+        raise Rejected(401, "the signing key does not belong to the activity's actor")
+    check_origins(activity)
+    stored = await node.db.run(_store, activity, actor, gone)
+    if stored:
+        node.kick()
+    return "stored" if stored else "duplicate"
+
+
+def _store(activity: dict[str, Any], sender: str, gone: bool) -> bool:
+    try:
+        with InboxItem._meta.database.atomic():
+            InboxItem.create(
+                activity_id=activity["id"][:500],
+                body=json.dumps(activity),
+                sender=sender,
+                error="actor gone" if gone else "",
+            )
+            # A host that talks to us is alive again (Mastodon clears its failure tracker).
+            HostState.update(failure_days="", unavailable_since=None).where(
+                HostState.host == host_of(sender)
+            ).execute()
+    except pw.IntegrityError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- processing
+
+
+def object_type(value: Any) -> str:
+    """The type of an embedded object, or "*" for a bare reference (an id)."""
+    if isinstance(value, list):
+        value = value[0] if len(value) == 1 else None
+    if isinstance(value, dict) and isinstance(value.get("type"), str):
+        return value["type"]
+    return "*"
+
+
+def handler_for(activity: dict[str, Any]):
+    from node.activitypub.handlers import HANDLERS
+
+    pair = (activity.get("type"), object_type(activity.get("object")))
+    return pair, HANDLERS.get(pair)
+
+
+async def _prepare(node: Node, activity: dict[str, Any]) -> dict[str, Any]:
+    """Network work before the transaction: cache the actors, unwrap Announces from origin."""
+    from node.activitypub.handlers.announces import unwrap
+
+    if activity.get("type") == "Announce":
+        activity = {**activity, "object": await unwrap(node, activity)}
+    inner = activity.get("object")
+    for uri in {get_id(activity.get("actor"))} | (
+        {get_id(inner.get("actor")), get_id(inner.get("attributedTo"))}
+        if isinstance(inner, dict)
+        else set()
+    ):
+        if uri and not node.urls.is_local(uri):
+            try:
+                await actors.fetch_actor(node, uri)
+            except actors.FetchFailed:
+                pass
+    return activity
+
+
+async def process_one(node: Node, item: InboxItem) -> None:
+    from node.commit import commit
+
+    activity = json.loads(item.body)
+    state, error = "processed", ""
+    try:
+        pair, handler = handler_for(activity)
+        if handler is None:
+            state, error = "ignored", f"no handler for {pair[0]}/{pair[1]}"
+        else:
+            activity = await _prepare(node, activity)
+            result = await commit(node, handler, node, item.sender, activity)
+            if isinstance(result, str) and result:
+                state, error = "ignored", result
+    except (Unacceptable, actors.FetchFailed) as exc:
+        state, error = "rejected", exc.reason
+    except Exception as exc:  # noqa: BLE001 - keep the row, retry a few times, then fail
+        log.exception("inbox item %s failed", item.activity_id)
+        attempts = item.attempts + 1
+        state = "received" if attempts < MAX_ATTEMPTS else "failed"
+        await node.db.run(_mark, item.id, state, repr(exc), attempts)
+        return
+    await node.db.run(_mark, item.id, state, error, item.attempts + 1)
+
+
+def _mark(item_id: int, state: str, error: str, attempts: int) -> None:
+    InboxItem.update(
+        state=state, error=error[:1000], attempts=attempts, processed_at=utcnow()
+    ).where(InboxItem.id == item_id).execute()
+
+
+def _pending(limit: int) -> list[InboxItem]:
+    return list(
+        InboxItem.select().where(InboxItem.state == "received").order_by(InboxItem.id).limit(limit)
+    )
+
+
+async def process_pending(node: Node, limit: int = BATCH) -> int:
+    """Dispatch stored activities in arrival order; returns how many were handled."""
+    items = await node.db.run(_pending, limit)
+    before = {i.id: i.attempts for i in items}
+    for item in items:
+        await process_one(node, item)
+    # Items that failed and stay "received" must not keep drain() spinning forever.
+    return len([i for i in items if before[i.id] < MAX_ATTEMPTS])
+
+
+def _prune(now: dt.datetime) -> int:
+    old = now - dt.timedelta(days=3)
+    return (
+        InboxItem.delete()
+        .where((InboxItem.state != "received") & (InboxItem.received_at < old))
+        .execute()
+    )
+
+
+async def prune(node: Node) -> int:
+    await node.db.run(_prune, utcnow())
+    return 0

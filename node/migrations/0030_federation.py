@@ -1,0 +1,130 @@
+"""Federation tables: actor keys, remote actors, follows, inbox items, deliveries (frozen copies)."""
+
+import datetime as dt
+
+import peewee as pw
+
+from node.migrations import create
+
+
+def _now():
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class _M(pw.Model):
+    class Meta:
+        legacy_table_names = False
+
+
+class Resident(_M):
+    class Meta:
+        table_name = "resident"
+
+
+class ActorKey(_M):
+    """The RSA-2048 key pair of one local actor, generated on first use."""
+
+    handle = pw.CharField(max_length=80, unique=True)
+    private_pem = pw.TextField()
+    public_pem = pw.TextField()
+    created_at = pw.DateTimeField(default=_now)
+
+
+class RemoteActor(_M):
+    """A cached actor of another server (its inboxes and public key)."""
+
+    uri = pw.CharField(max_length=500, unique=True)
+    type = pw.CharField(max_length=32, default="Person")
+    preferred_username = pw.CharField(max_length=120, default="")
+    name = pw.CharField(max_length=200, default="")
+    host = pw.CharField(max_length=255, index=True)
+    url = pw.CharField(max_length=500, default="")
+    inbox = pw.CharField(max_length=500, default="")
+    shared_inbox = pw.CharField(max_length=500, default="")
+    followers = pw.CharField(max_length=500, default="")
+    key_id = pw.CharField(max_length=500, default="", index=True)
+    public_key_pem = pw.TextField(default="")
+    fetched_at = pw.DateTimeField(default=_now)
+    gone = pw.BooleanField(default=False)
+    resident = pw.ForeignKeyField(Resident, null=True, on_delete="SET NULL")
+
+
+class Follower(_M):
+    """A remote actor following one of our actors (resident, quarter, organisation)."""
+
+    handle = pw.CharField(max_length=80, index=True)
+    actor_uri = pw.CharField(max_length=500)
+    inbox = pw.CharField(max_length=500)
+    shared_inbox = pw.CharField(max_length=500, default="")
+    state = pw.CharField(max_length=10, default="pending")  # pending | accepted
+    follow_id = pw.CharField(max_length=500, default="")
+    created_at = pw.DateTimeField(default=_now)
+
+    class Meta:
+        indexes = ((("handle", "actor_uri"), True),)
+
+
+class Following(_M):
+    """One of our actors following a remote actor (often another node's quarter)."""
+
+    handle = pw.CharField(max_length=80, index=True)
+    actor_uri = pw.CharField(max_length=500)
+    state = pw.CharField(max_length=10, default="pending")  # pending | accepted | rejected
+    activity_id = pw.CharField(max_length=500, unique=True)
+    created_at = pw.DateTimeField(default=_now)
+
+    class Meta:
+        indexes = ((("handle", "actor_uri"), True),)
+
+
+class InboxItem(_M):
+    """A verified incoming activity, stored before the 202 and processed by the worker."""
+
+    activity_id = pw.CharField(max_length=500, unique=True)
+    body = pw.TextField()
+    sender = pw.CharField(max_length=500)
+    state = pw.CharField(max_length=10, default="received", index=True)
+    attempts = pw.IntegerField(default=0)
+    error = pw.TextField(default="")
+    received_at = pw.DateTimeField(default=_now, index=True)
+    processed_at = pw.DateTimeField(null=True)
+
+
+class Delivery(_M):
+    """One POST of a frozen activity body to one (shared) inbox, retried until sent or given up."""
+
+    inbox = pw.CharField(max_length=500)
+    host = pw.CharField(max_length=255, index=True)
+    body = pw.BlobField()
+    signer = pw.CharField(max_length=80)
+    attempts = pw.IntegerField(default=0)
+    next_attempt_at = pw.DateTimeField(default=_now, index=True)
+    state = pw.CharField(max_length=10, default="pending", index=True)
+    last_status = pw.IntegerField(null=True)
+    last_error = pw.TextField(default="")
+    created_at = pw.DateTimeField(default=_now)
+    claimed_at = pw.DateTimeField(null=True)
+
+
+class HostState(_M):
+    """What we learnt about a remote host: failing days, availability, signature scheme."""
+
+    host = pw.CharField(max_length=255, unique=True)
+    failure_days = pw.TextField(default="")  # comma-separated ISO dates
+    unavailable_since = pw.DateTimeField(null=True)
+    scheme = pw.CharField(max_length=10, default="cavage")  # cavage | rfc9421
+
+
+class DomainBlock(_M):
+    """A host whose activities are accepted and dropped, and to which nothing is sent."""
+
+    host = pw.CharField(max_length=255, unique=True)
+    reason = pw.TextField(default="")
+    created_at = pw.DateTimeField(default=_now)
+
+
+MODELS = [ActorKey, RemoteActor, Follower, Following, InboxItem, Delivery, HostState, DomainBlock]
+
+
+def up(db):
+    create(db, MODELS)
