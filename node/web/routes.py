@@ -6,13 +6,23 @@ from pathlib import Path
 
 from aiohttp import web
 
-from node.web import auth, wellknown
+from node.web import auth, passwords, wellknown
 from node.web.api import openapi
-from node.web.ui import home
+from node.web.ui import (
+    account,
+    address,
+    admin,
+    admin_organisations,
+    admin_verification,
+    home,
+    residents,
+)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 AREAS = [home.ROUTES, auth.ROUTES, wellknown.ROUTES, openapi.ROUTES]
+AREAS += [passwords.ROUTES, account.ROUTES, address.ROUTES, residents.ROUTES]
+AREAS += [admin.ROUTES, admin_verification.ROUTES, admin_organisations.ROUTES]
 
 
 def setup_routes(app: web.Application) -> None:
