@@ -54,7 +54,9 @@ async def row(node, mail_id):
     return await node.db.run(lambda: OutgoingMail.get_by_id(mail_id))
 
 
-async def test_mail_reaches_a_real_smtp_server(aiohttp_client, make_settings, smtp_port, sink_server):
+async def test_mail_reaches_a_real_smtp_server(
+    aiohttp_client, make_settings, smtp_port, sink_server
+):
     sink, controller = sink_server
     controller.start()
     node = await mail_node(aiohttp_client, make_settings, smtp_port, mail_from="q@quartier.test")
@@ -85,7 +87,11 @@ async def test_outage_keeps_mail_pending_then_delivers_exactly_once(
     # When it comes back and the retry time has come
     controller.start()
     await node.db.run(
-        lambda: OutgoingMail.update(next_attempt_at=utcnow()).where(OutgoingMail.id == mail_id).execute()
+        lambda: (
+            OutgoingMail.update(next_attempt_at=utcnow())
+            .where(OutgoingMail.id == mail_id)
+            .execute()
+        )
     )
     await node.drain()
     # Then the mail is delivered, once

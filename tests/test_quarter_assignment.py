@@ -11,7 +11,9 @@ SQUARE = {
     "type": "Feature",
     "geometry": {
         "type": "Polygon",
-        "coordinates": [[[-2.03, 48.62], [-2.0, 48.62], [-2.0, 48.64], [-2.03, 48.64], [-2.03, 48.62]]],
+        "coordinates": [
+            [[-2.03, 48.62], [-2.0, 48.62], [-2.0, 48.64], [-2.03, 48.64], [-2.03, 48.62]]
+        ],
     },
 }
 
@@ -147,7 +149,5 @@ async def test_moderator_cannot_create_quarters(client):
     await make_quarter(node)
     await make_resident(node, "mod", role="moderator")
     await login(client, "mod")
-    response = await post_form(
-        client, "/admin/quarters", slug="x", name="X", postcodes="1"
-    )
+    response = await post_form(client, "/admin/quarters", slug="x", name="X", postcodes="1")
     assert response.status == 403

@@ -109,7 +109,9 @@ async def test_only_moderators_of_the_quarter_open_documents_and_each_opening_is
     assert await opened.read() == PDF
     assert opened.headers["Content-Type"] == "application/pdf"
     assert opened.headers["X-Content-Type-Options"] == "nosniff"
-    accesses = await node.db.run(lambda: [(a.opener_id, a.proof_id) for a in DocumentAccess.select()])
+    accesses = await node.db.run(
+        lambda: [(a.opener_id, a.proof_id) for a in DocumentAccess.select()]
+    )
     mod = await node.db.run(lambda: Resident.get(Resident.username == "mod"))
     assert accesses == [(mod.id, proof_id)]
 
