@@ -195,3 +195,18 @@ async def test_unverified_resident_is_told_to_verify_before_publishing(client):
     assert token
     page = await client.get("/settings/verification")
     assert "not publish or contact neighbours" in await page.text()
+
+
+def test_vault_refuses_tampered_files_and_other_keys():
+    import pytest
+
+    from node.local import vault
+
+    blob = vault.encrypt("node secret", PDF)
+    assert vault.decrypt("node secret", blob) == PDF
+    tampered = blob[:-1] + bytes([blob[-1] ^ 1])
+    with pytest.raises(vault.Undecryptable):
+        vault.decrypt("node secret", tampered)
+    with pytest.raises(vault.Undecryptable):
+        vault.decrypt("another secret", blob)
+    assert vault.encrypt("node secret", PDF) != blob  # a fresh nonce each time
