@@ -16,9 +16,10 @@ RESOURCES: list[Callable[[Node], Any]] = []
 
 def register(node: Node) -> None:
     """Add every background step to the node. Each area adds its own line here."""
-    from node import sharing_steps
+    from node import mailer, sharing_steps
     from node.activitypub import delivery, inbox
 
+    node.steps["mail"] = mailer.send_due
     sharing_steps.register(node)
 
     node.steps["inbox"] = inbox.process_pending

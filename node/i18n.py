@@ -43,6 +43,11 @@ def translations(language: str) -> Translations:
             part = read_po(fh, locale=language)
         for message in part:
             if message.id and message.string and not message.fuzzy:
+                if message.pluralizable:
+                    # a file written with fewer plural forms than Babel's rule: repeat the last one
+                    forms = list(message.string)
+                    forms += [forms[-1]] * (merged.num_plurals - len(forms))
+                    message.string = tuple(forms)
                 merged[message.id] = message
     buffer = io.BytesIO()
     write_mo(buffer, merged)

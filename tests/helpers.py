@@ -84,3 +84,56 @@ async def sharing_pair(client):
     alice = await make_resident(node, "alice")
     bob = await make_resident(node, "bob")
     return node, alice, bob, await make_token(node, alice.id), await make_token(node, bob.id)
+
+
+# --- foundation helpers: switching residents, uploads, a loopback port ---
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+async def switch_to(client, username, password="correct horse"):
+    """Forget the current session and CSRF cookies, then log in as another resident."""
+    client.session.cookie_jar.clear()
+    return await login(client, username, password)
+
+
+async def post_file(client, path, field, data, filename, content_type, page=None, **fields):
+    """POST a multipart form with one file and the CSRF token read from `page` (default: path)."""
+    import aiohttp
+
+    token = await csrf_token(client, page or path)
+    form = aiohttp.FormData()
+    form.add_field("csrf_token", token)
+    for name, value in fields.items():
+        form.add_field(name, value)
+    form.add_field(field, data, filename=filename, content_type=content_type)
+    return await client.post(path, data=form, allow_redirects=False)
+
+
+async def post_form(client, path, page=None, **fields):
+    token = await csrf_token(client, page or path)
+    return await client.post(path, data={"csrf_token": token, **fields}, allow_redirects=False)
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def png_bytes(size=(600, 400), color=(200, 30, 30), exif=False):
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", size, color)
+    out = io.BytesIO()
+    if exif:
+        data = Image.Exif()
+        data[0x010F] = "SpyCam"  # Make
+        image.save(out, "JPEG", exif=data)
+    else:
+        image.save(out, "PNG")
+    return out.getvalue()

@@ -9,7 +9,7 @@ from node.i18n import _
 from node.local import geo
 from node.local.errors import Invalid, NotAllowed, NotFound
 from node.local.models import ROLES, Organisation, Quarter, Resident
-from node.local.tx import QuarterCreated, ResidentUpdated, Tx
+from node.local.tx import QuarterCreated, QuarterUpdated, ResidentUpdated, Tx
 
 HANDLE = re.compile(r"^[a-z0-9_]{1,64}$")
 RESERVED = {
@@ -42,11 +42,10 @@ RESERVED = {
 def check_handle(handle: str, field: str = "username") -> str:
     """Handles are [a-z0-9_] (what other fediverse software resolves) and unique per node."""
     if not HANDLE.match(handle or ""):
-        raise Invalid(
-            _("Use only lower-case letters, digits and _ (at most 64)."), {field: "format"}
-        )
+        message = _("Use only lower-case letters, digits and _ (at most 64).")
+        raise Invalid(message, {field: message})
     if handle in RESERVED:
-        raise Invalid(_("This name is reserved."), {field: "reserved"})
+        raise Invalid(_("This name is reserved."), {field: _("This name is reserved.")})
     taken = (
         Resident.select().where((Resident.username == handle) & (Resident.host == "")).exists()
         or Quarter.select()
@@ -55,7 +54,7 @@ def check_handle(handle: str, field: str = "username") -> str:
         or _organisation_taken(handle)
     )
     if taken:
-        raise Invalid(_("This name is already taken."), {field: "taken"})
+        raise Invalid(_("This name is already taken."), {field: _("This name is already taken.")})
     return handle
 
 
@@ -76,18 +75,8 @@ def create_quarter(
 ) -> Quarter:
     check_handle(slug, "slug")
     if not name.strip():
-        raise Invalid(_("A quarter needs a name."), {"name": "required"})
-    geometry = None
-    center = (None, None)
-    if boundary:
-        try:
-            geometry = geo.parse_geometry(boundary)
-        except (ValueError, json.JSONDecodeError) as exc:
-            raise Invalid(
-                _("The boundary is not a GeoJSON polygon: %(reason)s", reason=str(exc)),
-                {"boundary": "geojson"},
-            ) from None
-        center = geo.centroid(geometry)
+        raise Invalid(_("A quarter needs a name."), {"name": _("A quarter needs a name.")})
+    geometry, center = _boundary(boundary)
     quarter = Quarter.create(
         slug=slug,
         name=name.strip(),
@@ -169,3 +158,48 @@ def set_role(tx: Tx, admin: Resident, resident_id: int, role: str) -> Resident:
     resident.save()
     tx.record(ResidentUpdated(resident.id))
     return resident
+
+
+def _boundary(boundary: str | None) -> tuple[dict | None, tuple[float | None, float | None]]:
+    if not boundary:
+        return None, (None, None)
+    try:
+        geometry = geo.parse_geometry(boundary)
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        message = _("The boundary is not a GeoJSON polygon: %(reason)s", reason=str(exc))
+        raise Invalid(message, {"boundary": message}) from None
+    return geometry, geo.centroid(geometry)
+
+
+def update_quarter(
+    tx: Tx,
+    editor: Resident,
+    slug: str,
+    name: str,
+    postcodes: list[str],
+    boundary: str | None = None,
+    rural: bool = False,
+    description: str = "",
+    clear_boundary: bool = False,
+) -> Quarter:
+    """Admins edit any quarter, moderators their own; a new boundary replaces the old one."""
+    quarter = get_quarter(slug)
+    if editor.role != "admin" and not (
+        editor.role == "moderator" and editor.quarter_id == quarter.id
+    ):
+        raise NotAllowed(_("Only an administrator or a moderator of this quarter can edit it."))
+    if not name.strip():
+        raise Invalid(_("A quarter needs a name."), {"name": _("A quarter needs a name.")})
+    quarter.name = name.strip()
+    quarter.postcodes = ",".join(p.strip() for p in postcodes if p.strip())
+    quarter.rural = rural
+    quarter.description = description.strip()
+    if boundary:
+        geometry, center = _boundary(boundary)
+        quarter.boundary = json.dumps(geometry)
+        quarter.center_lat, quarter.center_lon = center
+    elif clear_boundary:
+        quarter.boundary = None
+    quarter.save()
+    tx.record(QuarterUpdated(quarter.id))
+    return quarter

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from node import i18n
-from node.appkeys import csrf_key, language_key, node_key, resident_key, session_key
+from node.appkeys import bearer_key, csrf_key, language_key, node_key, resident_key, session_key
 from node.i18n import _
 from node.local import residents
 from node.local.errors import DomainError
@@ -132,7 +132,7 @@ async def _current_resident(request: web.Request) -> tuple[object | None, dict]:
         resident = await node.db.run(residents.resident_for_token, token)
         if resident is None:
             raise web.HTTPUnauthorized(text=_("Invalid or revoked API token."))
-        request["bearer"] = True
+        request[bearer_key] = True
         return resident, {}
     session = (
         sessions.unsign(node.settings.secret_key, request.cookies.get(sessions.SESSION_COOKIE))
@@ -190,7 +190,7 @@ async def csrf(request: web.Request, handler: Handler) -> web.StreamResponse:
     if (
         request.method in {"GET", "HEAD", "OPTIONS"}
         or is_federation_post(request)
-        or request.get("bearer")
+        or request.get(bearer_key)
     ):
         return await handler(request)
     cookie = request.cookies.get(sessions.CSRF_COOKIE)

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from node import i18n
 from node.appkeys import csrf_key, language_key, node_key, resident_key, templates_key
-from node.web import formats
+from node.web import formats, labels
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 
@@ -31,6 +31,7 @@ def make_environment(override_dir: str = "") -> jinja2.Environment:
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     env.filters.update(formats.FILTERS)
+    env.globals.update(labels.GLOBALS)
     return env
 
 

@@ -6,11 +6,19 @@ from pathlib import Path
 
 from aiohttp import web
 
-from node.web import auth, federation, wellknown
+from node.web import auth, federation, passwords, wellknown
 from node.web.api import listings as api_listings
 from node.web.api import loans as api_loans
 from node.web.api import openapi
-from node.web.ui import home
+from node.web.ui import (
+    account,
+    address,
+    admin,
+    admin_organisations,
+    admin_verification,
+    home,
+    residents,
+)
 from node.web.ui import listings as ui_listings
 from node.web.ui import loans as ui_loans
 
@@ -18,6 +26,8 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 AREAS = [home.ROUTES, auth.ROUTES, wellknown.ROUTES, openapi.ROUTES, federation.ROUTES]
 AREAS += [api_listings.ROUTES, api_loans.ROUTES, ui_listings.ROUTES, ui_loans.ROUTES]
+AREAS += [passwords.ROUTES, account.ROUTES, address.ROUTES, residents.ROUTES]
+AREAS += [admin.ROUTES, admin_verification.ROUTES, admin_organisations.ROUTES]
 
 
 def setup_routes(app: web.Application) -> None:

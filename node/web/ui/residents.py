@@ -1,0 +1,88 @@
+"""Public pages of actors (residents, quarters, organisations) by handle, and uploaded media."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from node.appkeys import node_key
+from node.i18n import _
+from node.local import organisations
+from node.local.accounts import media_dir
+from node.local.errors import NotFound
+from node.local.models import Organisation, Quarter, Resident
+from node.web.render import render
+
+MEDIA_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
+
+
+def _actor(handle: str) -> tuple[str, dict] | None:
+    resident = Resident.get_or_none(
+        (Resident.username == handle) & (Resident.host == "") & Resident.deleted_at.is_null()
+    )
+    if resident is not None:
+        quarter = (
+            Quarter.get_or_none(Quarter.id == resident.quarter_id) if resident.quarter_id else None
+        )
+        return "residents/profile.html", {
+            "resident": resident,
+            "quarter": quarter,
+            "organisations": organisations.managed_by(resident.id),
+        }
+    quarter = Quarter.get_or_none((Quarter.slug == handle) & Quarter.external_ref.is_null())
+    if quarter is not None:
+        count = (
+            Resident.select()
+            .where((Resident.quarter == quarter.id) & Resident.deleted_at.is_null())
+            .count()
+        )
+        orgs = list(Organisation.select().where(Organisation.quarter == quarter.id))
+        return "residents/quarter.html", {
+            "quarter": quarter,
+            "resident_count": count,
+            "organisations": orgs,
+        }
+    org = Organisation.get_or_none(Organisation.handle == handle)
+    if org is not None:
+        quarter = Quarter.get_or_none(Quarter.id == org.quarter_id) if org.quarter_id else None
+        return "residents/organisation.html", {
+            "organisation": org,
+            "quarter": quarter,
+            "members": organisations.members(org.id),
+        }
+    return None
+
+
+async def actor_page(request: web.Request) -> web.Response:
+    """GET /@{handle}: a resident's profile, a quarter's or an organisation's page (never an address)."""
+    node = request.app[node_key]
+    found = await node.db.run(_actor, request.match_info["handle"].lower())
+    if found is None:
+        raise NotFound(_("No resident, quarter or organisation has this name."))
+    template, data = found
+    return render(request, template, **data)
+
+
+async def media(request: web.Request) -> web.StreamResponse:
+    """Uploaded images (avatars, photos); documents are never here."""
+    node = request.app[node_key]
+    root = media_dir(node.settings).resolve()
+    path = (root / request.match_info["path"]).resolve()
+    kind = MEDIA_TYPES.get(path.suffix.lower())
+    if kind is None or not path.is_relative_to(root) or not path.is_file():
+        raise web.HTTPNotFound()
+    return web.Response(
+        body=Path(path).read_bytes(),
+        headers={
+            "Content-Type": kind,
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": "inline",
+            "Cache-Control": "public, max-age=86400",
+        },
+    )
+
+
+ROUTES = [
+    ("GET", "/media/{path:.+}", media, "media"),
+]
