@@ -16,3 +16,4 @@ resident_key: web.RequestKey[Resident | None] = web.RequestKey("resident")
 session_key: web.RequestKey[dict] = web.RequestKey("session")
 csrf_key: web.RequestKey[str] = web.RequestKey("csrf")
 language_key: web.RequestKey[str] = web.RequestKey("language")
+unread_key: web.RequestKey[dict] = web.RequestKey("unread")  # unread notifications and messages

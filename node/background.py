@@ -16,7 +16,9 @@ RESOURCES: list[Callable[[Node], Any]] = []
 
 def register(node: Node) -> None:
     """Add every background step to the node. Each area adds its own line here."""
-    return None
+    from node.local import notifications
+
+    node.steps["digest"] = notifications.digest_step
 
 
 @contextlib.asynccontextmanager

@@ -7,12 +7,17 @@ from pathlib import Path
 from aiohttp import web
 
 from node.web import auth, wellknown
+from node.web.api import events as api_events
+from node.web.api import feed as api_feed
+from node.web.api import messages as api_messages
 from node.web.api import openapi
-from node.web.ui import home
+from node.web.ui import events, feed, home, messages, moderation, notifications
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 AREAS = [home.ROUTES, auth.ROUTES, wellknown.ROUTES, openapi.ROUTES]
+AREAS += [events.ROUTES, feed.ROUTES, messages.ROUTES, moderation.ROUTES, notifications.ROUTES]
+AREAS += [api_events.ROUTES, api_feed.ROUTES, api_messages.ROUTES]
 
 
 def setup_routes(app: web.Application) -> None:

@@ -7,9 +7,11 @@ from typing import Any
 from aiohttp import web
 
 from node import __version__
+from node.web.api import events, feed, messages
 
 # Each API module exposes OPENAPI = {"/api/v1/...": {"get": {...}, ...}} beside its ROUTES.
 API_MODULES: list[Any] = []
+API_MODULES += [events, feed, messages]
 
 ERROR = {
     "type": "object",
