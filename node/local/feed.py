@@ -71,6 +71,11 @@ class FeedItem:
     row: Any = None
 
     @property
+    def remote_url(self) -> str:
+        """The page on the origin node, for rows that came from elsewhere."""
+        return getattr(self.row, "url", "") or ""
+
+    @property
     def cursor(self) -> str:
         return f"{self.created_at.isoformat()}~{self.type}~{self.id}"
 

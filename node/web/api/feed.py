@@ -21,7 +21,7 @@ def item_json(item: feed.FeedItem, urls) -> dict[str, Any]:
         "id": item.id,
         "title": item.title,
         "summary": item.summary,
-        "url": item.row.url or urls.absolute(item.path),
+        "url": item.remote_url or urls.absolute(item.path),
         "created_at": item.created_at.isoformat() + "Z",
         "origin": item.origin or "local",
         "cursor": item.cursor,

@@ -65,7 +65,7 @@ async def atom(request: web.Request) -> web.Response:
         f"<author><name>{escape(node.settings.node_name)}</name></author>",
     ]
     for item in items:
-        url = item.row.url or node.urls.absolute(item.path)
+        url = item.remote_url or node.urls.absolute(item.path)
         parts += [
             "<entry>",
             f"<title>{escape(item.title)}</title>",
