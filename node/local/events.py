@@ -434,7 +434,13 @@ def decide(tx: Tx, actor_id: int, rsvp_id: int, approve: bool) -> Rsvp:
         if approve
         else N_("Your request to join “%(title)s” was declined.")
     )
-    notify(_resident(row.resident_id), "event_decision", message, _path(tx, event.id), title=event.title)
+    notify(
+        _resident(row.resident_id),
+        "event_decision",
+        message,
+        _path(tx, event.id),
+        title=event.title,
+    )
     return row
 
 

@@ -152,7 +152,7 @@ def announcement_query(quarter_id: int, filters: FeedFilter) -> Any:
         query = query.where(Announcement.reach == "public")
     if filters.q:
         like = f"%{filters.q}%"
-        query = query.where(Announcement.title.contains(filters.q) | Announcement.body ** like)
+        query = query.where(Announcement.title.contains(filters.q) | Announcement.body**like)
     return query
 
 

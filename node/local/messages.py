@@ -47,9 +47,7 @@ def send(
         raise Invalid(_("At most %(n)d characters.", n=MAX_TEXT), {"text": "length"})
     sender = Resident.get_by_id(sender_id)
     ensure_can_publish(tx, sender)
-    recipient = Resident.get_or_none(
-        (Resident.id == recipient_id) & Resident.deleted_at.is_null()
-    )
+    recipient = Resident.get_or_none((Resident.id == recipient_id) & Resident.deleted_at.is_null())
     if recipient is None:
         raise NotFound(_("No such resident."))
     if recipient.id == sender.id:
@@ -178,7 +176,9 @@ def conversations(resident_id: int, limit: int = 50) -> list[ConversationSummary
     others = {
         r.id: r
         for r in Resident.select().where(
-            Resident.id.in_([c.second_id if c.first_id == resident_id else c.first_id for c in rows])
+            Resident.id.in_(
+                [c.second_id if c.first_id == resident_id else c.first_id for c in rows]
+            )
         )
     }
     result = []

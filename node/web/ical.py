@@ -71,7 +71,9 @@ def _vtimezone(tz: str, years: Iterable[int]) -> list[str]:
                 previous = offset
         if not any(y == year for _, y in seen):
             jan = dt.datetime(year, 1, 1, tzinfo=zone)
-            lines += _tz_part("STANDARD", jan.replace(tzinfo=None), previous, previous, jan.tzname() or tz)
+            lines += _tz_part(
+                "STANDARD", jan.replace(tzinfo=None), previous, previous, jan.tzname() or tz
+            )
             seen.add(("STANDARD", year))
     lines.append("END:VTIMEZONE")
     return lines

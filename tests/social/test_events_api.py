@@ -43,20 +43,26 @@ async def test_full_event_puts_people_on_waiting_list_that_moves_up(client):
     event_id = (await created.json())["id"]
     answers = []
     for h in (hb, hc, hd):
-        r = await client.post(f"/api/v1/events/{event_id}/rsvp", json={"status": "going"}, headers=h)
+        r = await client.post(
+            f"/api/v1/events/{event_id}/rsvp", json={"status": "going"}, headers=h
+        )
         answers.append((await r.json())["status"])
     assert answers == ["going", "going", "waiting"]
     detail = await (await client.get(f"/api/v1/events/{event_id}", headers=ha)).json()
     assert [p["username"] for p in detail["participants"]] == ["bob", "carol"]
     assert [p["username"] for p in detail["waiting_list"]] == ["dave"]
     # When bob leaves, dave moves up automatically and is told
-    r = await client.post(f"/api/v1/events/{event_id}/rsvp", json={"status": "not_going"}, headers=hb)
+    r = await client.post(
+        f"/api/v1/events/{event_id}/rsvp", json={"status": "not_going"}, headers=hb
+    )
     assert (await r.json())["status"] == "not_going"
     detail = await (await client.get(f"/api/v1/events/{event_id}", headers=hd)).json()
     assert [p["username"] for p in detail["participants"]] == ["carol", "dave"]
     assert detail["waiting_list"] == [] and detail["my_status"] == "going"
     dave = people[3]
-    notes = await node.db.run(lambda: list(Notification.select().where(Notification.resident == dave.id)))
+    notes = await node.db.run(
+        lambda: list(Notification.select().where(Notification.resident == dave.id))
+    )
     assert any("place freed up" in n.text for n in notes)
 
 
@@ -104,7 +110,9 @@ async def test_cancelling_notifies_participants_by_mail_and_blocks_rsvp(client):
     assert r.status == 403  # not an organiser
     r = await client.post(f"/api/v1/events/{event_id}/cancel", headers=ha)
     assert r.status == 200 and (await r.json())["status"] == "cancelled"
-    mails = await node.db.run(lambda: list(OutgoingMail.select().where(OutgoingMail.to == "bob@example.test")))
+    mails = await node.db.run(
+        lambda: list(OutgoingMail.select().where(OutgoingMail.to == "bob@example.test"))
+    )
     assert any("cancelled" in m.subject for m in mails)
     r = await client.post(f"/api/v1/events/{event_id}/rsvp", json={"status": "going"}, headers=hc)
     assert r.status == 409

@@ -56,7 +56,9 @@ async def test_quarter_calendar_lists_events_and_cancelled_status(client):
     await make_quarter(node)
     alice = await make_resident(node, "alice")
     h = await bearer(node, alice)
-    first = await (await client.post("/api/v1/events", json=event_body(title="One"), headers=h)).json()
+    first = await (
+        await client.post("/api/v1/events", json=event_body(title="One"), headers=h)
+    ).json()
     await client.post("/api/v1/events", json=event_body(title="Two", timezone="UTC"), headers=h)
     await client.post(f"/api/v1/events/{first['id']}/cancel", headers=h)
     text = (await (await client.get("/calendar.ics?quarter=centre")).text()).replace("\r\n ", "")

@@ -95,9 +95,7 @@ async def create(request: web.Request) -> web.Response:
     body = await json_body(request)
     if "organisation" in body and body["organisation"] is not None:
         handle = str(body["organisation"])
-        found = await node.db.run(
-            lambda: Organisation.get_or_none(Organisation.handle == handle)
-        )
+        found = await node.db.run(lambda: Organisation.get_or_none(Organisation.handle == handle))
         body["organisation"] = str(found.id) if found else handle
     draft = events.EventDraft.parse(body, node.settings.default_reach)
     event = await commit(node, events.schedule, me.id, draft, actor_id=me.id)
@@ -128,7 +126,9 @@ async def rsvp(request: web.Request) -> web.Response:
     me = require_verified(request)
     body = await json_body(request)
     event_id = _event_id(request)
-    row = await commit(node, events.rsvp, me.id, event_id, str(body.get("status", "")), actor_id=me.id)
+    row = await commit(
+        node, events.rsvp, me.id, event_id, str(body.get("status", "")), actor_id=me.id
+    )
     status, position = await node.db.run(events.answer_of, event_id, me.id)
     return web.json_response({"event_id": event_id, "status": row.status, "position": position})
 
@@ -185,7 +185,10 @@ OPENAPI = {
             "summary": "Schedule an event",
             "requestBody": {"content": {"application/json": {"schema": _EVENT_IN}}},
             "responses": {
-                "201": {"description": "The event", "content": {"application/json": {"schema": _EVENT}}},
+                "201": {
+                    "description": "The event",
+                    "content": {"application/json": {"schema": _EVENT}},
+                },
                 "422": {"description": "Invalid fields", **_ERR},
             },
         },
@@ -199,7 +202,10 @@ OPENAPI = {
         "get": {
             "summary": "An event with its participants and waiting list",
             "parameters": _ID,
-            "responses": {"200": {"description": "The event"}, "404": {"description": "Unknown", **_ERR}},
+            "responses": {
+                "200": {"description": "The event"},
+                "404": {"description": "Unknown", **_ERR},
+            },
         }
     },
     "/api/v1/events/{id}/rsvp": {
@@ -212,7 +218,9 @@ OPENAPI = {
                         "schema": {
                             "type": "object",
                             "required": ["status"],
-                            "properties": {"status": {"type": "string", "enum": ["going", "not_going"]}},
+                            "properties": {
+                                "status": {"type": "string", "enum": ["going", "not_going"]}
+                            },
                         }
                     }
                 }
@@ -227,7 +235,10 @@ OPENAPI = {
         "post": {
             "summary": "Cancel an event (organisers); participants are notified",
             "parameters": _ID,
-            "responses": {"200": {"description": "The event"}, "403": {"description": "Not an organiser", **_ERR}},
+            "responses": {
+                "200": {"description": "The event"},
+                "403": {"description": "Not an organiser", **_ERR},
+            },
         }
     },
 }

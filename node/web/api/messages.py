@@ -216,7 +216,10 @@ OPENAPI = {
         "get": {
             "summary": "The messages of one of my conversations (marks them read)",
             "parameters": _ID,
-            "responses": {"200": {"description": "The conversation"}, "404": {"description": "Not mine", **_ERR}},
+            "responses": {
+                "200": {"description": "The conversation"},
+                "404": {"description": "Not mine", **_ERR},
+            },
         }
     },
     "/api/v1/reports": {
@@ -230,7 +233,10 @@ OPENAPI = {
                     "reason": {"type": "string"},
                 },
             ),
-            "responses": {"201": {"description": "The report"}, "422": {"description": "Invalid", **_ERR}},
+            "responses": {
+                "201": {"description": "The report"},
+                "422": {"description": "Invalid", **_ERR},
+            },
         }
     },
     "/api/v1/blocks": {

@@ -53,7 +53,9 @@ def category_labels() -> list[tuple[str, str]]:
         "CRAFTS": _("Crafts"),
         "CAUSES": _("Causes"),
     }
-    return list(labels.items()) + [(c, c.replace("_", " ").title()) for c in events.CATEGORIES if c not in labels]
+    return list(labels.items()) + [
+        (c, c.replace("_", " ").title()) for c in events.CATEGORIES if c not in labels
+    ]
 
 
 async def index(request: web.Request) -> web.Response:
@@ -66,7 +68,12 @@ async def index(request: web.Request) -> web.Response:
 
 def _form_values(event: Event | None) -> dict[str, Any]:
     if event is None:
-        return {"timezone": "Europe/Paris", "capacity": "0", "join_mode": "free", "category": "COMMUNITY"}
+        return {
+            "timezone": "Europe/Paris",
+            "capacity": "0",
+            "join_mode": "free",
+            "category": "COMMUNITY",
+        }
     tz = ZoneInfo(event.timezone)
 
     def local(value: dt.datetime) -> str:
@@ -143,7 +150,7 @@ def _detail_data(event_id: int, viewer) -> dict[str, Any]:
         "waiting": events.waiting_list(event.id),
         "pending": events.pending(event.id) if manage else [],
         "can_manage": manage,
-        "status": status,
+        "my_status": status,
         "position": position,
         "over": event.ends_at <= utcnow(),
     }
@@ -208,7 +215,9 @@ async def rsvp(request: web.Request) -> web.StreamResponse:
     me = require_verified(request)
     event_id = _event_id(request)
     form = await request.post()
-    row = await commit(node, events.rsvp, me.id, event_id, str(form.get("status", "")), actor_id=me.id)
+    row = await commit(
+        node, events.rsvp, me.id, event_id, str(form.get("status", "")), actor_id=me.id
+    )
     messages = {
         "going": _("See you there!"),
         "waiting": _("The event is full: you are on the waiting list."),
@@ -233,7 +242,9 @@ async def decide(request: web.Request) -> web.StreamResponse:
 
 
 def _ics_response(body: str, filename: str) -> web.Response:
-    response = web.Response(body=body.encode("utf-8"), content_type="text/calendar", charset="utf-8")
+    response = web.Response(
+        body=body.encode("utf-8"), content_type="text/calendar", charset="utf-8"
+    )
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

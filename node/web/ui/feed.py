@@ -78,9 +78,7 @@ async def atom(request: web.Request) -> web.Response:
             "</entry>",
         ]
     parts.append("</feed>")
-    return web.Response(
-        text="\n".join(parts), content_type="application/atom+xml", charset="utf-8"
-    )
+    return web.Response(text="\n".join(parts), content_type="application/atom+xml", charset="utf-8")
 
 
 async def map_page(request: web.Request) -> web.Response:

@@ -135,7 +135,9 @@ async def block(request: web.Request) -> web.StreamResponse:
         await commit(node, moderation.block, me.id, other.id, actor_id=me.id)
         message = _("%(name)s is blocked: you will not hear from them.", name=other.name)
     back = str(form.get("next", "/messages"))
-    raise redirect(back if back.startswith("/") and not back.startswith("//") else "/messages", message)
+    raise redirect(
+        back if back.startswith("/") and not back.startswith("//") else "/messages", message
+    )
 
 
 ROUTES = [
