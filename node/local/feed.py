@@ -294,28 +294,42 @@ def map_features(
     for kind, model, make in sources:
         if not filters.wants(kind):
             continue
-        query = make().where(model.lat.is_null(False) & model.lon.is_null(False))
+        columns = (
+            [Listing.kind, Listing.type, Listing.category]
+            if kind == "listing"
+            else [Event.starts_at, Event.place_name]
+        )
+        # only the columns a marker needs, as plain dicts: this answer can hold hundreds of rows
+        query = make().select(model.id, model.title, model.lat, model.lon, *columns)
+        query = query.where(model.lat.is_null(False) & model.lon.is_null(False))
         if bbox is not None:
             min_lon, min_lat, max_lon, max_lat = bbox
             query = query.where(
                 model.lat.between(min_lat, max_lat) & model.lon.between(min_lon, max_lon)
             )
-        for row in query.order_by(model.created_at.desc(), model.id.desc()).limit(cap):
+        for row in query.order_by(model.created_at.desc(), model.id.desc()).limit(cap).dicts():
             if kind == "listing":
-                lat, lon = geo.coarsen(row.lat, row.lon)
-                props = {"kind": row.kind, "listing_type": row.type, "category": row.category}
+                lat, lon = geo.coarsen(row["lat"], row["lon"])
+                props = {
+                    "kind": row["kind"],
+                    "listing_type": row["type"],
+                    "category": row["category"],
+                }
             else:
-                lat, lon = row.lat, row.lon
-                props = {"starts_at": row.starts_at.isoformat() + "Z", "place": row.place_name}
+                lat, lon = row["lat"], row["lon"]
+                props = {
+                    "starts_at": row["starts_at"].isoformat() + "Z",
+                    "place": row["place_name"],
+                }
             features.append(
                 {
                     "type": "Feature",
                     "geometry": {"type": "Point", "coordinates": [lon, lat]},
                     "properties": {
                         "type": kind,
-                        "id": row.id,
-                        "title": row.title,
-                        "url": f"/{kind}s/{row.id}",
+                        "id": row["id"],
+                        "title": row["title"],
+                        "url": f"/{kind}s/{row['id']}",
                         **props,
                     },
                 }
