@@ -241,15 +241,15 @@ def search_event_ids(q: str, quarter_id: int | None = None, limit: int = 500) ->
 
 
 def search_listing_ids(q: str, quarter_id: int | None = None, limit: int = 500) -> Any:
-    """Listing ids through the listings' own search when present (share branch), else LIKE."""
+    """Listing ids through the listings' own full-text search (node/local/search.py), else LIKE."""
     try:
-        from node.local import search  # the share branch's full-text search over listings
+        from node.local import search  # the share branch's search_listings (FTS5 / tsvector)
     except ImportError:
         search = None
-    if search is not None and hasattr(search, "search_listings"):
-        found = search.search_listings(q, quarter_id=quarter_id, limit=limit)
-        return [getattr(row, "id", row) for row in found]
-    # TEMPORARY fallback until search_listings is merged: a LIKE on title and description
+    if search is not None:
+        quarter_ids = [quarter_id] if quarter_id is not None else None
+        return [row.id for row in search.search_listings(q, quarter_ids=quarter_ids, limit=limit)]
+    # TEMPORARY fallback until the share branch (search_listings) is merged: LIKE on each word
     query = Listing.select(Listing.id)
     for word in q.split()[:10]:
         query = query.where(Listing.title.contains(word) | Listing.description.contains(word))

@@ -134,3 +134,23 @@ async def test_events_api_needs_a_token(client):
     r = await client.post("/api/v1/events", json=event_body())
     assert r.status == 401
     assert (await r.json())["error"] == "unauthorized"
+
+
+async def test_concurrent_rsvps_never_exceed_capacity(client):
+    # Given an event with two places and six neighbours answering at the same moment
+    import asyncio
+
+    from node.commit import commit
+    from node.local import events
+
+    node, people, headers = await _setup(client, "alice", "b1", "b2", "b3", "b4", "b5", "b6")
+    created = await client.post("/api/v1/events", json=event_body(capacity=2), headers=headers[0])
+    event_id = (await created.json())["id"]
+    # When they all RSVP concurrently (PostgreSQL runs these on several threads)
+    rows = await asyncio.gather(
+        *(commit(node, events.rsvp, p.id, event_id, "going") for p in people[1:])
+    )
+    # Then exactly two are going and four wait, in a strict order
+    statuses = sorted(r.status for r in rows)
+    assert statuses == ["going", "going", "waiting", "waiting", "waiting", "waiting"]
+    assert await node.db.run(events.going_count, event_id) == 2

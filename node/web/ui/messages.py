@@ -94,6 +94,7 @@ def _thread(tx_now, conversation_id: int, viewer_id: int) -> dict[str, Any]:
         "messages": rows,
         "other": other,
         "blocked": moderation.blocked_between(viewer_id, other.id),
+        "i_blocked": other.id in {r.id for r in moderation.blocked_by(viewer_id)},
         "listing": Listing.get_or_none(Listing.id == conversation.listing_id)
         if conversation.listing_id
         else None,
