@@ -19,6 +19,11 @@ def _counts(resident_id: int) -> dict[str, int]:
 async def unread_counts(request: web.Request, handler) -> web.StreamResponse:
     """Count before rendering: templates never query the database."""
     resident = request.get(resident_key)
-    if resident is not None and request.method == "GET" and not request.path.startswith("/api/"):
+    if (
+        resident is not None
+        and request.method == "GET"
+        and not request.path.startswith(("/api/", "/static/", "/media/"))
+        and not request.path.endswith((".ics", ".geojson", ".atom"))
+    ):
         request[unread_key] = await request.app[node_key].db.run(_counts, resident.id)
     return await handler(request)
