@@ -190,3 +190,30 @@ async def test_block_page_flow(client):
     assert await node.db.run(moderation.blocked_between, p["alice"].id, p["bob"].id)
     text = await (await client.get("/messages")).text()
     assert "Blocked neighbours" in text and "Alice" in text
+
+
+async def test_reported_comment_can_be_hidden(client):
+    from node.local.sharing_models import Comment
+
+    node, p = await _setup(client)
+    listing = await make_listing(node, p["alice"])
+    comment = await node.db.run(
+        lambda: Comment.create(
+            target_type="listing",
+            target_id=listing.id,
+            author=p["alice"].id,
+            content_html="<p>rude</p>",
+        )
+    )
+    report = await commit(node, moderation.report, p["bob"].id, "comment", comment.id, "rude")
+    assert report.quarter_id == listing.quarter_id
+    await commit(
+        node, moderation.act, p["mod"].id, "hide", "comment", comment.id, "rude", report.id
+    )
+    assert (await node.db.run(Comment.get_by_id, comment.id)).hidden
+
+
+async def test_pages_speak_french(client):
+    node, p = await _setup(client)
+    text = await (await client.get("/events?lang=fr")).text()
+    assert "Événements à venir" in text
