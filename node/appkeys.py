@@ -17,3 +17,4 @@ session_key: web.RequestKey[dict] = web.RequestKey("session")
 csrf_key: web.RequestKey[str] = web.RequestKey("csrf")
 language_key: web.RequestKey[str] = web.RequestKey("language")
 bearer_key: web.RequestKey[bool] = web.RequestKey("bearer")
+unread_key: web.RequestKey[dict] = web.RequestKey("unread")  # unread notifications and messages

@@ -18,8 +18,10 @@ def register(node: Node) -> None:
     """Add every background step to the node. Each area adds its own line here."""
     from node import mailer, sharing_steps
     from node.activitypub import delivery, inbox
+    from node.local import notifications
 
     node.steps["mail"] = mailer.send_due
+    node.steps["digest"] = notifications.digest_step
     sharing_steps.register(node)
 
     node.steps["inbox"] = inbox.process_pending

@@ -243,3 +243,12 @@ def logout_response(response: web.StreamResponse) -> None:
 
 
 MIDDLEWARES = [security_headers, errors, session_and_language, csrf]
+
+
+def _social_middlewares() -> list:
+    from node.web.counts import unread_counts
+
+    return [unread_counts]
+
+
+MIDDLEWARES += _social_middlewares()

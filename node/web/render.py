@@ -10,7 +10,14 @@ from aiohttp import web
 from markupsafe import Markup
 
 from node import i18n
-from node.appkeys import csrf_key, language_key, node_key, resident_key, templates_key
+from node.appkeys import (
+    csrf_key,
+    language_key,
+    node_key,
+    resident_key,
+    templates_key,
+    unread_key,
+)
 from node.web import formats, labels
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -44,6 +51,7 @@ def context(request: web.Request, **values: Any) -> dict[str, Any]:
         "urls": node.urls,
         "me": request.get(resident_key),
         "csrf_token": request.get(csrf_key, ""),
+        "unread_key": unread_key,
         "lang": request.get(language_key, i18n.current()),
         "languages": i18n.LANGUAGE_NAMES,
         "csrf_field": Markup('<input type="hidden" name="csrf_token" value="%s">')

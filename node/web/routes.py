@@ -7,8 +7,11 @@ from pathlib import Path
 from aiohttp import web
 
 from node.web import auth, federation, passwords, wellknown
+from node.web.api import events as api_events
+from node.web.api import feed as api_feed
 from node.web.api import listings as api_listings
 from node.web.api import loans as api_loans
+from node.web.api import messages as api_messages
 from node.web.api import openapi
 from node.web.ui import (
     account,
@@ -16,7 +19,12 @@ from node.web.ui import (
     admin,
     admin_organisations,
     admin_verification,
+    events,
+    feed,
     home,
+    messages,
+    moderation,
+    notifications,
     residents,
 )
 from node.web.ui import listings as ui_listings
@@ -28,6 +36,8 @@ AREAS = [home.ROUTES, auth.ROUTES, wellknown.ROUTES, openapi.ROUTES, federation.
 AREAS += [api_listings.ROUTES, api_loans.ROUTES, ui_listings.ROUTES, ui_loans.ROUTES]
 AREAS += [passwords.ROUTES, account.ROUTES, address.ROUTES, residents.ROUTES]
 AREAS += [admin.ROUTES, admin_verification.ROUTES, admin_organisations.ROUTES]
+AREAS += [events.ROUTES, feed.ROUTES, messages.ROUTES, moderation.ROUTES, notifications.ROUTES]
+AREAS += [api_events.ROUTES, api_feed.ROUTES, api_messages.ROUTES]
 
 
 def setup_routes(app: web.Application) -> None:

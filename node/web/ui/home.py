@@ -1,26 +1,51 @@
-"""The home page: the resident's quarter, or the node's quarters for visitors."""
+"""The home page: the quarter's feed with filters, or the node's quarters for visitors."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from node.appkeys import node_key
-from node.local import quarters
-from node.local.models import Quarter
+from node.local import feed, quarters
+from node.local.models import utcnow
 from node.web.guards import current
 from node.web.render import render
+from node.web.ui.feed import filters_for, quarter_for
+
+PAGE = 20
 
 
-def _home_data(quarter_id: int | None) -> dict:
-    quarter = Quarter.get_or_none(Quarter.id == quarter_id) if quarter_id else None
-    return {"quarter": quarter, "quarters": quarters.local_quarters()}
+def _home_data(slug: str | None, me, query, before: str | None) -> dict:
+    quarter = quarter_for(slug, me)
+    data = {"quarter": quarter, "quarters": quarters.local_quarters(), "items": []}
+    if quarter is not None:
+        data["items"] = feed.feed(quarter.id, query, utcnow(), PAGE + 1, before)
+    return data
 
 
 async def home(request: web.Request) -> web.Response:
     node = request.app[node_key]
     me = current(request)
-    data = await node.db.run(_home_data, me.quarter_id if me else None)
-    return render(request, "home.html", **data)
+    slug = request.query.get("quarter")
+    quarter = await node.db.run(quarter_for, slug, me)
+    filters = filters_for(request, quarter) if quarter else feed.FeedFilter.parse(request.query)
+    data = await node.db.run(_home_data, slug, me, filters, request.query.get("before"))
+    items = data.pop("items")
+    more = len(items) > PAGE
+    items = items[:PAGE]
+    next_url = None
+    if more:
+        query = dict(request.query)
+        query["before"] = items[-1].cursor
+        next_url = str(request.url.with_query(query).relative())
+    return render(
+        request,
+        "home.html",
+        items=items,
+        filters=filters,
+        next_url=next_url,
+        filtered=any(request.query.get(k) for k in ("kind", "type", "category", "q", "before")),
+        **data,
+    )
 
 
 ROUTES = [("GET", "/", home, "home")]

@@ -1,0 +1,221 @@
+"""Benchmark: the feed page, the map GeoJSON and a search over a quarter with 10,000 listings.
+
+Seeds 10,000 listings and 1,000 events (bulk inserts with the models), starts the real app on
+127.0.0.1 and prints the median and p95 of each request, on SQLite and/or PostgreSQL.
+
+    /work/venv/bin/python bench/sharing.py --db both
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import aiohttp  # noqa: E402
+from aiohttp import web  # noqa: E402
+
+from node.app import create_app  # noqa: E402
+from node.appkeys import node_key  # noqa: E402
+from node.commit import commit  # noqa: E402
+from node.local import quarters, residents  # noqa: E402
+from node.local.models import Quarter, Resident, utcnow  # noqa: E402
+from node.local.sharing_models import Event, Listing  # noqa: E402
+from node.settings import load_settings  # noqa: E402
+
+PG = os.environ.get("QUARTIER_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+WORDS = "drill ladder bike pram sofa books tent piano garden lessons help moving cake tools".split()
+CENTER = (48.1173, -1.6778)
+
+
+def seed(quarter_id: int, listings: int, events: int, people: int = 200) -> int:
+    """Bulk-insert residents, listings and events; returns one resident id."""
+    rng = random.Random(42)
+    now = utcnow()
+    rows = [
+        {
+            "username": f"bench{i}",
+            "email": f"bench{i}@example.test",
+            "password_hash": "x",
+            "quarter": quarter_id,
+            "verified_at": now,
+            "verification": "approved",
+        }
+        for i in range(people)
+    ]
+    with Resident._meta.database.atomic():
+        Resident.insert_many(rows).execute()
+    ids = [r.id for r in Resident.select(Resident.id).where(Resident.quarter == quarter_id)]
+
+    def point() -> tuple[float, float]:
+        return CENTER[0] + rng.uniform(-0.02, 0.02), CENTER[1] + rng.uniform(-0.03, 0.03)
+
+    batch = []
+    for i in range(listings):
+        lat, lon = point()
+        a, b = rng.sample(WORDS, 2)
+        batch.append(
+            {
+                "author": rng.choice(ids),
+                "quarter": quarter_id,
+                "kind": rng.choice(("offer", "request")),
+                "type": rng.choice(("service", "gift", "loan", "paid")),
+                "title": f"{a.title()} and {b} #{i}",
+                "description": f"A {a} to share with neighbours, also {b}.",
+                "category": rng.choice(("diy", "garden", "kitchen", "children", "other")),
+                "reach": rng.choice(("quarter", "public")),
+                "state": rng.choice(("open",) * 8 + ("done", "withdrawn")),
+                "lat": lat,
+                "lon": lon,
+                "created_at": now - dt.timedelta(minutes=i),
+            }
+        )
+    for start in range(0, len(batch), 500):
+        with Listing._meta.database.atomic():
+            Listing.insert_many(batch[start : start + 500]).execute()
+    batch = []
+    for i in range(events):
+        lat, lon = point()
+        starts = now + dt.timedelta(hours=rng.randint(-200, 2000))
+        a = rng.choice(WORDS)
+        batch.append(
+            {
+                "organiser": rng.choice(ids),
+                "quarter": quarter_id,
+                "title": f"{a.title()} afternoon #{i}",
+                "description": f"Come along for {a} and a chat.",
+                "description_html": "",
+                "starts_at": starts,
+                "ends_at": starts + dt.timedelta(hours=3),
+                "lat": lat,
+                "lon": lon,
+                "created_at": now - dt.timedelta(minutes=3 * i),
+            }
+        )
+    for start in range(0, len(batch), 500):
+        with Event._meta.database.atomic():
+            Event.insert_many(batch[start : start + 500]).execute()
+    return ids[0]
+
+
+def database_url(kind: str, tmp: Path) -> tuple[str, str | None]:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp / 'bench.db'}", None
+    import psycopg2
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    conn = psycopg2.connect(PG.replace("postgresql://", "postgres://"))
+    conn.autocommit = True
+    conn.cursor().execute(f"CREATE SCHEMA {schema}")
+    conn.close()
+    return f"{PG}?schema={schema}&max_connections=8", schema
+
+
+def drop_schema(schema: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(PG.replace("postgresql://", "postgres://"))
+    conn.autocommit = True
+    conn.cursor().execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    conn.close()
+
+
+async def measure(session, url: str, headers: dict, runs: int) -> tuple[float, float, int]:
+    times = []
+    size = 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        async with session.get(url, headers=headers) as response:
+            body = await response.read()
+            assert response.status == 200, (url, response.status, body[:300])
+        times.append((time.perf_counter() - start) * 1000)
+        size = len(body)
+    times.sort()
+    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    return statistics.median(times), p95, size
+
+
+async def bench(kind: str, listings: int, events: int, runs: int) -> None:
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        url, schema = database_url(kind, tmp)
+        try:
+            settings = load_settings(
+                {},
+                None,
+                data_dir=str(tmp),
+                database_url=url,
+                secret_key="bench",
+                run_workers=False,
+                tile_url="",
+                default_language="en",
+            )
+            app = create_app(settings)
+            runner = web.AppRunner(app)
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            port = site._server.sockets[0].getsockname()[1]
+            node = app[node_key]
+            quarter = await commit(node, quarters.create_quarter, "centre", "Centre", ["35000"])
+            await node.db.run(
+                lambda: Quarter.update(center_lat=CENTER[0], center_lon=CENTER[1]).execute()
+            )
+            started = time.perf_counter()
+            resident_id = await node.db.run(seed, quarter.id, listings, events)
+            if kind == "postgres":
+                await node.db.run(lambda: node.db.peewee.execute_sql("ANALYZE"))
+            seeded = time.perf_counter() - started
+            token = await commit(node, residents.create_token, resident_id, "bench")
+            headers = {"Authorization": f"Bearer {token}"}
+            base = f"http://127.0.0.1:{port}"
+            box = f"{CENTER[1] - 0.01},{CENTER[0] - 0.005},{CENTER[1] + 0.01},{CENTER[0] + 0.005}"
+            cases = [
+                ("feed page (HTML)", "/"),
+                ("feed API (20 items)", "/api/v1/feed"),
+                ("map GeoJSON (quarter, cap 500)", "/map.geojson"),
+                ("map GeoJSON (bbox ~1.5 km)", f"/map.geojson?bbox={box}"),
+                ("search API (q=ladder)", "/api/v1/feed?q=ladder"),
+                ("search page (q=piano garden)", "/?q=piano+garden"),
+            ]
+            print(
+                f"\n{kind}: {listings} listings + {events} events seeded in {seeded:.1f} s; "
+                f"{runs} requests each"
+            )
+            print(f"  {'request':34} {'median ms':>10} {'p95 ms':>10} {'bytes':>9}")
+            async with aiohttp.ClientSession() as session:
+                for _, path in cases:  # warm up caches and connections
+                    await measure(session, base + path, headers, 2)
+                for label, path in cases:
+                    median, p95, size = await measure(session, base + path, headers, runs)
+                    print(f"  {label:34} {median:10.1f} {p95:10.1f} {size:9d}")
+            await runner.cleanup()
+        finally:
+            if schema:
+                drop_schema(schema)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--listings", type=int, default=10_000)
+    parser.add_argument("--events", type=int, default=1_000)
+    parser.add_argument("--runs", type=int, default=50)
+    args = parser.parse_args()
+    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    for kind in kinds:
+        asyncio.run(bench(kind, args.listings, args.events, args.runs))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,485 @@
+"""Events: street parties and meetings, with capacity, a waiting list and approval mode."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import peewee as pw
+
+from node.i18n import _
+from node.local import text
+from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound
+from node.local.models import REACHES, OrganisationMember, Resident
+from node.local.moderation import ensure_can_publish
+from node.local.notify import N_, notify
+from node.local.sharing_models import Event, Rsvp
+from node.local.tx import Change, Tx
+
+# Mobilizon's category ids, so events keep their category when they federate.
+CATEGORIES = (
+    "ARTS",
+    "BOOK_CLUBS",
+    "BUSINESS",
+    "CAUSES",
+    "COMEDY",
+    "CRAFTS",
+    "FOOD_DRINK",
+    "HEALTH",
+    "MUSIC",
+    "AUTO_BOAT_AIR",
+    "COMMUNITY",
+    "FAMILY",
+    "FASHION_BEAUTY",
+    "FILM_MEDIA",
+    "GAMES",
+    "LANGUAGE_CULTURE",
+    "LEARNING",
+    "LGBTQ",
+    "MOVEMENTS_POLITICS",
+    "NETWORKING",
+    "PARTY",
+    "PERFORMING_VISUAL_ARTS",
+    "PETS",
+    "PHOTOGRAPHY",
+    "OUTDOORS_ADVENTURE",
+    "SPIRITUALITY_RELIGION_BELIEFS",
+    "SCIENCE_TECH",
+    "SPORTS",
+    "THEATRE",
+    "MEETING",
+)
+JOIN_MODES = ("free", "approval")
+ATTENDING = ("going", "waiting", "pending")
+
+
+@dataclass(frozen=True)
+class EventScheduled(Change):
+    event_id: int
+
+
+@dataclass(frozen=True)
+class EventUpdated(Change):
+    event_id: int
+
+
+@dataclass(frozen=True)
+class EventCancelled(Change):
+    event_id: int
+
+
+@dataclass(frozen=True)
+class RsvpChanged(Change):
+    rsvp_id: int
+    event_id: int
+
+
+def _local_time(value: str, tz: ZoneInfo) -> dt.datetime:
+    """A local ISO date-time in `tz` (or with its own offset) as naive UTC."""
+    parsed = dt.datetime.fromisoformat(value.strip())
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _float(data: Mapping[str, Any], name: str, low: float, high: float, errors: dict) -> Any:
+    raw = data.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        errors[name] = _("Enter a number.")
+        return None
+    if not low <= value <= high:
+        errors[name] = _("This number is out of range.")
+    return value
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """A checked event, ready to schedule or apply as an edit (times are naive UTC)."""
+
+    title: str
+    description: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    timezone: str
+    place_name: str = ""
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
+    country: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    capacity: int = 0
+    join_mode: str = "free"
+    category: str = "COMMUNITY"
+    language: str = ""
+    reach: str = "quarter"
+    organisation_id: int | None = None
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any], default_reach: str = "quarter") -> EventDraft:
+        errors: dict[str, str] = {}
+
+        def get(name: str) -> str:
+            value = data.get(name)
+            return "" if value is None else str(value).strip()
+
+        title = get("title")
+        if not title:
+            errors["title"] = _("An event needs a title.")
+        elif len(title) > 200:
+            errors["title"] = _("At most %(n)d characters.", n=200)
+        tz_name = get("timezone") or "Europe/Paris"
+        try:
+            tz = ZoneInfo(tz_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            errors["timezone"] = _("Unknown time zone.")
+            tz = ZoneInfo("UTC")
+        times: dict[str, dt.datetime] = {}
+        for name in ("start", "end"):
+            if not get(name):
+                errors[name] = _("Enter a date and time.")
+                continue
+            try:
+                times[name] = _local_time(get(name), tz)
+            except ValueError:
+                errors[name] = _("Use a date and time like 2025-06-21T18:00.")
+        if len(times) == 2 and times["end"] <= times["start"]:
+            errors["end"] = _("The end must be after the start.")
+        capacity = 0
+        if get("capacity"):
+            try:
+                capacity = int(get("capacity"))
+                if capacity < 0:
+                    raise ValueError
+            except ValueError:
+                errors["capacity"] = _("Enter a whole number (0 means unlimited).")
+        join_mode = get("join_mode") or "free"
+        if join_mode not in JOIN_MODES:
+            errors["join_mode"] = _("Choose free or approval.")
+        category = (get("category") or "COMMUNITY").upper()
+        if category not in CATEGORIES:
+            errors["category"] = _("Unknown category.")
+        reach = get("reach") or default_reach
+        if reach not in REACHES:
+            errors["reach"] = _("Choose quarter, twins or public.")
+        lat = _float(data, "lat", -90, 90, errors)
+        lon = _float(data, "lon", -180, 180, errors)
+        if (lat is None) != (lon is None):
+            errors["lat"] = _("Give both latitude and longitude, or neither.")
+        organisation_id = None
+        if get("organisation"):
+            try:
+                organisation_id = int(get("organisation"))
+            except ValueError:
+                errors["organisation"] = _("Unknown organisation.")
+        if errors:
+            raise Invalid(_("Please correct the marked fields."), errors)
+        return cls(
+            title=title,
+            description=get("description"),
+            starts_at=times["start"],
+            ends_at=times["end"],
+            timezone=tz_name,
+            place_name=(get("place") or get("place_name"))[:200],
+            street=get("street")[:200],
+            postcode=get("postcode")[:16],
+            city=get("city")[:120],
+            country=get("country").upper()[:2],
+            lat=lat,
+            lon=lon,
+            capacity=capacity,
+            join_mode=join_mode,
+            category=category,
+            language=get("language")[:8],
+            reach=reach,
+            organisation_id=organisation_id,
+        )
+
+
+def _path(tx: Tx, event_id: int) -> str:
+    base = tx.settings.public_url.rstrip("/") if tx.settings else ""
+    return f"{base}/events/{event_id}"
+
+
+def _resident(resident_id: int) -> Resident:
+    resident = Resident.get_or_none(Resident.id == resident_id)
+    if resident is None or resident.deleted_at is not None:
+        raise NotFound(_("No such resident."))
+    return resident
+
+
+def is_member(resident_id: int, organisation_id: int) -> bool:
+    return (
+        OrganisationMember.select()
+        .where(
+            (OrganisationMember.organisation == organisation_id)
+            & (OrganisationMember.resident == resident_id)
+        )
+        .exists()
+    )
+
+
+def can_manage(resident: Resident | None, event: Event) -> bool:
+    """The organiser, a manager of the organising organisation, or the quarter's moderator."""
+    if resident is None:
+        return False
+    if resident.id == event.organiser_id:
+        return True
+    if event.organisation_id and is_member(resident.id, event.organisation_id):
+        return True
+    return resident.role == "admin" or (
+        resident.role == "moderator" and resident.quarter_id == event.quarter_id
+    )
+
+
+def get_event(event_id: int, viewer: Resident | None = None) -> Event:
+    """An event; hidden ones only for those who manage them."""
+    event = Event.get_or_none(Event.id == event_id)
+    if event is None or (event.hidden and not can_manage(viewer, event)):
+        raise NotFound(_("No such event."))
+    return event
+
+
+def _lock(event_id: int) -> Event:
+    """The event row, locked on PostgreSQL so two RSVPs never both take the last place."""
+    query = Event.select().where(Event.id == event_id)
+    if isinstance(Event._meta.database.obj, pw.PostgresqlDatabase):
+        query = query.for_update()
+    event = query.first()
+    if event is None:
+        raise NotFound(_("No such event."))
+    return event
+
+
+def _apply(event: Event, draft: EventDraft) -> None:
+    event.title = draft.title
+    event.description = draft.description
+    event.description_html = text.markdown_to_html(draft.description)
+    event.starts_at, event.ends_at, event.timezone = draft.starts_at, draft.ends_at, draft.timezone
+    event.place_name, event.street = draft.place_name, draft.street
+    event.postcode, event.city, event.country = draft.postcode, draft.city, draft.country
+    event.lat, event.lon = draft.lat, draft.lon
+    event.capacity, event.join_mode = draft.capacity, draft.join_mode
+    event.category, event.language, event.reach = draft.category, draft.language, draft.reach
+
+
+def schedule(tx: Tx, organiser_id: int, draft: EventDraft) -> Event:
+    organiser = _resident(organiser_id)
+    ensure_can_publish(tx, organiser)
+    quarter_id = organiser.quarter_id
+    if draft.organisation_id is not None:
+        if not is_member(organiser.id, draft.organisation_id):
+            raise NotAllowed(_("You do not manage this organisation."))
+    if quarter_id is None:
+        raise Invalid(_("Join a quarter before organising an event."))
+    event = Event(
+        organiser=organiser.id,
+        organisation=draft.organisation_id,
+        quarter=quarter_id,
+        created_at=tx.now,
+        updated_at=tx.now,
+    )
+    _apply(event, draft)
+    event.save()
+    tx.record(EventScheduled(event.id))
+    return event
+
+
+def _people(event_id: int, statuses: tuple[str, ...]) -> list[Rsvp]:
+    return list(
+        Rsvp.select(Rsvp, Resident)
+        .join(Resident)
+        .where((Rsvp.event == event_id) & Rsvp.status.in_(statuses))
+        .order_by(Rsvp.updated_at, Rsvp.id)
+    )
+
+
+def _tell_everyone(tx: Tx, event: Event, kind: str, message: str) -> None:
+    for rsvp in _people(event.id, ATTENDING):
+        notify(rsvp.resident, kind, message, _path(tx, event.id), title=event.title)
+
+
+def edit(tx: Tx, actor_id: int, event_id: int, draft: EventDraft) -> Event:
+    actor = _resident(actor_id)
+    event = _lock(event_id)
+    if not can_manage(actor, event):
+        raise NotAllowed(_("Only the organisers can change this event."))
+    if event.status == "cancelled":
+        raise InvalidTransition(_("This event is cancelled."))
+    going = going_count(event.id)
+    if draft.capacity and draft.capacity < going:
+        raise Invalid(
+            _("%(n)d people are already going: the capacity cannot be lower.", n=going),
+            {"capacity": _("At least %(n)d.", n=going)},
+        )
+    organisation_id = event.organisation_id
+    _apply(event, draft)
+    event.organisation = organisation_id  # who organises does not change on edit
+    event.updated_at = tx.now
+    event.save()
+    _promote(tx, event)
+    tx.record(EventUpdated(event.id))
+    _tell_everyone(tx, event, "event_changed", N_("The event “%(title)s” has changed."))
+    return event
+
+
+def cancel(tx: Tx, actor_id: int, event_id: int) -> Event:
+    actor = _resident(actor_id)
+    event = _lock(event_id)
+    if not can_manage(actor, event):
+        raise NotAllowed(_("Only the organisers can cancel this event."))
+    if event.status == "cancelled":
+        raise InvalidTransition(_("This event is already cancelled."))
+    event.status = "cancelled"
+    event.updated_at = tx.now
+    event.save()
+    tx.record(EventCancelled(event.id))
+    _tell_everyone(tx, event, "event_cancelled", N_("The event “%(title)s” is cancelled."))
+    return event
+
+
+def going_count(event_id: int) -> int:
+    return Rsvp.select().where((Rsvp.event == event_id) & (Rsvp.status == "going")).count()
+
+
+def _has_room(event: Event) -> bool:
+    return not event.capacity or going_count(event.id) < event.capacity
+
+
+def _promote(tx: Tx, event: Event) -> None:
+    """Move waiting people up, first come first served, while there is room."""
+    while _has_room(event):
+        waiting = _people(event.id, ("waiting",))
+        if not waiting:
+            return
+        rsvp = waiting[0]
+        rsvp.status, rsvp.updated_at = "going", tx.now
+        rsvp.save()
+        tx.record(RsvpChanged(rsvp.id, event.id))
+        notify(
+            rsvp.resident,
+            "event_place",
+            N_("A place freed up: you are now going to “%(title)s”."),
+            _path(tx, event.id),
+            title=event.title,
+        )
+
+
+def rsvp(tx: Tx, resident_id: int, event_id: int, status: str) -> Rsvp:
+    """Answer going or not going; the resulting status is going, waiting, pending or not_going."""
+    if status not in ("going", "not_going"):
+        raise Invalid(_("Answer going or not_going."), {"status": "choice"})
+    resident = _resident(resident_id)
+    event = _lock(event_id)
+    if event.hidden:
+        raise NotFound(_("No such event."))
+    if event.status == "cancelled":
+        raise InvalidTransition(_("This event is cancelled."))
+    if event.ends_at <= tx.now:
+        raise InvalidTransition(_("This event is over."))
+    row = Rsvp.get_or_none((Rsvp.event == event.id) & (Rsvp.resident == resident.id))
+    previous = row.status if row else "not_going"
+    if status == "going":
+        if previous in ATTENDING:
+            return row  # already answered: keep the place in the queue
+        if event.join_mode == "approval" and not can_manage(resident, event):
+            new = "pending"
+        else:
+            new = "going" if _has_room(event) else "waiting"
+    else:
+        new = "not_going"
+    if row is None:
+        row = Rsvp(event=event.id, resident=resident.id, created_at=tx.now)
+    row.status, row.updated_at = new, tx.now
+    row.save()
+    tx.record(RsvpChanged(row.id, event.id))
+    if new == "pending":
+        organiser = _resident(event.organiser_id)
+        notify(
+            organiser,
+            "event_request",
+            N_("%(name)s asks to join “%(title)s”."),
+            _path(tx, event.id),
+            name=resident.name,
+            title=event.title,
+        )
+    if previous == "going" and new == "not_going":
+        _promote(tx, event)
+    return row
+
+
+def decide(tx: Tx, actor_id: int, rsvp_id: int, approve: bool) -> Rsvp:
+    """The organiser approves (going, or waiting when full) or refuses a pending request."""
+    row = Rsvp.get_or_none(Rsvp.id == rsvp_id)
+    if row is None:
+        raise NotFound(_("No such request."))
+    event = _lock(row.event_id)
+    if not can_manage(_resident(actor_id), event):
+        raise NotAllowed(_("Only the organisers can decide."))
+    if row.status != "pending":
+        raise InvalidTransition(_("This request was already decided."))
+    row.status = ("going" if _has_room(event) else "waiting") if approve else "not_going"
+    row.updated_at = tx.now
+    row.save()
+    tx.record(RsvpChanged(row.id, event.id))
+    message = (
+        N_("Your request to join “%(title)s” was accepted.")
+        if approve
+        else N_("Your request to join “%(title)s” was declined.")
+    )
+    notify(
+        _resident(row.resident_id),
+        "event_decision",
+        message,
+        _path(tx, event.id),
+        title=event.title,
+    )
+    return row
+
+
+# reading
+
+
+def upcoming(
+    quarter_id: int | None, now: dt.datetime, limit: int = 20, before: int | None = None
+) -> list[Event]:
+    """Events not yet over, soonest first; `before` pages by id for the API."""
+    query = Event.select().where(
+        (Event.ends_at > now) & (Event.hidden == False) & (Event.status != "cancelled")  # noqa: E712
+    )
+    if quarter_id is not None:
+        query = query.where(Event.quarter == quarter_id)
+    if before is not None:
+        query = query.where(Event.id < before)
+        return list(query.order_by(Event.id.desc()).limit(limit))
+    return list(query.order_by(Event.starts_at, Event.id).limit(limit))
+
+
+def participants(event_id: int) -> list[Rsvp]:
+    return _people(event_id, ("going",))
+
+
+def waiting_list(event_id: int) -> list[Rsvp]:
+    return _people(event_id, ("waiting",))
+
+
+def pending(event_id: int) -> list[Rsvp]:
+    return _people(event_id, ("pending",))
+
+
+def answer_of(event_id: int, resident_id: int) -> tuple[str, int | None]:
+    """(status, position in the waiting list when waiting) of one resident."""
+    row = Rsvp.get_or_none((Rsvp.event == event_id) & (Rsvp.resident == resident_id))
+    if row is None:
+        return "not_going", None
+    if row.status != "waiting":
+        return row.status, None
+    ids = [r.id for r in waiting_list(event_id)]
+    return "waiting", ids.index(row.id) + 1

@@ -1,0 +1,325 @@
+"""The quarter's feed (announcements, open listings, upcoming events), its search and its map."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import peewee as pw
+
+from node.i18n import _
+from node.local import geo, search
+from node.local.errors import Invalid
+from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES, Announcement, Event, Listing
+
+KINDS = ("announcement", "listing", "event")
+# ties on created_at are broken by this rank, then by id (the cursor is "time~kind~id")
+RANK = {"announcement": 0, "event": 1, "listing": 2}
+MAP_CAP = 500  # markers per GeoJSON answer: beyond that the reader zooms in
+
+
+@dataclass(frozen=True)
+class FeedFilter:
+    kind: str = ""  # announcement | listing | event
+    listing_kind: str = ""  # offer | request
+    type: str = ""  # service | gift | loan | paid
+    category: str = ""
+    q: str = ""
+    public_only: bool = False  # visitors who are not residents see only public-reach items
+
+    @classmethod
+    def parse(cls, query: Any) -> FeedFilter:
+        def get(name: str) -> str:
+            return str(query.get(name) or "").strip()
+
+        kind, listing_kind = get("kind"), get("listing_kind")
+        if kind in LISTING_KINDS:  # ?kind=offer reads naturally: listings that are offers
+            kind, listing_kind = "listing", kind
+        if kind and kind not in KINDS:
+            raise Invalid(_("Unknown kind of item."), {"kind": "choice"})
+        if listing_kind and listing_kind not in LISTING_KINDS:
+            raise Invalid(_("Unknown kind of listing."), {"listing_kind": "choice"})
+        type_ = get("type")
+        if type_ and type_ not in LISTING_TYPES:
+            raise Invalid(_("Unknown type of listing."), {"type": "choice"})
+        return cls(kind, listing_kind, type_, get("category")[:40], get("q")[:200])
+
+    def for_visitor(self) -> FeedFilter:
+        return FeedFilter(self.kind, self.listing_kind, self.type, self.category, self.q, True)
+
+    def wants(self, kind: str) -> bool:
+        if self.kind:
+            return self.kind == kind
+        if self.listing_kind or self.type:
+            return kind == "listing"
+        if self.category:
+            return kind in ("listing", "event")
+        return True
+
+
+@dataclass
+class FeedItem:
+    type: str
+    id: int
+    title: str
+    summary: str
+    path: str
+    created_at: dt.datetime
+    origin: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    row: Any = None
+
+    @property
+    def remote_url(self) -> str:
+        """The page on the origin node, for rows that came from elsewhere."""
+        return getattr(self.row, "url", "") or ""
+
+    @property
+    def cursor(self) -> str:
+        return f"{self.created_at.isoformat()}~{self.type}~{self.id}"
+
+
+def parse_cursor(value: str | None) -> tuple[dt.datetime, str, int] | None:
+    if not value:
+        return None
+    try:
+        stamp, kind, ident = value.split("~")
+        if kind not in KINDS:
+            raise ValueError
+        return dt.datetime.fromisoformat(stamp), kind, int(ident)
+    except ValueError:
+        raise Invalid(_("This page cursor is not valid."), {"before": "format"}) from None
+
+
+def _before(model: type[pw.Model], kind: str, cursor: tuple | None) -> Any:
+    if cursor is None:
+        return True
+    stamp, c_kind, c_id = cursor
+    if RANK[kind] < RANK[c_kind]:
+        return model.created_at <= stamp
+    if RANK[kind] > RANK[c_kind]:
+        return model.created_at < stamp
+    return (model.created_at < stamp) | ((model.created_at == stamp) & (model.id < c_id))
+
+
+def _summary(text: str, size: int = 240) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def listing_query(quarter_id: int, filters: FeedFilter, now: dt.datetime) -> Any:
+    query = Listing.select().where(
+        (Listing.quarter == quarter_id)
+        & (Listing.state == "open")
+        & (Listing.hidden == False)  # noqa: E712
+        & (Listing.expires_at.is_null() | (Listing.expires_at > now))
+    )
+    if filters.public_only:
+        query = query.where(Listing.reach == "public")
+    if filters.listing_kind:
+        query = query.where(Listing.kind == filters.listing_kind)
+    if filters.type:
+        query = query.where(Listing.type == filters.type)
+    if filters.category:
+        query = query.where(Listing.category == filters.category)
+    if filters.q:
+        query = query.where(Listing.id.in_(search_listing_ids(filters.q, quarter_id)))
+    return query
+
+
+def event_query(quarter_id: int, filters: FeedFilter, now: dt.datetime) -> Any:
+    query = Event.select().where(
+        (Event.quarter == quarter_id)
+        & (Event.ends_at > now)
+        & (Event.hidden == False)  # noqa: E712
+        & (Event.status != "cancelled")
+    )
+    if filters.public_only:
+        query = query.where(Event.reach == "public")
+    if filters.category:
+        query = query.where(Event.category == filters.category.upper())
+    if filters.q:
+        query = query.where(Event.id.in_(search_event_ids(filters.q, quarter_id)))
+    return query
+
+
+def announcement_query(quarter_id: int, filters: FeedFilter) -> Any:
+    query = Announcement.select().where(
+        (Announcement.quarter == quarter_id) & (Announcement.hidden == False)  # noqa: E712
+    )
+    if filters.public_only:
+        query = query.where(Announcement.reach == "public")
+    if filters.q:
+        like = f"%{filters.q}%"
+        query = query.where(Announcement.title.contains(filters.q) | Announcement.body**like)
+    return query
+
+
+def feed(
+    quarter_id: int,
+    filters: FeedFilter,
+    now: dt.datetime,
+    limit: int = 20,
+    before: str | None = None,
+) -> list[FeedItem]:
+    """One page of the feed, newest first; pass the last item's cursor as `before`."""
+    cursor = parse_cursor(before)
+    items: list[FeedItem] = []
+    sources = {
+        "announcement": lambda: announcement_query(quarter_id, filters),
+        "listing": lambda: listing_query(quarter_id, filters, now),
+        "event": lambda: event_query(quarter_id, filters, now),
+    }
+    for kind, make in sources.items():
+        if not filters.wants(kind):
+            continue
+        model = {"announcement": Announcement, "listing": Listing, "event": Event}[kind]
+        rows = (
+            make()
+            .where(_before(model, kind, cursor))
+            .order_by(model.created_at.desc(), model.id.desc())
+            .limit(limit)
+        )
+        items.extend(_item(kind, row) for row in rows)
+    items.sort(key=lambda i: (i.created_at, -RANK[i.type], i.id), reverse=True)
+    return items[:limit]
+
+
+def _item(kind: str, row: Any) -> FeedItem:
+    if kind == "announcement":
+        return FeedItem(
+            kind, row.id, row.title, _summary(row.body), f"/announcements/{row.id}",
+            row.created_at, row.origin, {"organisation_id": row.organisation_id}, row,
+        )  # fmt: skip
+    if kind == "event":
+        return FeedItem(
+            kind, row.id, row.title, _summary(row.description), f"/events/{row.id}",
+            row.created_at, row.origin,
+            {"starts_at": row.starts_at, "ends_at": row.ends_at, "place": row.place_name,
+             "category": row.category, "timezone": row.timezone},
+            row,
+        )  # fmt: skip
+    return FeedItem(
+        kind, row.id, row.title, _summary(row.description), f"/listings/{row.id}",
+        row.created_at, row.origin,
+        {"kind": row.kind, "listing_type": row.type, "category": row.category},
+        row,
+    )  # fmt: skip
+
+
+# full-text search: events have their own index (migration 0020); listings belong to node/local/search.py
+
+
+def _is_postgres() -> bool:
+    return isinstance(Event._meta.database.obj, pw.PostgresqlDatabase)
+
+
+def _fts_query(q: str) -> str:
+    """Words as FTS5 prefix terms, each quoted so punctuation never breaks the syntax."""
+    words = [w.replace('"', "") for w in q.split() if w.replace('"', "")]
+    return " ".join(f'"{w}"*' for w in words[:10])
+
+
+def search_event_ids(q: str, quarter_id: int | None = None, limit: int = 500) -> Any:
+    """A subquery (or list) of event ids matching the words of q."""
+    if not q.split():
+        return []
+    if _is_postgres():
+        vector = pw.fn.to_tsvector(
+            pw.SQL("'simple'"), Event.title.concat(" ").concat(Event.description)
+        )
+        query = Event.select(Event.id).where(
+            pw.Expression(vector, "@@", pw.fn.plainto_tsquery(pw.SQL("'simple'"), q))
+        )
+        if quarter_id is not None:
+            query = query.where(Event.quarter == quarter_id)
+        return query.limit(limit)
+    db = Event._meta.database
+    sql = "SELECT rowid FROM event_fts WHERE event_fts MATCH ? ORDER BY rank LIMIT ?"
+    return [row[0] for row in db.execute_sql(sql, (_fts_query(q), limit)).fetchall()]
+
+
+def search_listing_ids(q: str, quarter_id: int | None = None, limit: int = 500) -> list[int]:
+    """Listing ids through the listings' full-text search (FTS5 / tsvector, node/local/search.py)."""
+    quarter_ids = [quarter_id] if quarter_id is not None else None
+    return [row.id for row in search.search_listings(q, quarter_ids=quarter_ids, limit=limit)]
+
+
+# the map
+
+
+def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    """?bbox=min_lon,min_lat,max_lon,max_lat (Leaflet's toBBoxString order)."""
+    if not value:
+        return None
+    try:
+        parts = [float(p) for p in value.split(",")]
+        if len(parts) != 4:
+            raise ValueError
+    except ValueError:
+        raise Invalid(_("bbox is min_lon,min_lat,max_lon,max_lat."), {"bbox": "format"}) from None
+    return parts[0], parts[1], parts[2], parts[3]
+
+
+def map_features(
+    quarter_id: int,
+    filters: FeedFilter,
+    now: dt.datetime,
+    bbox: tuple[float, float, float, float] | None = None,
+    cap: int = MAP_CAP,
+) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of the feed's listings and events that have a position.
+
+    Listing positions are coarse already; they are coarsened again here, so even a listing that
+    slipped in with an exact point never reveals a home. Event venues are public and stay exact.
+    """
+    features: list[dict[str, Any]] = []
+    sources = (
+        ("listing", Listing, lambda: listing_query(quarter_id, filters, now)),
+        ("event", Event, lambda: event_query(quarter_id, filters, now)),
+    )
+    for kind, model, make in sources:
+        if not filters.wants(kind):
+            continue
+        columns = (
+            [Listing.kind, Listing.type, Listing.category]
+            if kind == "listing"
+            else [Event.starts_at, Event.place_name]
+        )
+        # only the columns a marker needs, as plain dicts: this answer can hold hundreds of rows
+        query = make().select(model.id, model.title, model.lat, model.lon, *columns)
+        query = query.where(model.lat.is_null(False) & model.lon.is_null(False))
+        if bbox is not None:
+            min_lon, min_lat, max_lon, max_lat = bbox
+            query = query.where(
+                model.lat.between(min_lat, max_lat) & model.lon.between(min_lon, max_lon)
+            )
+        for row in query.order_by(model.created_at.desc(), model.id.desc()).limit(cap).dicts():
+            if kind == "listing":
+                lat, lon = geo.coarsen(row["lat"], row["lon"])
+                props = {
+                    "kind": row["kind"],
+                    "listing_type": row["type"],
+                    "category": row["category"],
+                }
+            else:
+                lat, lon = row["lat"], row["lon"]
+                props = {
+                    "starts_at": row["starts_at"].isoformat() + "Z",
+                    "place": row["place_name"],
+                }
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                    "properties": {
+                        "type": kind,
+                        "id": row["id"],
+                        "title": row["title"],
+                        "url": f"/{kind}s/{row['id']}",
+                        **props,
+                    },
+                }
+            )
+    return {"type": "FeatureCollection", "features": features}

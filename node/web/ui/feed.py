@@ -1,0 +1,187 @@
+"""The quarter's feed as Atom, the map page and its GeoJSON, and announcements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from xml.sax.saxutils import escape
+
+from aiohttp import web
+
+from node.appkeys import node_key
+from node.commit import commit
+from node.i18n import _
+from node.local import announcements, feed
+from node.local.errors import Invalid, NotFound
+from node.local.models import Organisation, OrganisationMember, Quarter, utcnow
+from node.local.moderation import is_moderator_of
+from node.local.sharing_models import Announcement
+from node.web.guards import current, require_verified
+from node.web.render import redirect, render
+
+
+def quarter_for(slug: str | None, me) -> Quarter | None:
+    """?quarter=slug, else the resident's quarter."""
+    if slug:
+        quarter = Quarter.get_or_none((Quarter.slug == slug) & Quarter.external_ref.is_null())
+        if quarter is None:
+            raise NotFound(_("No such quarter."))
+        return quarter
+    if me is not None and me.quarter_id:
+        return Quarter.get_or_none(Quarter.id == me.quarter_id)
+    return None
+
+
+def filters_for(request: web.Request, quarter: Quarter) -> feed.FeedFilter:
+    """The feed filter of the query; visitors from outside the quarter see public items only."""
+    filters = feed.FeedFilter.parse(request.query)
+    me = current(request)
+    if me is None or (me.quarter_id != quarter.id and me.role != "admin"):
+        filters = filters.for_visitor()
+    return filters
+
+
+def _atom_time(value: dt.datetime) -> str:
+    return value.replace(microsecond=0).isoformat() + "Z"
+
+
+async def atom(request: web.Request) -> web.Response:
+    node = request.app[node_key]
+    quarter = await node.db.run(quarter_for, request.query.get("quarter"), current(request))
+    if quarter is None:
+        raise NotFound(_("No such quarter."))
+    filters = filters_for(request, quarter)
+    items = await node.db.run(feed.feed, quarter.id, filters, utcnow(), 50, None)
+    self_url = node.urls.absolute(f"/feed.atom?quarter={quarter.slug}")
+    updated = max((i.created_at for i in items), default=quarter.created_at)
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        f"<title>{escape(quarter.name)}</title>",
+        f"<id>{escape(node.urls.quarter(quarter.slug))}</id>",
+        f'<link rel="self" type="application/atom+xml" href="{escape(self_url)}"/>',
+        f'<link rel="alternate" type="text/html" href="{escape(node.urls.absolute("/"))}"/>',
+        f"<updated>{_atom_time(updated)}</updated>",
+        f"<author><name>{escape(node.settings.node_name)}</name></author>",
+    ]
+    for item in items:
+        url = item.remote_url or node.urls.absolute(item.path)
+        parts += [
+            "<entry>",
+            f"<title>{escape(item.title)}</title>",
+            f"<id>{escape(url)}</id>",
+            f'<link rel="alternate" type="text/html" href="{escape(url)}"/>',
+            f"<published>{_atom_time(item.created_at)}</published>",
+            f"<updated>{_atom_time(getattr(item.row, 'updated_at', None) or item.created_at)}</updated>",
+            f'<category term="{escape(item.type)}"/>',
+            f"<summary>{escape(item.summary)}</summary>",
+            "</entry>",
+        ]
+    parts.append("</feed>")
+    return web.Response(text="\n".join(parts), content_type="application/atom+xml", charset="utf-8")
+
+
+async def map_page(request: web.Request) -> web.Response:
+    node = request.app[node_key]
+    quarter = await node.db.run(quarter_for, request.query.get("quarter"), current(request))
+    query = {k: v for k, v in request.query.items() if k in ("kind", "type", "category", "q")}
+    if quarter is not None:
+        query["quarter"] = quarter.slug
+    return render(
+        request,
+        "map.html",
+        quarter=quarter,
+        filters=feed.FeedFilter.parse(request.query),
+        geojson_url=str(request.url.with_path("/map.geojson").with_query(query).relative()),
+    )
+
+
+async def geojson(request: web.Request) -> web.Response:
+    node = request.app[node_key]
+    quarter = await node.db.run(quarter_for, request.query.get("quarter"), current(request))
+    if quarter is None:
+        raise NotFound(_("No such quarter."))
+    filters = filters_for(request, quarter)
+    box = feed.parse_bbox(request.query.get("bbox"))
+    data = await node.db.run(feed.map_features, quarter.id, filters, utcnow(), box)
+    return web.json_response(data, content_type="application/geo+json")
+
+
+def _announcement(announcement_id: int) -> dict[str, Any]:
+    row = Announcement.get_or_none(
+        (Announcement.id == announcement_id) & (Announcement.hidden == False)  # noqa: E712
+    )
+    if row is None:
+        raise NotFound(_("No such announcement."))
+    organisation = (
+        Organisation.get_or_none(Organisation.id == row.organisation_id)
+        if row.organisation_id
+        else None
+    )
+    return {"announcement": row, "organisation": organisation}
+
+
+async def announcement(request: web.Request) -> web.Response:
+    node = request.app[node_key]
+    data = await node.db.run(_announcement, int(request.match_info["id"]))
+    return render(request, "announcement.html", **data)
+
+
+def _publishers(me) -> list[tuple[str, str]]:
+    options = [
+        (str(o.id), o.name)
+        for o in Organisation.select()
+        .join(OrganisationMember)
+        .where(OrganisationMember.resident == me.id)
+        .order_by(Organisation.name)
+    ]
+    if is_moderator_of(me, me.quarter_id):
+        options.insert(0, ("", _("The moderators")))
+    return options
+
+
+async def announcement_form(request: web.Request) -> web.Response:
+    node = request.app[node_key]
+    me = require_verified(request)
+    options = await node.db.run(_publishers, me)
+    if not options:
+        raise web.HTTPForbidden()
+    return render(request, "announcement_form.html", options=options, form={}, errors={})
+
+
+async def announcement_create(request: web.Request) -> web.StreamResponse:
+    node = request.app[node_key]
+    me = require_verified(request)
+    form = dict(await request.post())
+    organisation = str(form.get("organisation") or "")
+    try:
+        row = await commit(
+            node,
+            announcements.publish,
+            me.id,
+            str(form.get("title", "")),
+            str(form.get("body", "")),
+            int(organisation) if organisation.isdigit() else None,
+            actor_id=me.id,
+        )
+    except Invalid as exc:
+        options = await node.db.run(_publishers, me)
+        return render(
+            request,
+            "announcement_form.html",
+            status=400,
+            options=options,
+            form=form,
+            errors={**exc.fields, "_": exc.message},
+        )
+    raise redirect(f"/announcements/{row.id}", _("Your announcement is published."))
+
+
+ROUTES = [
+    ("GET", "/feed.atom", atom, "feed_atom"),
+    ("GET", "/map", map_page, "map"),
+    ("GET", "/map.geojson", geojson, "map_geojson"),
+    ("GET", "/announcements/new", announcement_form, "announcement_new"),
+    ("POST", "/announcements", announcement_create, "announcement_create"),
+    ("GET", r"/announcements/{id:\d+}", announcement, "announcement"),
+]

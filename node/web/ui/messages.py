@@ -1,0 +1,151 @@
+"""Pages of private conversations, and blocking a neighbour."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from node.appkeys import node_key
+from node.commit import commit
+from node.i18n import _
+from node.local import messages, moderation, residents
+from node.local.errors import Invalid, NotFound
+from node.local.sharing_models import Listing, Loan
+from node.web.guards import require_resident, require_verified
+from node.web.render import redirect, render
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value)) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _index_data(resident_id: int) -> dict[str, Any]:
+    return {
+        "conversations": messages.conversations(resident_id),
+        "blocked": moderation.blocked_by(resident_id),
+    }
+
+
+async def index(request: web.Request) -> web.Response:
+    node = request.app[node_key]
+    me = require_resident(request)
+    data = await node.db.run(_index_data, me.id)
+    return render(request, "messages/index.html", **data)
+
+
+def _new_data(username: str, listing_id: int | None, loan_id: int | None) -> dict[str, Any]:
+    to = residents.get_local(username) if username else None
+    listing = Listing.get_or_none(Listing.id == listing_id) if listing_id else None
+    loan = Loan.get_or_none(Loan.id == loan_id) if loan_id else None
+    return {"to": to, "listing": listing, "loan": loan}
+
+
+async def new(request: web.Request) -> web.Response:
+    node = request.app[node_key]
+    require_verified(request)
+    data = await node.db.run(
+        _new_data,
+        request.query.get("to", "").strip(),
+        _int(request.query.get("listing")),
+        _int(request.query.get("loan")),
+    )
+    return render(request, "messages/new.html", errors={}, text="", **data)
+
+
+async def send(request: web.Request) -> web.StreamResponse:
+    node = request.app[node_key]
+    me = require_verified(request)
+    form = await request.post()
+    username = str(form.get("to", "")).strip()
+    listing_id, loan_id = _int(form.get("listing")), _int(form.get("loan"))
+    text = str(form.get("text", ""))
+    try:
+        to = await node.db.run(residents.get_local, username)
+        message = await commit(
+            node, messages.send, me.id, to.id, text, listing_id, loan_id, actor_id=me.id
+        )
+    except (Invalid, NotFound) as exc:
+        data = await node.db.run(_new_data, "", listing_id, loan_id)
+        data["to"] = None
+        return render(
+            request,
+            "messages/new.html",
+            status=400,
+            errors={**exc.fields, "_": exc.message},
+            text=text,
+            username=username,
+            **data,
+        )
+    raise redirect(f"/messages/{message.conversation_id}")
+
+
+def _thread(tx_now, conversation_id: int, viewer_id: int) -> dict[str, Any]:
+    from node.local.tx import Tx
+
+    conversation = messages.get_conversation(conversation_id, viewer_id)
+    rows = messages.read(Tx(now=tx_now), conversation_id, viewer_id)
+    other = messages.other_party(conversation, viewer_id)
+    return {
+        "conversation": conversation,
+        "messages": rows,
+        "other": other,
+        "blocked": moderation.blocked_between(viewer_id, other.id),
+        "i_blocked": other.id in {r.id for r in moderation.blocked_by(viewer_id)},
+        "listing": Listing.get_or_none(Listing.id == conversation.listing_id)
+        if conversation.listing_id
+        else None,
+    }
+
+
+async def thread(request: web.Request) -> web.Response:
+    from node.local.models import utcnow
+
+    node = request.app[node_key]
+    me = require_resident(request)
+    conversation_id = _int(request.match_info["id"])
+    if conversation_id is None:
+        raise NotFound(_("No such conversation."))
+    data = await node.db.atomic(_thread, utcnow(), conversation_id, me.id)
+    return render(request, "messages/thread.html", errors={}, **data)
+
+
+async def reply(request: web.Request) -> web.StreamResponse:
+    node = request.app[node_key]
+    me = require_verified(request)
+    conversation_id = _int(request.match_info["id"]) or 0
+    form = await request.post()
+    conversation = await node.db.run(messages.get_conversation, conversation_id, me.id)
+    other = await node.db.run(messages.other_party, conversation, me.id)
+    await commit(node, messages.send, me.id, other.id, str(form.get("text", "")), actor_id=me.id)
+    raise redirect(f"/messages/{conversation_id}")
+
+
+async def block(request: web.Request) -> web.StreamResponse:
+    node = request.app[node_key]
+    me = require_resident(request)
+    form = await request.post()
+    other = await node.db.run(residents.get_local, str(form.get("username", "")))
+    if form.get("action") == "unblock":
+        await commit(node, moderation.unblock, me.id, other.id, actor_id=me.id)
+        message = _("%(name)s is no longer blocked.", name=other.name)
+    else:
+        await commit(node, moderation.block, me.id, other.id, actor_id=me.id)
+        message = _("%(name)s is blocked: you will not hear from them.", name=other.name)
+    back = str(form.get("next", "/messages"))
+    raise redirect(
+        back if back.startswith("/") and not back.startswith("//") else "/messages", message
+    )
+
+
+ROUTES = [
+    ("GET", "/messages", index, "messages"),
+    ("GET", "/messages/new", new, "message_new"),
+    ("POST", "/messages", send, "message_send"),
+    ("GET", r"/messages/{id:\d+}", thread, "conversation"),
+    ("POST", r"/messages/{id:\d+}", reply, "conversation_reply"),
+    ("POST", "/blocks", block, "block"),
+]

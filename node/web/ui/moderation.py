@@ -1,0 +1,104 @@
+"""Reports from residents, the moderators' queue and actions, and the public moderation log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from node.appkeys import node_key
+from node.commit import commit
+from node.i18n import _
+from node.local import moderation
+from node.local.errors import Invalid
+from node.local.models import Resident
+from node.web.guards import require_resident, require_role
+from node.web.render import redirect, render
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        raise Invalid(_("Unknown item.")) from None
+
+
+async def report(request: web.Request) -> web.StreamResponse:
+    node = request.app[node_key]
+    me = require_resident(request)
+    form = await request.post()
+    target_type = str(form.get("target_type", ""))
+    target_id = _int(form.get("target_id"))
+    await commit(
+        node,
+        moderation.report,
+        me.id,
+        target_type,
+        target_id,
+        str(form.get("reason", "")),
+        actor_id=me.id,
+    )
+    back = request.headers.get("Referer", "/")
+    path = "/" + back.split("/", 3)[3] if back.count("/") >= 3 else "/"
+    raise redirect(path, _("Thank you: the moderators of the quarter will look at it."))
+
+
+def _queue(moderator: Resident) -> dict[str, Any]:
+    rows = moderation.queue(moderator)
+    reporters = {
+        r.id: r
+        for r in Resident.select().where(Resident.id.in_([x.reporter_id for x in rows] or [0]))
+    }
+    return {
+        "reports": [
+            {
+                "report": r,
+                "reporter": reporters.get(r.reporter_id),
+                "summary": moderation.target_summary(r, moderator),
+            }
+            for r in rows
+        ]
+    }
+
+
+async def queue(request: web.Request) -> web.Response:
+    node = request.app[node_key]
+    me = require_role(request, "moderator", "admin")
+    data = await node.db.run(_queue, me)
+    return render(request, "moderation/queue.html", **data)
+
+
+async def act(request: web.Request) -> web.StreamResponse:
+    node = request.app[node_key]
+    me = require_role(request, "moderator", "admin")
+    form = await request.post()
+    report_id = str(form.get("report") or "")
+    days = str(form.get("days") or "7")
+    await commit(
+        node,
+        moderation.act,
+        me.id,
+        str(form.get("action", "")),
+        str(form.get("target_type", "")),
+        _int(form.get("target_id")),
+        str(form.get("reason", "")),
+        int(report_id) if report_id.isdigit() else None,
+        int(days) if days.isdigit() else 7,
+        actor_id=me.id,
+    )
+    raise redirect("/moderation", _("Done."))
+
+
+async def log(request: web.Request) -> web.Response:
+    node = request.app[node_key]
+    me = require_resident(request)
+    rows = await node.db.run(moderation.log, me.quarter_id)
+    return render(request, "moderation/log.html", actions=rows)
+
+
+ROUTES = [
+    ("POST", "/reports", report, "report"),
+    ("GET", "/moderation", queue, "moderation"),
+    ("POST", "/moderation/act", act, "moderation_act"),
+    ("GET", "/moderation/log", log, "moderation_log"),
+]
