@@ -242,6 +242,8 @@ def search_event_ids(q: str, quarter_id: int | None = None, limit: int = 500) ->
 
 def search_listing_ids(q: str, quarter_id: int | None = None, limit: int = 500) -> list[int]:
     """Listing ids through the listings' full-text search (FTS5 / tsvector, node/local/search.py)."""
+    if not search.terms(q):
+        return []  # only punctuation or search syntax: nothing to look for
     quarter_ids = [quarter_id] if quarter_id is not None else None
     return [row.id for row in search.search_listings(q, quarter_ids=quarter_ids, limit=limit)]
 
