@@ -154,3 +154,62 @@ class Database:
             self.executor.submit(_close).result(timeout=10)
         finally:
             self.executor.shutdown(wait=True)
+
+
+class Batcher:
+    """Group commit: calls submitted while one batch runs go together into the next one.
+
+    `fn(items) -> results` (one result per item) runs on a database thread, inside one
+    transaction when `atomic`. Each `submit` returns once the batch holding its item has
+    finished (committed), so a caller that answers after `submit` keeps its durability promise
+    while the database does one transaction for many requests (STYLE: measured on this machine).
+    If a batch fails, its items are retried one by one so one bad item fails only itself.
+    """
+
+    def __init__(self, db: Database, fn: Callable[[list], list], atomic: bool = True) -> None:
+        self.db = db
+        self.fn = fn
+        self.atomic = atomic
+        self.pending: list[tuple[Any, asyncio.Future]] = []
+        self.task: asyncio.Task | None = None
+
+    async def submit(self, item: Any) -> Any:
+        future = asyncio.get_running_loop().create_future()
+        self.pending.append((item, future))
+        if self.task is None:
+            self.task = asyncio.get_running_loop().create_task(self._flush())
+        return await future
+
+    async def _call(self, items: list) -> list:
+        results = await (self.db.atomic if self.atomic else self.db.run)(self.fn, items)
+        if len(results) != len(items):
+            raise RuntimeError("a batch function must return one result per item")
+        return results
+
+    async def _flush(self) -> None:
+        batch: list[tuple[Any, asyncio.Future]] = []
+        try:
+            while self.pending:
+                batch, self.pending = self.pending, []
+                try:
+                    results = await self._call([item for item, _ in batch])
+                except Exception:  # noqa: BLE001 - isolate the bad item below
+                    for item, future in batch:
+                        try:
+                            (result,) = await self._call([item])
+                        except Exception as exc:  # noqa: BLE001 - handed to its caller
+                            if not future.done():
+                                future.set_exception(exc)
+                        else:
+                            if not future.done():
+                                future.set_result(result)
+                    continue
+                for (_, future), result in zip(batch, results, strict=True):
+                    if not future.done():
+                        future.set_result(result)
+        finally:
+            self.task = None
+            for _, future in batch + self.pending:  # when cancelled: never leave a caller hanging
+                if not future.done():
+                    future.cancel()
+            self.pending = []

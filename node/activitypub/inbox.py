@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urldefrag
 
-import peewee as pw
-
-from node.activitypub import actors
+from node.activitypub import actors, keys
 from node.activitypub.audience import host_of
 from node.activitypub.from_as import Unacceptable
-from node.activitypub.models import DomainBlock, HostState, InboxItem
+from node.activitypub.models import DomainBlock, HostState, InboxItem, RemoteActor
 from node.activitypub.rfc9421 import verify_request_rfc9421
 from node.activitypub.signatures import (
     SignatureError,
@@ -23,6 +22,7 @@ from node.activitypub.signatures import (
     verify_request,
 )
 from node.activitypub.vocab import as_list, get_id, same_origin
+from node.db import Batcher
 from node.local.models import utcnow
 from node.runtime import Node
 
@@ -44,8 +44,8 @@ class Rejected(Exception):
         self.reason = reason
 
 
-def _blocked(*hosts: str) -> bool:
-    return DomainBlock.select().where(DomainBlock.host.in_(list(hosts))).exists()
+# Parsing a PEM costs more than verifying with it; keys are immutable values, so cache them.
+_public_key = functools.lru_cache(maxsize=1024)(keys.load_public_key)
 
 
 def parse(body: bytes, limit: int) -> dict[str, Any]:
@@ -69,9 +69,7 @@ def parse(body: bytes, limit: int) -> dict[str, Any]:
 
 
 def _verify(node: Node, scheme: str, method: str, path_qs: str, headers, body, pem: str) -> None:
-    from node.activitypub.keys import load_public_key
-
-    key = load_public_key(pem)
+    key = _public_key(pem)
     now = dt.datetime.now(dt.UTC)
     skew = node.settings.signature_skew_seconds
     if scheme == "rfc9421":
@@ -113,11 +111,15 @@ async def receive(
     except SignatureError as exc:
         raise Rejected(401, exc.reason) from exc
     actor = get_id(activity["actor"])
-    if await node.db.run(_blocked, host_of(kid), host_of(actor)):
+    blocked, cached = await _batchers(node)["lookup"].submit((kid, host_of(kid), host_of(actor)))
+    if blocked:
         return "blocked"  # accepted and dropped, so the sender stops retrying
     gone = False
     try:
-        owner, pem = await actors.public_key_for(node, kid)
+        if cached is not None and not node.urls.is_local(kid):
+            owner, pem = cached
+        else:
+            owner, pem = await actors.public_key_for(node, kid)
     except actors.ActorGone:
         # SWICG: a 410 on the key of a Delete's actor means the actor was deleted.
         if activity["type"] != "Delete" or get_id(activity.get("object")) != actor:
@@ -138,28 +140,78 @@ async def receive(
     if owner != actor:
         raise Rejected(401, "the signing key does not belong to the activity's actor")
     check_origins(activity)
-    stored = await node.db.run(_store, activity, actor, gone)
+    stored = await _batchers(node)["store"].submit(
+        (activity["id"][:500], json.dumps(activity), actor, "actor gone" if gone else "")
+    )
     if stored:
         node.kick()
     return "stored" if stored else "duplicate"
 
 
-def _store(activity: dict[str, Any], sender: str, gone: bool) -> bool:
-    try:
-        with InboxItem._meta.database.atomic():
-            InboxItem.create(
-                activity_id=activity["id"][:500],
-                body=json.dumps(activity),
-                sender=sender,
-                error="actor gone" if gone else "",
-            )
-            # A host that talks to us is alive again (Mastodon clears its failure tracker).
-            HostState.update(failure_days="", unavailable_since=None).where(
-                HostState.host == host_of(sender)
-            ).execute()
-    except pw.IntegrityError:
-        return False
-    return True
+def _batchers(node: Node) -> dict[str, Batcher]:
+    """The node's inbox group committers: one for lookups, one for stores (created on first use)."""
+    found = node.extras.get("inbox_batchers")
+    if found is None:
+        found = node.extras["inbox_batchers"] = {
+            "lookup": Batcher(node.db, _lookup_many, atomic=False),
+            "store": Batcher(node.db, _store_many),
+        }
+    return found
+
+
+def _lookup_many(items: list[tuple[str, str, str]]) -> list[tuple[bool, tuple[str, str] | None]]:
+    """For each (key id, key host, actor host): blocked?, and the cached (owner, PEM) if any.
+
+    Two queries for a whole batch of requests instead of two per request.
+    """
+    hosts = {host for _, *pair in items for host in pair}
+    blocked = set(DomainBlock.select(DomainBlock.host).where(DomainBlock.host.in_(hosts)).tuples())
+    blocked = {host for (host,) in blocked}
+    cached: dict[str, tuple[str, str]] = {}
+    rows = (
+        RemoteActor.select(RemoteActor.key_id, RemoteActor.uri, RemoteActor.public_key_pem)
+        .where(
+            RemoteActor.key_id.in_({kid for kid, _, _ in items})
+            & (RemoteActor.public_key_pem != "")
+            & (RemoteActor.gone == False)  # noqa: E712 - peewee expression
+        )
+        .order_by(RemoteActor.id)
+        .tuples()
+    )
+    for kid, uri, pem in rows:
+        cached.setdefault(kid, (uri, pem))
+    return [
+        (key_host in blocked or actor_host in blocked, cached.get(kid))
+        for kid, key_host, actor_host in items
+    ]
+
+
+def _store_many(items: list[tuple[str, str, str, str]]) -> list[bool]:
+    """Insert (activity id, body, sender, error) rows in the caller's transaction; True if new.
+
+    ON CONFLICT DO NOTHING is the dedupe (also inside one batch); raw SQL because building
+    the same INSERT through the query builder cost more than running it.
+    """
+    db = InboxItem._meta.database
+    p = db.param
+    sql = (
+        f"INSERT INTO {InboxItem._meta.table_name} "
+        "(activity_id, body, sender, state, attempts, error, received_at) "
+        f"VALUES ({p}, {p}, {p}, 'received', 0, {p}, {p}) ON CONFLICT (activity_id) DO NOTHING"
+    )
+    now = InboxItem.received_at.db_value(utcnow())
+    stored = [
+        db.execute_sql(sql, (aid, body, sender, error, now)).rowcount == 1
+        for aid, body, sender, error in items
+    ]
+    hosts = {host_of(sender) for (_, _, sender, _), new in zip(items, stored, strict=True) if new}
+    if hosts:
+        # A host that talks to us is alive again (Mastodon clears its failure tracker).
+        HostState.update(failure_days="", unavailable_since=None).where(
+            HostState.host.in_(hosts)
+            & ((HostState.failure_days != "") | HostState.unavailable_since.is_null(False))
+        ).execute()
+    return stored
 
 
 # ---------------------------------------------------------------- processing
