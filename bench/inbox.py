@@ -1,10 +1,12 @@
 """Signed activities per second verified and stored by the inbox, next to a bare aiohttp echo.
 
-Run: python bench/inbox.py [N] (SQLite in a temporary folder; loopback only).
+Run: python bench/inbox.py [N] [--db sqlite|postgres] (SQLite in a temporary folder, or a fresh
+schema on QUARTIER_BENCH_PG; loopback only).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import sys
@@ -22,6 +24,7 @@ sys.path[:0] = [
 ]
 
 from ap_support import Peer, start_node  # noqa: E402
+from sharing import database_url, drop_schema  # noqa: E402 - bench/sharing.py
 
 from node.settings import load_settings  # noqa: E402
 
@@ -55,13 +58,14 @@ async def blast(url, bodies, headers_for):
         return time.perf_counter() - start
 
 
-async def main(n: int) -> None:
+async def main(n: int, db: str) -> None:
     tmp = tempfile.mkdtemp()
+    url, schema = database_url(db, Path(tmp))
 
     def make_settings(name, **overrides):
         values = {
             "data_dir": f"{tmp}/{name}",
-            "database_url": f"sqlite:///{tmp}/{name}/q.db",
+            "database_url": url,
             "secret_key": "bench",
             "run_workers": False,
             "tile_url": "",
@@ -94,13 +98,20 @@ async def main(n: int) -> None:
     echo_runner, echo_url = await echo_server()
     echo_s = await blast(echo_url, bodies, lambda b: {"Content-Type": "application/json"})
     rate, echo_rate = (n - 1) / inbox_s, n / echo_s
+    print(f"database: {db}")
     print(f"inbox: {n - 1} signed activities verified and stored in {inbox_s:.2f} s = {rate:.0f}/s")
     print(f"echo:  {n} bare JSON POSTs in {echo_s:.2f} s = {echo_rate:.0f}/s")
     print(f"ratio inbox/echo: {rate / echo_rate:.2f}")
     await echo_runner.cleanup()
     await peer.stop()
     await runner.cleanup()
+    if schema:
+        drop_schema(schema)
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000))
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("n", nargs="?", type=int, default=2000)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    args = parser.parse_args()
+    asyncio.run(main(args.n, args.db))

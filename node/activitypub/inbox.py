@@ -194,16 +194,27 @@ def _store_many(items: list[tuple[str, str, str, str]]) -> list[bool]:
     """
     db = InboxItem._meta.database
     p = db.param
-    sql = (
+    head = (
         f"INSERT INTO {InboxItem._meta.table_name} "
-        "(activity_id, body, sender, state, attempts, error, received_at) "
-        f"VALUES ({p}, {p}, {p}, 'received', 0, {p}, {p}) ON CONFLICT (activity_id) DO NOTHING"
+        "(activity_id, body, sender, state, attempts, error, received_at) VALUES "
     )
+    row = f"({p}, {p}, {p}, 'received', 0, {p}, {p})"
+    tail = " ON CONFLICT (activity_id) DO NOTHING"
     now = InboxItem.received_at.db_value(utcnow())
-    stored = [
-        db.execute_sql(sql, (aid, body, sender, error, now)).rowcount == 1
-        for aid, body, sender, error in items
-    ]
+    if db.returning_clause:
+        # PostgreSQL: one round trip for the whole batch; RETURNING names the new rows.
+        params = [v for aid, body, sender, error in items for v in (aid, body, sender, error, now)]
+        sql = head + ", ".join([row] * len(items)) + tail + " RETURNING activity_id"
+        new = {aid for (aid,) in db.execute_sql(sql, params).fetchall()}
+        stored = []
+        for aid, *_ in items:
+            stored.append(aid in new)
+            new.discard(aid)  # a second copy in the same batch is a duplicate
+    else:
+        stored = [
+            db.execute_sql(head + row + tail, (aid, body, sender, error, now)).rowcount == 1
+            for aid, body, sender, error in items
+        ]
     hosts = {host_of(sender) for (_, _, sender, _), new in zip(items, stored, strict=True) if new}
     if hosts:
         # A host that talks to us is alive again (Mastodon clears its failure tracker).

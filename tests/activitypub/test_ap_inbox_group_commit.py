@@ -1,0 +1,95 @@
+"""The inbox stores concurrent requests in shared transactions without losing its guarantees."""
+
+import asyncio
+import json
+
+import pytest
+from ap_support import Peer, start_node
+from helpers import make_resident
+
+from node.activitypub import inbox
+from node.activitypub.models import DomainBlock, InboxItem
+from node.db import Batcher
+
+
+@pytest.fixture
+async def fed(make_settings):
+    node, runner = await start_node(make_settings, "a")
+    peer = await Peer().start()
+    await make_resident(node, "alice", quarter=None)
+    yield node, peer
+    await peer.stop()
+    await runner.cleanup()
+
+
+def like(peer, node, n):
+    return {
+        "id": f"{peer.base}/likes/{n}",
+        "type": "Like",
+        "actor": peer.uri("bob"),
+        "object": node.urls.actor("alice"),
+    }
+
+
+async def receive(node, peer, activity):
+    path = "/@alice/inbox"
+    body = json.dumps(activity).encode()
+    headers = peer.sign("bob", "POST", node.urls.base + path, body)
+    return await inbox.receive(node, "POST", path, headers, body)
+
+
+async def test_concurrent_activities_are_each_stored_once(fed):
+    node, peer = fed
+    # Given one request has cached bob's key
+    assert await receive(node, peer, like(peer, node, 0)) == "stored"
+    # When 30 distinct activities and 10 copies of one arrive at the same time
+    activities = [like(peer, node, n) for n in range(1, 31)] + [like(peer, node, 99)] * 10
+    results = await asyncio.gather(*(receive(node, peer, a) for a in activities))
+    # Then each distinct one is stored once, and every copy but one is a duplicate
+    assert results[:30] == ["stored"] * 30
+    assert sorted(results[30:]) == ["duplicate"] * 9 + ["stored"]
+    ids = await node.db.run(lambda: [i.activity_id for i in InboxItem.select()])
+    assert len(ids) == len(set(ids)) == 32
+
+
+async def test_each_answer_comes_after_its_row_is_committed(fed):
+    node, peer = fed
+    await receive(node, peer, like(peer, node, 0))
+    activities = [like(peer, node, n) for n in range(1, 21)]
+
+    async def one(activity):
+        await receive(node, peer, activity)
+        # a fresh read on the database thread sees the row as soon as receive returns
+        found = await node.db.run(
+            lambda: InboxItem.select().where(InboxItem.activity_id == activity["id"]).exists()
+        )
+        assert found, activity["id"]
+
+    await asyncio.gather(*(one(a) for a in activities))
+
+
+async def test_blocked_domain_in_a_crowd_is_dropped(fed):
+    node, peer = fed
+    await receive(node, peer, like(peer, node, 0))
+    await node.db.run(lambda: DomainBlock.create(host=peer.host))
+    results = await asyncio.gather(*(receive(node, peer, like(peer, node, n)) for n in range(5)))
+    assert results == ["blocked"] * 5
+    assert await node.db.run(lambda: InboxItem.select().count()) == 1
+
+
+async def test_one_bad_item_fails_alone(fed):
+    node, _ = fed
+
+    def store(items):
+        if "bad" in items:
+            raise ValueError("bad item")
+        return [item.upper() for item in items]
+
+    batcher = Batcher(node.db, store)
+    results = await asyncio.gather(
+        *(batcher.submit(x) for x in ["a", "bad", "b", "c"]), return_exceptions=True
+    )
+    assert results[0] == "A" and results[2:] == ["B", "C"]
+    assert isinstance(results[1], ValueError)
+    # and the batcher keeps working afterwards
+    assert await batcher.submit("d") == "D"
