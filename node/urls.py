@@ -64,6 +64,9 @@ class Urls:
     def loan(self, loan_id: int) -> str:
         return f"{self.base}/loans/{loan_id}"
 
+    def comment(self, comment_id: int) -> str:
+        return f"{self.base}/comments/{comment_id}"
+
     def message(self, message_id: int) -> str:
         return f"{self.base}/messages/{message_id}"
 

@@ -3,7 +3,7 @@
 Changes are matched by NAME (`change.kind`) so the domain modules that declare them need not be
 imported here: ListingPublished / ListingUpdated / ListingWithdrawn (listing_id), EventScheduled /
 EventUpdated / EventCancelled (event_id), AnnouncementPublished (announcement_id), ResidentUpdated /
-ResidentDeleted (resident_id, username), QuarterUpdated (quarter_id).
+ResidentDeleted (resident_id, username), QuarterUpdated (quarter_id), CommentPosted (comment_id).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from node.activitypub import actors, audience, to_as
-from node.activitypub.models import Delivery, Following
+from node.activitypub.models import Delivery, Following, RemoteActor
 from node.activitypub.vocab import PUBLIC
 from node.activitypub.webfinger import WebfingerError, resolve_handle
 from node.local.models import Quarter, Resident, utcnow
-from node.local.sharing_models import Announcement, Event, Listing, Rsvp
+from node.local.sharing_models import Announcement, Comment, Event, Listing, Rsvp
 from node.runtime import Node
 
 # (signing actor handle, activity, inbox URLs)
@@ -137,6 +137,51 @@ def _announcement(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
     yield from _spread(node, "Create", note, author, quarter, item.reach, stamp)
 
 
+def comment_note(node: Node, comment: Comment) -> tuple[dict[str, Any], list[str]] | None:
+    """A local comment as a reply Note and its inboxes: the item's author; public items also
+    Public + the commenter's followers. None when it must stay on this node."""
+    urls = node.urls
+    author = Resident.get_by_id(comment.author_id)
+    model = Listing if comment.target_type == "listing" else Event
+    parent = model.get_or_none(model.id == comment.target_id)
+    if parent is None or not author.is_local or comment.external_ref is not None:
+        return None
+    owner = Resident.get_by_id(parent.author_id if model is Listing else parent.organiser_id)
+    public = parent.reach == "public" and not parent.hidden
+    inboxes: list[str] = []
+    if owner.is_local:
+        if not public:
+            return None  # a quarter-only item and its comments never leave the node
+        owner_uri = urls.actor(owner.username)
+        parent_id = urls.listing(parent.id) if model is Listing else urls.event(parent.id)
+    else:
+        owner_uri, parent_id = owner.external_ref, parent.external_ref
+        remote = RemoteActor.get_or_none(RemoteActor.uri == owner_uri)
+        if remote is not None:
+            inboxes.append(remote.delivery_inbox)
+    mention = (owner_uri, f"@{owner.username}@{owner.host or urls.host}")
+    to = [owner_uri] + ([PUBLIC] if public else [])
+    cc = [urls.followers(author.username)] if public else []
+    if public:
+        inboxes += audience.follower_inboxes([author.username])
+    note = to_as.comment_to_note(urls, comment, author.username, parent_id, mention, to, cc)
+    return note, audience.group_inboxes(inboxes)
+
+
+def _comment(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
+    comment = Comment.get_or_none(Comment.id == change.comment_id)
+    built = comment_note(node, comment) if comment is not None else None
+    if built is None:
+        return
+    note, inboxes = built
+    actor = note["attributedTo"]
+    activity = to_as.wrap_create(
+        node.urls, actor, note, note["to"], note["cc"], f"{change.kind}-{comment.id}"
+    )
+    handle = Resident.get_by_id(comment.author_id).username
+    yield handle, activity, inboxes
+
+
 def _actor_update(node: Node, handle: str, stamp: str) -> Iterator[Outgoing]:
     doc = actors.local_document(node, handle)
     if doc is None:
@@ -186,6 +231,7 @@ BUILDERS: dict[str, Callable[[Node, Any, Any], Iterator[Outgoing]]] = {
     "ResidentUpdated": _resident_updated,
     "ResidentDeleted": _resident_deleted,
     "QuarterUpdated": _quarter_updated,
+    "CommentPosted": _comment,
 }
 
 

@@ -281,6 +281,36 @@ def announcement_to_note(urls: Urls, announcement: Any, author_handle: str) -> d
     return note
 
 
+def comment_to_note(
+    urls: Urls,
+    comment: Any,
+    author_handle: str,
+    in_reply_to: str,
+    parent_author: tuple[str, str],
+    to: list[str],
+    cc: list[str],
+) -> dict[str, Any]:
+    """A resident's comment as a reply Note; `parent_author` is (actor URI, @handle) for the Mention.
+
+    Mastodon notifies the replied-to author only through a Mention tag addressed to them.
+    """
+    url = urls.comment(comment.id)
+    return {
+        "@context": AS_CONTEXT,
+        "id": url,
+        "type": "Note",
+        "url": url,
+        "attributedTo": urls.actor(author_handle),
+        "inReplyTo": in_reply_to,
+        "content": comment.content_html,
+        "mediaType": "text/html",
+        "published": iso(comment.created_at),
+        "to": to,
+        "cc": cc,
+        "tag": [{"type": "Mention", "href": parent_author[0], "name": parent_author[1]}],
+    }
+
+
 def activity_id(urls: Urls, *parts: Any) -> str:
     """A stable, unique id for an activity we emit (hash of what it is about and when)."""
     digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:24]

@@ -27,6 +27,7 @@ from node.web.ui import (
     notifications,
     residents,
 )
+from node.web.ui import comments as ui_comments
 from node.web.ui import listings as ui_listings
 from node.web.ui import loans as ui_loans
 
@@ -38,6 +39,7 @@ AREAS += [passwords.ROUTES, account.ROUTES, address.ROUTES, residents.ROUTES]
 AREAS += [admin.ROUTES, admin_verification.ROUTES, admin_organisations.ROUTES]
 AREAS += [events.ROUTES, feed.ROUTES, messages.ROUTES, moderation.ROUTES, notifications.ROUTES]
 AREAS += [api_events.ROUTES, api_feed.ROUTES, api_messages.ROUTES]
+AREAS += [ui_comments.ROUTES]
 
 
 def setup_routes(app: web.Application) -> None:

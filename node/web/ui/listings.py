@@ -10,7 +10,7 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import categories, listing_photos, listings, loans, search
+from node.local import categories, comments, listing_photos, listings, loans, search
 from node.local.errors import Invalid, NotFound
 from node.local.models import Resident
 from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES
@@ -196,6 +196,7 @@ def detail_data(listing_id: int, viewer: Resident | None) -> dict[str, Any]:
         "listing": listing,
         "is_author": is_author,
         "history": history,
+        "comments": comments.under("listing", listing_id),
     }
 
 
