@@ -128,7 +128,12 @@ async def block(request: web.Request) -> web.StreamResponse:
     node = request.app[node_key]
     me = require_resident(request)
     form = await request.post()
-    other = await node.db.run(residents.get_local, str(form.get("username", "")))
+    if str(form.get("resident", "")).isdigit():  # from a profile page: remote residents too
+        other = await node.db.run(residents.get_by_id, int(str(form["resident"])))
+        if other is None:
+            raise NotFound(_("No such resident."))
+    else:
+        other = await node.db.run(residents.get_local, str(form.get("username", "")))
     if form.get("action") == "unblock":
         await commit(node, moderation.unblock, me.id, other.id, actor_id=me.id)
         message = _("%(name)s is no longer blocked.", name=other.name)

@@ -11,24 +11,69 @@ from node.i18n import _
 from node.local import organisations
 from node.local.accounts import media_dir
 from node.local.errors import NotFound
-from node.local.models import Organisation, Quarter, Resident
+from node.local.models import Organisation, Quarter, Resident, utcnow
+from node.local.sharing_models import Block, Event, Listing
+from node.web.guards import current
 from node.web.render import render
 
 MEDIA_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
 
 
-def _actor(handle: str) -> tuple[str, dict] | None:
-    resident = Resident.get_or_none(
-        (Resident.username == handle) & (Resident.host == "") & Resident.deleted_at.is_null()
+def _resident(handle: str) -> Resident | None:
+    """A local resident by username, or a remote one by `username@host` (as in their handle)."""
+    username, _sep, host = handle.partition("@")
+    return Resident.get_or_none(
+        (Resident.username == username) & (Resident.host == host) & Resident.deleted_at.is_null()
     )
+
+
+def _recent_public(quarter_id: int) -> dict[str, list]:
+    """The quarter's latest public listings and upcoming public events (what visitors may see)."""
+    listings = (
+        Listing.select()
+        .where(
+            (Listing.quarter == quarter_id)
+            & (Listing.reach == "public")
+            & (Listing.state == "open")
+            & (Listing.hidden == False)  # noqa: E712 - peewee expression
+        )
+        .order_by(Listing.created_at.desc(), Listing.id.desc())
+        .limit(8)
+    )
+    events = (
+        Event.select()
+        .where(
+            (Event.quarter == quarter_id)
+            & (Event.reach == "public")
+            & (Event.status != "cancelled")
+            & (Event.hidden == False)  # noqa: E712 - peewee expression
+            & (Event.ends_at > utcnow())
+        )
+        .order_by(Event.starts_at)
+        .limit(5)
+    )
+    return {"recent_listings": list(listings), "upcoming_events": list(events)}
+
+
+def _actor(handle: str, viewer: Resident | None) -> tuple[str, dict] | None:
+    resident = _resident(handle)
     if resident is not None:
         quarter = (
             Quarter.get_or_none(Quarter.id == resident.quarter_id) if resident.quarter_id else None
         )
+        other = viewer is not None and viewer.id != resident.id
+        blocked = (
+            other
+            and Block.select()
+            .where((Block.blocker == viewer.id) & (Block.blocked == resident.id))
+            .exists()
+        )
         return "residents/profile.html", {
             "resident": resident,
             "quarter": quarter,
-            "organisations": organisations.managed_by(resident.id),
+            "organisations": organisations.managed_by(resident.id) if resident.is_local else [],
+            "can_act": other,
+            "blocked": blocked,
         }
     quarter = Quarter.get_or_none((Quarter.slug == handle) & Quarter.external_ref.is_null())
     if quarter is not None:
@@ -42,6 +87,7 @@ def _actor(handle: str) -> tuple[str, dict] | None:
             "quarter": quarter,
             "resident_count": count,
             "organisations": orgs,
+            **_recent_public(quarter.id),
         }
     org = Organisation.get_or_none(Organisation.handle == handle)
     if org is not None:
@@ -57,7 +103,7 @@ def _actor(handle: str) -> tuple[str, dict] | None:
 async def actor_page(request: web.Request) -> web.Response:
     """GET /@{handle}: a resident's profile, a quarter's or an organisation's page (never an address)."""
     node = request.app[node_key]
-    found = await node.db.run(_actor, request.match_info["handle"].lower())
+    found = await node.db.run(_actor, request.match_info["handle"].lower(), current(request))
     if found is None:
         raise NotFound(_("No resident, quarter or organisation has this name."))
     template, data = found
