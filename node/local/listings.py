@@ -8,17 +8,22 @@ from dataclasses import dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import peewee as pw
-
 from node.i18n import LANGUAGES, _
 from node.local import categories, geo
 from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound
-from node.local.models import REACHES, Quarter, Resident
+from node.local.listing_reads import (  # noqa: F401 - callers read listings through this module
+    attach_photos,
+    can_see,
+    get,
+    mine,
+    revisions,
+    shelf,
+)
+from node.local.models import REACHES, Resident
 from node.local.sharing_models import (
     LISTING_KINDS,
     LISTING_TYPES,
     Listing,
-    ListingPhoto,
     ListingRevision,
 )
 from node.local.text import markdown_to_html
@@ -165,37 +170,6 @@ def _parse(data: dict[str, Any], partial: bool) -> dict[str, Any]:
     return values
 
 
-def get(listing_id: int) -> Listing:
-    """A listing with its author, quarter and photos (for pages and JSON)."""
-    listing = (
-        Listing.select(Listing, Resident, Quarter)
-        .join(Resident, on=(Listing.author == Resident.id))
-        .switch(Listing)
-        .join(Quarter, on=(Listing.quarter == Quarter.id), join_type=pw.JOIN.LEFT_OUTER)
-        .where(Listing.id == listing_id)
-        .first()
-    )
-    if listing is None:
-        raise NotFound(_("No such listing."))
-    listing.photo_list = list(
-        ListingPhoto.select()
-        .where(ListingPhoto.listing == listing_id)
-        .order_by(ListingPhoto.position, ListingPhoto.id)
-    )
-    return listing
-
-
-def can_see(listing: Listing, viewer: Resident | None) -> bool:
-    """Withdrawn and hidden listings stay visible to their author and moderators only."""
-    if viewer is not None and (
-        viewer.id == listing.author_id or viewer.role in ("moderator", "admin")
-    ):
-        return True
-    if listing.hidden or listing.state == "withdrawn":
-        return False
-    return viewer is not None or listing.reach == "public"
-
-
 def _resident(resident_id: int) -> Resident:
     resident = Resident.get_or_none(Resident.id == resident_id)
     if resident is None or resident.deleted_at is not None:
@@ -215,8 +189,8 @@ def _check_may_publish(tx: Tx, resident: Resident) -> None:
         raise NotAllowed(_("Your account is suspended."))
 
 
-def _expiry(tx: Tx, shelf: bool) -> dt.datetime | None:
-    if shelf:
+def _expiry(tx: Tx, on_shelf: bool) -> dt.datetime | None:
+    if on_shelf:
         return None  # the shelf: always willing to lend, never expires
     days = tx.settings.listing_days if tx.settings is not None else 60
     return tx.now + dt.timedelta(days=days)
@@ -387,62 +361,6 @@ def expire_due(tx: Tx, now: dt.datetime | None = None, batch: int = 500) -> int:
 # the shelf
 
 
-def shelf(resident_id: int) -> list[Listing]:
-    """A resident's shelf: the objects they always lend (open loan offers marked shelf)."""
-    rows = list(
-        Listing.select()
-        .where(
-            (Listing.author == resident_id)
-            & (Listing.shelf == True)  # noqa: E712
-            & (Listing.state != "withdrawn")
-        )
-        .order_by(Listing.title)
-    )
-    photos = _first_photos([r.id for r in rows])
-    for row in rows:
-        row.photo_list = photos.get(row.id, [])
-    return rows
-
-
 def put_on_shelf(tx: Tx, resident_id: int, draft: ListingDraft) -> Listing:
     """Add an object to the resident's shelf: a loan offer that stays open."""
     return publish(tx, resident_id, replace(draft, kind="offer", type="loan", shelf=True))
-
-
-def _first_photos(listing_ids: list[int]) -> dict[int, list[ListingPhoto]]:
-    found: dict[int, list[ListingPhoto]] = {}
-    if not listing_ids:
-        return found
-    query = (
-        ListingPhoto.select()
-        .where(ListingPhoto.listing.in_(listing_ids))
-        .order_by(ListingPhoto.position, ListingPhoto.id)
-    )
-    for photo in query:
-        found.setdefault(photo.listing_id, []).append(photo)
-    return found
-
-
-def attach_photos(rows: list[Listing]) -> list[Listing]:
-    """Give each row its photo_list in one query (for cards and JSON)."""
-    photos = _first_photos([r.id for r in rows])
-    for row in rows:
-        row.photo_list = photos.get(row.id, [])
-    return rows
-
-
-def mine(resident_id: int) -> list[Listing]:
-    rows = list(
-        Listing.select()
-        .where((Listing.author == resident_id) & (Listing.state != "withdrawn"))
-        .order_by(Listing.id.desc())
-    )
-    return attach_photos(rows)
-
-
-def revisions(listing_id: int) -> list[ListingRevision]:
-    return list(
-        ListingRevision.select()
-        .where(ListingRevision.listing == listing_id)
-        .order_by(ListingRevision.id.desc())
-    )
