@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import socket
 from dataclasses import dataclass
 
 import aiohttp
@@ -38,7 +39,11 @@ class ListingWithdrawn(Change):
 
 async def start_node(make_settings, name: str, **overrides):
     """A node served on a free 127.0.0.1 port with public_url set to it; returns (node, runner)."""
-    port = unused_port()
+    # bind first and keep the socket: no window in which another test can take the port
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
     values = {
         "public_url": f"http://127.0.0.1:{port}",
         "allow_private_addresses": True,
@@ -48,7 +53,7 @@ async def start_node(make_settings, name: str, **overrides):
     app = create_app(make_settings(name, **values))
     runner = web.AppRunner(app)
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    await web.SockSite(runner, sock).start()
     return app[node_key], runner
 
 
