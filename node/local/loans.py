@@ -63,6 +63,11 @@ class LoanExtensionDeclined(Change):
 
 
 @dataclass(frozen=True)
+class LoanThanked(Change):
+    loan_id: int
+
+
+@dataclass(frozen=True)
 class LoanDraft:
     """A request to borrow: dates and a message (pure)."""
 
@@ -356,4 +361,5 @@ def thank(tx: Tx, actor_id: int, loan_id: int, message: str = "") -> Loan:
     loan.save()
     _step(tx, loan, "thanked", actor_id, message.strip()[:1000])
     _tell(tx, loan, actor_id, N_("%(name)s thanks you for the loan of “%(title)s”."))
+    tx.record(LoanThanked(loan.id))
     return loan
