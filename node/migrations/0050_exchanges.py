@@ -1,12 +1,9 @@
 """Cross-border exchanges: the actor an event is attributed to (its Group), for RSVP answers."""
 
 import peewee as pw
-from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 
 def up(db: pw.Database) -> None:
-    migrator = (
-        PostgresqlMigrator(db) if isinstance(db, pw.PostgresqlDatabase) else SqliteMigrator(db)
-    )
     # Mobilizon accepts Joins as the organiser or as the event's Group (FEDERATION-NOTES §5.3).
-    migrate(migrator.add_column("event", "group_ref", pw.CharField(max_length=500, default="")))
+    # A plain ALTER: SQLite's migrator would rebuild the table and drop the event_fts triggers.
+    db.execute_sql("ALTER TABLE event ADD COLUMN group_ref VARCHAR(500) NOT NULL DEFAULT ''")
