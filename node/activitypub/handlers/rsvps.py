@@ -43,7 +43,8 @@ def on_join(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
         message=message[:2000] if isinstance(message, str) else row.message,
     ).where(Rsvp.id == row.id).execute()
     # A second Join (new id) from someone already attending is answered again.
-    tx.record(events.RsvpChanged(row.id, event.id))
+    if not any(getattr(c, "rsvp_id", None) == row.id for c in tx.changes):
+        tx.record(events.RsvpChanged(row.id, event.id))
     return None
 
 
