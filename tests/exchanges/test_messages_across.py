@@ -60,6 +60,7 @@ async def test_private_conversation_across_nodes(make_settings):
             assert note["tag"][0]["type"] == "Mention"
         reply = [x for _, x in await deliveries(b) if x["type"] == "Create"][0]["object"]
         assert reply["inReplyTo"] == a.urls.message(sent["id"])
+        assert list(reply["contentMap"]) == ["de"]  # every item carries its language
         # Greta, on the same node as Jonas, sees nothing of it, and nothing is public.
         _, hers = await call(b, "GET", "/api/v1/conversations", greta)
         assert hers == []

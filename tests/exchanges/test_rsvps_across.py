@@ -117,6 +117,7 @@ async def test_our_resident_joins_a_mobilizon_event(make_settings):
         await settle(node)
         event = await node.db.run(lambda: Event.get(Event.external_ref == doc["id"]))
         assert event.group_ref == peer.uri("jardin")
+        assert event.language == "fr"  # Mobilizon's inLanguage is kept
         assert (await call(node, "POST", f"/api/v1/events/{event.id}/rsvp", token,
                            {"status": "going"}))[1]["status"] == "pending"
         await settle(node)
