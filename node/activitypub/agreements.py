@@ -82,9 +82,7 @@ def offer(
     return activity
 
 
-def agreement(
-    agreement_id: str, lender: str, listing_ref: str, start, until
-) -> dict[str, Any]:
+def agreement(agreement_id: str, lender: str, listing_ref: str, start, until) -> dict[str, Any]:
     """The finalised Agreement (id and attributedTo = the accepting lender, FEP-0837)."""
     return {
         "id": agreement_id,

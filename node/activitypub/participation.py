@@ -75,5 +75,3 @@ def join_parts(activity: dict[str, Any]) -> tuple[str | None, str | None]:
     if not isinstance(inner, dict):
         return None, None
     return get_id(inner.get("actor")), get_id(inner.get("object"))
-
-

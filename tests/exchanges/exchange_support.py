@@ -86,7 +86,5 @@ async def share_listing(lender_side, borrower_side, follower, author, **fields):
         b, lender_side["residents"][author], lender_side["quarter"], **fields
     )
     await settle(a, b)
-    remote = await a.db.run(
-        lambda: Listing.get(Listing.external_ref == b.urls.listing(listing.id))
-    )
+    remote = await a.db.run(lambda: Listing.get(Listing.external_ref == b.urls.listing(listing.id)))
     return listing, remote

@@ -33,9 +33,7 @@ async def sent_bodies(node, kind):
 
 
 async def inbox_state(node, activity_id):
-    return await node.db.run(
-        lambda: InboxItem.get(InboxItem.activity_id == activity_id).state
-    )
+    return await node.db.run(lambda: InboxItem.get(InboxItem.activity_id == activity_id).state)
 
 
 async def test_loan_across_the_border_every_step(make_settings):

@@ -29,7 +29,10 @@ async def test_private_conversation_across_nodes(make_settings):
     try:
         # Camille writes to @jonas@B: resolved through WebFinger, sent as a direct Note.
         status, sent = await call(
-            a, "POST", "/api/v1/messages", camille,
+            a,
+            "POST",
+            "/api/v1/messages",
+            camille,
             {"to": f"@jonas@{b.urls.host}", "text": "Bonjour Jonas, ta perceuse ?"},
         )
         assert status == 201, sent
@@ -40,7 +43,10 @@ async def test_private_conversation_across_nodes(make_settings):
         ]
         # Jonas answers: the same conversation continues on both nodes.
         status, _ = await call(
-            b, "POST", "/api/v1/messages", jonas,
+            b,
+            "POST",
+            "/api/v1/messages",
+            jonas,
             {"to": f"camille@{a.urls.host}", "text": "Ja, gerne!"},
         )
         assert status == 201
@@ -49,7 +55,8 @@ async def test_private_conversation_across_nodes(make_settings):
         assert len(mine) == 1
         _, thread = await call(a, "GET", f"/api/v1/conversations/{mine[0]['id']}", camille)
         assert [m["text"] for m in thread["messages"]] == [
-            "Bonjour Jonas, ta perceuse ?", "Ja, gerne!"
+            "Bonjour Jonas, ta perceuse ?",
+            "Ja, gerne!",
         ]
         # Each Note went to the other person only: no Public, no followers, a Mention.
         for node, inbox in ((a, b.urls.inbox("jonas")), (b, a.urls.inbox("camille"))):
@@ -118,7 +125,10 @@ async def test_a_mastodon_direct_message_arrives_as_a_conversation(make_settings
         assert "ladder" not in json.dumps(feed)
         # Alice's reply continues the thread on Mastodon (inReplyTo the DM), to him only.
         await call(
-            node, "POST", "/api/v1/messages", token,
+            node,
+            "POST",
+            "/api/v1/messages",
+            token,
             {"to": f"@gargron@{peer.host}", "text": "Yes, come by!"},
         )
         await settle(node)
@@ -127,8 +137,11 @@ async def test_a_mastodon_direct_message_arrives_as_a_conversation(make_settings
         assert reply["object"]["inReplyTo"] == note["id"]
         assert reply["object"]["to"] == [peer.uri("gargron")] and reply["object"]["cc"] == []
         # A public Note mentioning alice is not a message.
-        public = dict(create, id=create["id"] + "2",
-                      object=dict(note, id=note["id"] + "2", to=[PUBLIC], cc=[me]))
+        public = dict(
+            create,
+            id=create["id"] + "2",
+            object=dict(note, id=note["id"] + "2", to=[PUBLIC], cc=[me]),
+        )
         await peer.post(node.urls.shared_inbox(), public, name="gargron")
         await settle(node)
         _, convs = await call(node, "GET", "/api/v1/conversations", token)
@@ -150,7 +163,10 @@ async def test_a_report_reaches_the_origin_moderators(make_settings):
         moderator = await make_resident(b, "moderatorin", quarter="aachen", role="moderator")
         listing, remote = await share_listing(de, fr, "camille", "jonas", title="Fragwürdig")
         status, _ = await call(
-            a, "POST", "/api/v1/reports", fr["tokens"]["camille"],
+            a,
+            "POST",
+            "/api/v1/reports",
+            fr["tokens"]["camille"],
             {"target_type": "listing", "target_id": remote.id, "reason": "Arnaque"},
         )
         assert status == 201

@@ -118,8 +118,9 @@ async def test_our_resident_joins_a_mobilizon_event(make_settings):
         event = await node.db.run(lambda: Event.get(Event.external_ref == doc["id"]))
         assert event.group_ref == peer.uri("jardin")
         assert event.language == "fr"  # Mobilizon's inLanguage is kept
-        assert (await call(node, "POST", f"/api/v1/events/{event.id}/rsvp", token,
-                           {"status": "going"}))[1]["status"] == "pending"
+        assert (
+            await call(node, "POST", f"/api/v1/events/{event.id}/rsvp", token, {"status": "going"})
+        )[1]["status"] == "pending"
         await settle(node)
         join = peer.activities()[-1]
         assert join["type"] == "Join" and join["object"] == doc["id"]
@@ -152,7 +153,9 @@ async def test_our_resident_joins_a_mobilizon_event(make_settings):
         await settle(node)
         leave = peer.activities()[-1]
         assert (leave["type"], leave["object"], leave["actor"]) == (
-            "Leave", doc["id"], node.urls.actor("camille")
+            "Leave",
+            doc["id"],
+            node.urls.actor("camille"),
         )
     finally:
         await peer.stop()

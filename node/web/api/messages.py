@@ -211,7 +211,10 @@ OPENAPI = {
             "requestBody": _body(
                 ["to", "text"],
                 {
-                    "to": {"type": "string", "description": "a username, or @name@host on another node"},
+                    "to": {
+                        "type": "string",
+                        "description": "a username, or @name@host on another node",
+                    },
                     "text": {"type": "string"},
                     "listing": {"type": "integer"},
                     "loan": {"type": "integer"},
