@@ -220,3 +220,47 @@ async def test_a_mobilizon_user_joins_our_event(make_settings):
     finally:
         await peer.stop()
         await runner.cleanup()
+
+
+async def test_joins_needing_approval_and_joins_too_late_are_answered_with_reject(make_settings):
+    from node.commit import commit
+    from node.local import events
+    from node.local.sharing_models import Rsvp
+
+    node, runner = await start_node(make_settings, "fr")
+    peer = await Peer().start()
+    try:
+        await make_quarter(node)
+        alice = await make_resident(node, "alice")
+        token = await make_token(node, alice.id)
+        _, event = await call(
+            node, "POST", "/api/v1/events", token, event_body(join_mode="approval", reach="public")
+        )
+        url = node.urls.event(event["id"])
+        join = {
+            "@context": ["https://www.w3.org/ns/activitystreams"],
+            "id": f"{peer.base}/participants/7",
+            "type": "Join",
+            "actor": peer.uri("marie"),
+            "object": url,
+        }
+        await peer.post(node.urls.shared_inbox(), join, name="marie")
+        await settle(node)
+        assert peer.activities() == []  # restricted: held until the organiser decides
+        rsvp = await node.db.run(lambda: Rsvp.get(Rsvp.external_ref == join["id"]))
+        assert rsvp.status == "pending"
+        await commit(node, events.decide, alice.id, rsvp.id, False, actor_id=alice.id)
+        await settle(node)
+        reject = peer.activities()[-1]
+        assert reject["type"] == "Reject" and reject["object"]["id"] == join["id"]
+        assert reject["actor"] == node.urls.actor("alice")
+        # A Join to a cancelled event is refused at once.
+        await call(node, "POST", f"/api/v1/events/{event['id']}/cancel", token)
+        late = dict(join, id=f"{peer.base}/participants/8", actor=peer.uri("paul"))
+        await peer.post(node.urls.shared_inbox(), late, name="paul")
+        await settle(node)
+        answer = peer.activities()[-1]
+        assert answer["type"] == "Reject" and answer["object"]["id"] == late["id"]
+    finally:
+        await peer.stop()
+        await runner.cleanup()
