@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 from node.commit import commit
-from node.local import listings, loans
+from node.local import listings
+from node.local.loan_reminders import remind_due
 from node.local.models import utcnow
 from node.runtime import Node
 
@@ -25,7 +26,7 @@ async def listing_expiry(node: Node) -> int:
 
 async def loan_reminders(node: Node) -> int:
     """Remind lender and borrower the day before the return date, and once when overdue."""
-    return await commit(node, loans.remind_due, now(node).date())
+    return await commit(node, remind_due, now(node).date())
 
 
 def register(node: Node) -> None:

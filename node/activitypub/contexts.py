@@ -66,5 +66,6 @@ EVENT_CONTEXT = [
         "anonymousParticipationEnabled": "mz:anonymousParticipationEnabled",
         "commentsEnabled": "pt:commentsEnabled",
         "eventStatus": "https://w3id.org/fep/8a8e/eventStatus",
+        "inLanguage": "sc:inLanguage",
     },
 ]

@@ -59,6 +59,7 @@ class RemoteEvent:
     category: str
     participant_count: int
     public: bool
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,9 @@ def as_to_event(obj: dict[str, Any]) -> RemoteEvent:
     ends = _time(obj.get("endTime"), "endTime") if obj.get("endTime") else starts
     if ends < starts:
         raise Unacceptable("event ends before it starts")
-    html, _lang = _content(obj)
+    html, language = _content(obj)
+    if not language and isinstance(obj.get("inLanguage"), str):
+        language = obj["inLanguage"][:8]  # Mobilizon's sc:inLanguage
     place = _place(obj)
     address = place.get("address")
     if isinstance(address, str):
@@ -190,6 +193,7 @@ def as_to_event(obj: dict[str, Any]) -> RemoteEvent:
         category=str(first(obj.get("category")) or "MEETING").upper()[:40],
         participant_count=count if isinstance(count, int) and count >= 0 else 0,
         public=is_public(obj.get("to")) or is_public(obj.get("cc")),
+        language=language,
     )
 
 

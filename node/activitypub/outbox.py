@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from node.activitypub import actors, audience, to_as
+from node.activitypub import actors, audience, exchange_builders, to_as
 from node.activitypub.models import Delivery, Following, RemoteActor
 from node.activitypub.vocab import PUBLIC
 from node.activitypub.webfinger import WebfingerError, resolve_handle
@@ -233,6 +233,8 @@ BUILDERS: dict[str, Callable[[Node, Any, Any], Iterator[Outgoing]]] = {
     "QuarterUpdated": _quarter_updated,
     "CommentPosted": _comment,
 }
+# Loans, RSVPs, messages and reports across nodes (node/activitypub/exchange_builders.py).
+BUILDERS.update(exchange_builders.BUILDERS)
 
 
 # ---------------------------------------------------------------- our follows

@@ -243,6 +243,7 @@ def event_to_as(
     }
     if event.language:
         doc["contentMap"] = {event.language: event.description_html}
+        doc["inLanguage"] = event.language  # what Mobilizon reads
     place = _place(event.lat, event.lon, event.place_name, coarse=False)  # venues are public
     address = {
         "type": "PostalAddress",

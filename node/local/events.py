@@ -226,6 +226,10 @@ def rsvp(tx: Tx, resident_id: int, event_id: int, status: str) -> Rsvp:
         raise InvalidTransition(_("This event is cancelled."))
     if event.ends_at <= tx.now:
         raise InvalidTransition(_("This event is over."))
+    if event.external_ref is not None:
+        from node.local import remote_rsvps  # the organiser's node decides (it imports us)
+
+        return remote_rsvps.ask(tx, resident, event, status)
     row = Rsvp.get_or_none((Rsvp.event == event.id) & (Rsvp.resident == resident.id))
     previous = row.status if row else "not_going"
     if status == "going":

@@ -6,16 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-import peewee as pw
-
 from node.i18n import _
 from node.local.errors import Conflict, Invalid, InvalidTransition, NotAllowed, NotFound
+from node.local.loan_queries import ACTIVE, STATE_LABELS, pending_extension
 from node.local.models import Resident
 from node.local.notify import N_, notify
 from node.local.sharing_models import Block, Listing, Loan, LoanExtension, LoanStep
 from node.local.tx import Change, Tx
 
-ACTIVE = ("accepted", "handed_over")  # loans that hold the object for their dates
 MAX_DAYS = 366
 
 
@@ -61,6 +59,11 @@ class LoanExtended(Change):
 
 @dataclass(frozen=True)
 class LoanExtensionDeclined(Change):
+    loan_id: int
+
+
+@dataclass(frozen=True)
+class LoanThanked(Change):
     loan_id: int
 
 
@@ -111,24 +114,6 @@ def parse_until(raw: Any) -> dt.date:
 def _url(tx: Tx, loan_id: int) -> str:
     base = tx.settings.public_url.rstrip("/") if tx.settings is not None else ""
     return f"{base}/loans/{loan_id}"
-
-
-def get(loan_id: int) -> Loan:
-    """A loan with its listing, lender and borrower joined."""
-    Lender, Borrower = Resident.alias(), Resident.alias()
-    loan = (
-        Loan.select(Loan, Listing, Lender, Borrower)
-        .join(Listing, on=(Loan.listing == Listing.id))
-        .switch(Loan)
-        .join(Lender, on=(Loan.lender == Lender.id), attr="lender")
-        .switch(Loan)
-        .join(Borrower, on=(Loan.borrower == Borrower.id), attr="borrower")
-        .where(Loan.id == loan_id)
-        .first()
-    )
-    if loan is None:
-        raise NotFound(_("No such loan."))
-    return loan
 
 
 def _blocked(a: int, b: int) -> bool:
@@ -310,14 +295,6 @@ def cancel(tx: Tx, actor_id: int, loan_id: int) -> Loan:
     return loan
 
 
-def pending_extension(loan_id: int) -> LoanExtension | None:
-    return (
-        LoanExtension.select()
-        .where((LoanExtension.loan == loan_id) & (LoanExtension.state == "asked"))
-        .first()
-    )
-
-
 def ask_extension(tx: Tx, actor_id: int, loan_id: int, until: dt.date) -> LoanExtension:
     """The borrower asks to keep the object longer; the lender answers."""
     loan = _load(loan_id)
@@ -384,122 +361,5 @@ def thank(tx: Tx, actor_id: int, loan_id: int, message: str = "") -> Loan:
     loan.save()
     _step(tx, loan, "thanked", actor_id, message.strip()[:1000])
     _tell(tx, loan, actor_id, N_("%(name)s thanks you for the loan of “%(title)s”."))
+    tx.record(LoanThanked(loan.id))
     return loan
-
-
-def remind_due(tx: Tx, today: dt.date | None = None) -> int:
-    """Remind both sides the day before the return date and once when it is overdue."""
-    today = today or tx.now.date()
-    sent = 0
-    soon = Loan.select().where(
-        (Loan.state == "handed_over")
-        & (Loan.until == today + dt.timedelta(days=1))
-        & (Loan.reminded_before == False)  # noqa: E712
-    )
-    for loan in soon:
-        for resident_id in (loan.lender_id, loan.borrower_id):
-            _remind(tx, loan, resident_id, N_("Reminder: “%(title)s” goes back tomorrow."))
-        Loan.update(reminded_before=True).where(Loan.id == loan.id).execute()
-        sent += 1
-    late = Loan.select().where(
-        (Loan.state == "handed_over") & (Loan.until < today) & (Loan.reminded_overdue == False)  # noqa: E712
-    )
-    for loan in late:
-        for resident_id in (loan.lender_id, loan.borrower_id):
-            _remind(tx, loan, resident_id, N_("“%(title)s” was due back on %(until)s."))
-        Loan.update(reminded_overdue=True, reminded_before=True).where(Loan.id == loan.id).execute()
-        sent += 1
-    return sent
-
-
-def _remind(tx: Tx, loan: Loan, resident_id: int, message: str) -> None:
-    listing = Listing.get_by_id(loan.listing_id)
-    resident = Resident.get_by_id(resident_id)
-    notify(
-        resident,
-        "loan_reminder",
-        message,
-        _url(tx, loan.id),
-        title=listing.title,
-        until=loan.until.isoformat(),
-    )
-
-
-def steps(loan_id: int) -> list[LoanStep]:
-    return list(
-        LoanStep.select(LoanStep, Resident)
-        .join(Resident, pw.JOIN.LEFT_OUTER, on=(LoanStep.actor == Resident.id))
-        .where(LoanStep.loan == loan_id)
-        .order_by(LoanStep.at, LoanStep.id)
-    )
-
-
-def history(listing_id: int) -> list[Loan]:
-    """Every loan of an object, newest first, each with its `step_list`."""
-    loans = list(
-        Loan.select().where(Loan.listing == listing_id).order_by(Loan.start.desc(), Loan.id.desc())
-    )
-    for loan in loans:
-        loan.step_list = steps(loan.id)
-    return loans
-
-
-def of_resident(
-    resident_id: int, role: str | None = None, limit: int = 50, before: int | None = None
-) -> list[Loan]:
-    """A resident's loans as lender and/or borrower, newest first."""
-    Lender, Borrower = Resident.alias(), Resident.alias()
-    query = (
-        Loan.select(Loan, Listing, Lender, Borrower)
-        .join(Listing, on=(Loan.listing == Listing.id))
-        .switch(Loan)
-        .join(Lender, on=(Loan.lender == Lender.id), attr="lender")
-        .switch(Loan)
-        .join(Borrower, on=(Loan.borrower == Borrower.id), attr="borrower")
-    )
-    if role == "lender":
-        query = query.where(Loan.lender == resident_id)
-    elif role == "borrower":
-        query = query.where(Loan.borrower == resident_id)
-    else:
-        query = query.where((Loan.lender == resident_id) | (Loan.borrower == resident_id))
-    if before is not None:
-        query = query.where(Loan.id < before)
-    return list(query.order_by(Loan.id.desc()).limit(limit))
-
-
-def may_see(loan: Loan, resident: Resident) -> bool:
-    return resident.id in (loan.lender_id, loan.borrower_id)
-
-
-STATE_LABELS = {
-    "requested": N_("requested"),
-    "accepted": N_("accepted"),
-    "declined": N_("declined"),
-    "handed_over": N_("handed over"),
-    "returned": N_("returned"),
-    "cancelled": N_("cancelled"),
-}
-
-
-def moves_for(loan: Loan, resident_id: int, extension: LoanExtension | None) -> list[str]:
-    """The moves this resident may make now (what the loan page offers as buttons)."""
-    lender = resident_id == loan.lender_id
-    borrower = resident_id == loan.borrower_id
-    state = loan.state
-    moves: list[str] = []
-    if state == "requested":
-        moves += ["accept", "decline"] if lender else ["cancel"] if borrower else []
-    elif state == "accepted":
-        moves += ["handover", "cancel"] if lender or borrower else []
-    elif state == "handed_over" and lender:
-        moves.append("return")
-    if state in ACTIVE and borrower and extension is None:
-        moves.append("extend")
-    if extension is not None and lender and state in ACTIVE:
-        moves += ["extend_accept", "extend_decline"]
-    if state == "returned" and (
-        (lender and not loan.lender_thanked) or (borrower and not loan.borrower_thanked)
-    ):
-        moves.append("thank")
-    return moves

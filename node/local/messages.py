@@ -212,3 +212,40 @@ def visible_message(message_id: int, viewer: Resident) -> Message:
 def ensure_may_write(sender: Resident, recipient: Resident) -> None:
     if blocked_between(sender.id, recipient.id):
         raise NotAllowed(_("You cannot write to this neighbour."))
+
+
+def receive(tx: Tx, sender_id: int, recipient_id: int, body: str, ref: str) -> Message | None:
+    """A direct message from a remote person (already delivered to us): same conversation rules."""
+    if Message.select().where(Message.external_ref == ref).exists():
+        return None  # the same Note twice is kept once
+    body = (body or "").strip()[:MAX_TEXT]
+    recipient = Resident.get_or_none((Resident.id == recipient_id) & Resident.deleted_at.is_null())
+    if not body or recipient is None or not recipient.is_local:
+        raise NotFound(_("No such resident."))
+    if blocked_between(sender_id, recipient_id):
+        raise NotAllowed(_("You cannot write to this neighbour."))
+    conversation = conversation_between(sender_id, recipient_id)
+    if conversation is None:
+        first, second = _pair(sender_id, recipient_id)
+        conversation = Conversation.create(
+            first=first, second=second, created_at=tx.now, updated_at=tx.now
+        )
+    else:
+        conversation.updated_at = tx.now
+        conversation.save()
+    message = Message.create(
+        conversation=conversation.id,
+        sender=sender_id,
+        text=body,
+        created_at=tx.now,
+        external_ref=ref[:500],
+    )
+    sender = Resident.get_by_id(sender_id)
+    notify(
+        recipient,
+        "message",
+        N_("New message from %(name)s."),
+        _url(tx, f"/messages/{conversation.id}"),
+        name=sender.name,
+    )
+    return message

@@ -97,7 +97,8 @@ class Loan(BaseModel):
     reminded_overdue = pw.BooleanField(default=False)
     lender_thanked = pw.BooleanField(default=False)
     borrower_thanked = pw.BooleanField(default=False)
-    external_ref = pw.CharField(max_length=500, null=True, unique=True)  # the Offer's id
+    # the other node's loan URL: the borrower's (on the lender's node) or the lender's (agreement)
+    external_ref = pw.CharField(max_length=500, null=True, unique=True)
     origin = pw.CharField(max_length=255, default="")
 
 
@@ -149,6 +150,7 @@ class Event(BaseModel):
     origin = pw.CharField(max_length=255, default="", index=True)
     url = pw.CharField(max_length=500, default="")
     participant_count = pw.IntegerField(default=0)  # as announced by a remote organiser
+    group_ref = pw.CharField(max_length=500, default="")  # a remote event's attributedTo Group
 
 
 class Rsvp(BaseModel):

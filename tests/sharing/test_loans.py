@@ -77,9 +77,9 @@ async def test_whole_loan_from_request_to_thanks(client):
     status, got, _ = await api(client, "GET", f"/api/v1/loans/{lid}", ta)
     assert status == 200 and got["state"] == "returned"
     # listings keep their history of loans
-    from node.local import loans
+    from node.local import loan_queries
 
-    history = await node.db.run(loans.history, listing_id)
+    history = await node.db.run(loan_queries.history, listing_id)
     assert [h.id for h in history] == [lid] and len(history[0].step_list) == 6
 
 

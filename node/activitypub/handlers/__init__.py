@@ -1,15 +1,24 @@
 """HANDLERS: the one dispatch table {(activity type, object type): handler}; "*" = a bare id."""
 
-from node.activitypub.handlers import actors, announces, follows, moderation, objects
+from node.activitypub.handlers import (
+    actors,
+    announces,
+    follows,
+    loans,
+    messages,
+    moderation,
+    objects,
+    rsvps,
+)
 
 HANDLERS = {
     ("Follow", "*"): follows.on_follow,
     ("Undo", "Follow"): follows.on_undo_follow,
     ("Accept", "Follow"): follows.on_accept_follow,
-    ("Accept", "*"): follows.on_accept_follow,
+    ("Accept", "*"): loans.on_accept,  # our loan Offer or extension, else a Follow
     ("Reject", "Follow"): follows.on_reject_follow,
-    ("Reject", "*"): follows.on_reject_follow,
-    ("Create", "Note"): objects.on_create_note,
+    ("Reject", "*"): loans.on_reject,
+    ("Create", "Note"): messages.on_create_note,  # direct Notes first, then objects
     ("Create", "Page"): objects.on_create_note,
     ("Create", "Article"): objects.on_create_note,
     ("Create", "Event"): objects.on_create_event,
@@ -36,4 +45,16 @@ HANDLERS = {
     ("Update", "Organization"): actors.on_update_actor,
     ("Update", "Service"): actors.on_update_actor,
     ("Update", "Application"): actors.on_update_actor,
+    # across the border: loans (FEP-0837), RSVPs (Mobilizon), see docs/federation.md
+    ("Offer", "Agreement"): loans.on_offer,
+    ("Accept", "Offer"): loans.on_accept,
+    ("Reject", "Offer"): loans.on_reject,
+    ("Undo", "Offer"): loans.on_undo,
+    ("Undo", "Accept"): loans.on_undo,
+    ("Create", "EconomicEvent"): loans.on_custody,
+    ("Join", "*"): rsvps.on_join,
+    ("Leave", "*"): rsvps.on_leave,
+    ("Accept", "Join"): rsvps.on_accept_join,
+    ("TentativeAccept", "Join"): rsvps.on_tentative_accept_join,
+    ("Reject", "Join"): rsvps.on_reject_join,
 }

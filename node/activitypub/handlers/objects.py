@@ -103,6 +103,7 @@ def _save_event(sender: str, obj: dict) -> None:
     values["description_html"] = draft.description_html
     values["reach"] = "public" if draft.public else "quarter"
     values["updated_at"] = utcnow()
+    values["group_ref"] = str(from_as.get_id(from_as.first(obj.get("attributedTo"))) or "")[:500]
     row = Event.get_or_none(Event.external_ref == draft.ref)
     if row is None:
         Event.create(

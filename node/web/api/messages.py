@@ -6,6 +6,8 @@ from typing import Any
 
 from aiohttp import web
 
+from node.activitypub import actors, outbox
+from node.activitypub.webfinger import WebfingerError
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
@@ -38,7 +40,6 @@ def message_json(message, usernames: dict[int, str]) -> dict[str, Any]:
 def _recipient(to: str) -> Resident:
     name = to.strip().lstrip("@")
     if "@" in name:
-        # remote residents (@name@host) arrive with federation; until then only local ones
         user, host = name.split("@", 1)
         found = Resident.get_or_none(
             (Resident.username == user.lower()) & (Resident.host == host.lower())
@@ -49,13 +50,30 @@ def _recipient(to: str) -> Resident:
     return residents.get_local(name)
 
 
+async def recipient(node, to: str) -> Resident:
+    """A local username, or `@name@host` of a remote person (resolved through WebFinger)."""
+    try:
+        return await node.db.run(_recipient, to)
+    except NotFound:
+        if "@" not in to.strip().lstrip("@"):
+            raise
+    try:
+        uri = await outbox.resolve(node, "@" + to.strip().lstrip("@"))
+        remote = await actors.fetch_actor(node, uri)
+    except (actors.FetchFailed, WebfingerError, ValueError):
+        raise NotFound(_("No such resident.")) from None
+    if remote.type != "Person":
+        raise NotFound(_("No such resident."))
+    return await node.db.atomic(actors.remote_resident, remote)
+
+
 async def send(request: web.Request) -> web.Response:
     node = request.app[node_key]
     me = require_verified(request)
     body = await json_body(request)
     if not isinstance(body.get("to"), str) or not body["to"].strip():
         raise Invalid(_("Say who the message is for."), {"to": "required"})
-    to = await node.db.run(_recipient, body["to"])
+    to = await recipient(node, body["to"])
 
     def listing_id(name: str) -> int | None:
         value = body.get(name)
@@ -193,7 +211,10 @@ OPENAPI = {
             "requestBody": _body(
                 ["to", "text"],
                 {
-                    "to": {"type": "string", "description": "a username (later also @name@host)"},
+                    "to": {
+                        "type": "string",
+                        "description": "a username, or @name@host on another node",
+                    },
                     "text": {"type": "string"},
                     "listing": {"type": "integer"},
                     "loan": {"type": "integer"},

@@ -10,7 +10,7 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import categories, comments, listing_photos, listings, loans, search
+from node.local import categories, comments, listing_photos, listings, loan_queries, search
 from node.local.errors import Invalid, NotFound
 from node.local.models import Resident
 from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES
@@ -58,7 +58,7 @@ def labels() -> dict[str, Any]:
         "states": state_labels(),
         "units": unit_labels(),
         "reaches": reach_labels(),
-        "loan_states": {state: _(label) for state, label in loans.STATE_LABELS.items()},
+        "loan_states": {state: _(label) for state, label in loan_queries.STATE_LABELS.items()},
     }
 
 
@@ -191,7 +191,7 @@ def detail_data(listing_id: int, viewer: Resident | None) -> dict[str, Any]:
     if not listings.can_see(listing, viewer):
         raise NotFound(_("No such listing."))
     is_author = viewer is not None and viewer.id == listing.author_id
-    history = loans.history(listing_id) if is_author and listing.type == "loan" else []
+    history = loan_queries.history(listing_id) if is_author and listing.type == "loan" else []
     return {
         "listing": listing,
         "is_author": is_author,

@@ -1,0 +1,158 @@
+"""Loans across nodes (FEP-0837): Offer(Agreement), Accept / Reject, Undo, custody events, thanks.
+
+Each step is applied through the same domain function as a local move, as the resident the signing
+actor stands for: the state machine and its party rules refuse wrong-party or illegal steps.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from node.activitypub import agreements
+from node.activitypub.audience import host_of
+from node.activitypub.from_as import Unacceptable
+from node.activitypub.handlers import follows
+from node.activitypub.handlers.objects import _local_target, author_of
+from node.activitypub.vocab import get_id
+from node.local import loans
+from node.local.errors import DomainError
+from node.local.sharing_models import Loan, LoanStep
+from node.runtime import Node
+
+
+def find_loan(node: Node, refs: list[str]) -> tuple[Loan, str] | None:
+    """(loan, the matching ref) for our own loan URLs (any fragment) or the other node's ids."""
+    pattern = re.escape(node.urls.base) + r"/loans/(\d+)(?:#.*)?"
+    for ref in refs:
+        match = re.fullmatch(pattern, ref)
+        loan = Loan.get_or_none(Loan.id == int(match.group(1))) if match else None
+        loan = loan or Loan.get_or_none(Loan.external_ref == ref)
+        if loan is not None:
+            return loan, ref
+    return None
+
+
+def _apply(fn, tx: Any, *args: Any) -> Any:
+    """A domain move; its refusal (wrong party, illegal transition) rejects the activity."""
+    try:
+        return fn(tx, *args)
+    except DomainError as exc:
+        raise Unacceptable(f"refused: {exc}") from exc
+
+
+def _stamp(loan_id: int, activity_id: str) -> None:
+    """Mark the step just made as applied from this activity (dedupe, and it is not sent back)."""
+    step = LoanStep.select().where(LoanStep.loan == loan_id).order_by(LoanStep.id.desc()).first()
+    LoanStep.update(external_ref=activity_id[:500]).where(LoanStep.id == step.id).execute()
+
+
+def _seen(activity_id: str) -> bool:
+    return LoanStep.select().where(LoanStep.external_ref == activity_id).exists()
+
+
+def _loan_of(node: Node, activity: dict) -> Loan:
+    found = find_loan(node, agreements.refs(activity))
+    if found is None:
+        raise Unacceptable("no loan matches this activity")
+    return found[0]
+
+
+def on_offer(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    """A request to borrow one of our objects, or (on a known agreement) an extension."""
+    if _seen(activity["id"]) or Loan.get_or_none(Loan.external_ref == activity["id"]):
+        return "step already applied"
+    party = author_of(sender)
+    found = find_loan(node, agreements.refs(activity))
+    if found is not None:
+        until = agreements.day((activity.get("object") or {}).get("endTime"))
+        if until is None:
+            raise Unacceptable("extension without endTime")
+        _apply(loans.ask_extension, tx, party.id, found[0].id, until)
+        _stamp(found[0].id, activity["id"])
+        return None
+    fields = agreements.request_fields(activity)
+    target = _local_target(node, fields["listing"])
+    if target is None or target[0] != "listing":
+        raise Unacceptable("offer for something we do not list")
+    try:
+        draft = loans.LoanDraft.parse(fields)
+    except DomainError as exc:
+        raise Unacceptable(f"refused: {exc}") from exc
+    loan = _apply(loans.request, tx, party.id, target[1], draft)
+    Loan.update(external_ref=activity["id"][:500], origin=host_of(sender)).where(
+        Loan.id == loan.id
+    ).execute()
+    _stamp(loan.id, activity["id"])
+    return None
+
+
+def _answer(tx: Any, node: Node, sender: str, activity: dict, agree: bool) -> str | None:
+    ref = get_id(activity.get("object")) or ""
+    found = find_loan(node, [ref])
+    if found is None:
+        fallback = follows.on_accept_follow if agree else follows.on_reject_follow
+        return fallback(tx, node, sender, activity)
+    if _seen(activity["id"]):
+        return "step already applied"
+    loan, party = found[0], author_of(sender)
+    if ref.endswith("#offer"):
+        _apply(loans.accept if agree else loans.decline, tx, party.id, loan.id)
+        result = get_id(activity.get("result"))
+        if agree and result:
+            Loan.update(external_ref=result[:500], origin=host_of(sender)).where(
+                Loan.id == loan.id
+            ).execute()
+    else:
+        _apply(loans.answer_extension, tx, party.id, loan.id, agree)
+    _stamp(loan.id, activity["id"])
+    return None
+
+
+def on_accept(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    """Accept of our loan Offer (result: the Agreement), of an extension, or of a Follow."""
+    return _answer(tx, node, sender, activity, True)
+
+
+def on_reject(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    return _answer(tx, node, sender, activity, False)
+
+
+def on_undo(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    """The borrower undoes its Offer or the lender its Accept: the loan is cancelled."""
+    if _seen(activity["id"]):
+        return "step already applied"
+    loan = _loan_of(node, activity)
+    _apply(loans.cancel, tx, author_of(sender).id, loan.id)
+    _stamp(loan.id, activity["id"])
+    return None
+
+
+def on_custody(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    """Create(EconomicEvent transferCustody): the handover (lender → borrower) or the return."""
+    obj = activity["object"]
+    if _seen(obj.get("id") or activity["id"]):
+        return "step already applied"
+    loan = _loan_of(node, activity)
+    step = obj.get("loanStep")
+    if step not in agreements.CUSTODY_STEPS:
+        raise Unacceptable("custody event without a known loanStep")
+    party = author_of(sender)
+    _apply(loans.hand_over if step == "handed_over" else loans.give_back, tx, party.id, loan.id)
+    _stamp(loan.id, obj.get("id") or activity["id"])
+    return None
+
+
+def on_thanks(tx: Any, node: Node, sender: str, activity: dict, text: str) -> str | None:
+    """A direct Note with loanStep "thanked" naming the agreement."""
+    obj = activity["object"]
+    if _seen(obj["id"]):
+        return "step already applied"
+    loan = _loan_of(node, activity)
+    _apply(loans.thank, tx, author_of(sender).id, loan.id, text)
+    _stamp(loan.id, obj["id"])
+    return None
+
+
+def is_loan_note(obj: dict) -> bool:
+    return obj.get("loanStep") == "thanked"

@@ -1,0 +1,90 @@
+"""RSVPs across nodes, Mobilizon's flow: Join / Leave of our events; answers to our Joins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from node.activitypub import participation
+from node.activitypub.exchange_builders import refuse_join
+from node.activitypub.from_as import Unacceptable
+from node.activitypub.handlers.objects import _local_target, author_of
+from node.activitypub.models import RemoteActor
+from node.activitypub.vocab import get_id
+from node.local import events, remote_rsvps
+from node.local.errors import DomainError
+from node.local.models import Resident
+from node.local.sharing_models import Event, Rsvp
+from node.runtime import Node
+
+
+def _our_event(node: Node, activity: dict) -> Event:
+    target = _local_target(node, get_id(activity.get("object")) or "")
+    event = Event.get_or_none(Event.id == target[1]) if target and target[0] == "event" else None
+    if event is None:
+        raise Unacceptable("join or leave of an event we do not organise")
+    return event
+
+
+def on_join(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    """Capacity, waiting list and approval are ours to enforce; the answer goes out by the outbox."""
+    if Rsvp.get_or_none(Rsvp.external_ref == activity["id"]) is not None:
+        return "join already answered"
+    event = _our_event(node, activity)
+    participant = author_of(sender)
+    try:
+        row = events.rsvp(tx, participant.id, event.id, "going")
+    except DomainError as exc:
+        organiser = Resident.get_by_id(event.organiser_id)
+        refuse_join(node, organiser, activity, RemoteActor.get(RemoteActor.uri == sender))
+        return f"refused: {exc}"
+    message = activity.get("participationMessage")
+    Rsvp.update(
+        external_ref=activity["id"][:500],
+        message=message[:2000] if isinstance(message, str) else row.message,
+    ).where(Rsvp.id == row.id).execute()
+    # A second Join (new id) from someone already attending is answered again.
+    if not any(getattr(c, "rsvp_id", None) == row.id for c in tx.changes):
+        tx.record(events.RsvpChanged(row.id, event.id))
+    return None
+
+
+def on_leave(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    event = _our_event(node, activity)
+    participant = author_of(sender)
+    row = Rsvp.get_or_none((Rsvp.event == event.id) & (Rsvp.resident == participant.id))
+    if row is None or row.status == "not_going":
+        return "leave of an event they did not join"
+    # No Join to answer any more: the outbox sends nothing back for a Leave.
+    Rsvp.update(external_ref=None).where(Rsvp.id == row.id).execute()
+    try:
+        events.rsvp(tx, participant.id, event.id, "not_going")
+    except DomainError as exc:
+        raise Unacceptable(f"refused: {exc}") from exc
+    return None
+
+
+def _answer(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    """The organiser (or the event's Group) answers our resident's Join."""
+    participant, event_ref = participation.join_parts(activity)
+    if not participant or not node.urls.is_local(participant):
+        return "answer to a join that is not ours"
+    event = Event.get_or_none(Event.external_ref == event_ref) if event_ref else None
+    if event is None:
+        return "answer about an event we do not know"
+    organiser = Resident.get_by_id(event.organiser_id)
+    # Mobilizon: only the organiser or the event's group may answer (FEDERATION-NOTES §5.3).
+    if sender not in (organiser.external_ref, event.group_ref):
+        raise Unacceptable("answer from someone who does not organise the event")
+    handle = participant[len(node.urls.base) + 2 :]
+    resident = Resident.get_or_none((Resident.username == handle) & (Resident.host == ""))
+    if resident is None:
+        return "answer about someone we do not know"
+    status = participation.STATUS_OF[activity["type"]]
+    try:
+        remote_rsvps.answered(tx, event.id, resident.id, status)
+    except DomainError as exc:
+        return f"ignored: {exc}"
+    return None
+
+
+on_accept_join = on_reject_join = on_tentative_accept_join = _answer
