@@ -131,6 +131,10 @@ async def fetch_document(node: Node, uri: str) -> dict[str, Any]:
     """Signed GET of an AS document (instance actor); 200, AS content type and matching id."""
     if node.http is None:
         raise FetchFailed("no HTTP client on this node")
+    from node.activitypub import trust
+
+    if await node.db.run(trust.refused_url, uri):
+        raise FetchFailed(f"{urlsplit(uri).netloc} is blocked or not on the allow-list")
     sign = node.extras.get("instance_signer")
     if sign is None:
         await node.db.run(private_key, node, INSTANCE)

@@ -11,7 +11,7 @@ from urllib.parse import urldefrag
 
 import peewee as pw
 
-from node.activitypub import actors
+from node.activitypub import actors, trust
 from node.activitypub.audience import host_of
 from node.activitypub.from_as import Unacceptable
 from node.activitypub.models import DomainBlock, HostState, InboxItem
@@ -113,6 +113,8 @@ async def receive(
     except SignatureError as exc:
         raise Rejected(401, exc.reason) from exc
     actor = get_id(activity["actor"])
+    if await node.db.run(trust.not_allowed, {host_of(kid), host_of(actor)}):
+        raise Rejected(403, "this node federates only with the hosts its admins list")
     if await node.db.run(_blocked, host_of(kid), host_of(actor)):
         return "blocked"  # accepted and dropped, so the sender stops retrying
     gone = False

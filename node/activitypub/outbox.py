@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from node.activitypub import actors, audience, to_as
+from node.activitypub import actors, audience, to_as, trust, twinning
 from node.activitypub.models import Delivery, Following
 from node.activitypub.vocab import PUBLIC
 from node.activitypub.webfinger import WebfingerError, resolve_handle
@@ -42,6 +42,7 @@ def enqueue(node: Node, signer: str, activity: dict[str, Any], inboxes: list[str
     ]
     for start in range(0, len(rows), 500):
         Delivery.insert_many(rows[start : start + 500]).execute()
+    trust.remember(signer, [r["inbox"] for r in rows])  # a later Delete of the actor reaches them
     return len(rows)
 
 
@@ -172,7 +173,8 @@ def _resident_deleted(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
         "to": [PUBLIC],
         "object": uri,
     }
-    yield handle, activity, audience.follower_inboxes([handle])
+    known = audience.group_inboxes(trust.known_inboxes(handle))
+    yield handle, activity, audience.follower_inboxes([handle]) + known
 
 
 BUILDERS: dict[str, Callable[[Node, Any, Any], Iterator[Outgoing]]] = {
@@ -187,6 +189,7 @@ BUILDERS: dict[str, Callable[[Node, Any, Any], Iterator[Outgoing]]] = {
     "ResidentDeleted": _resident_deleted,
     "QuarterUpdated": _quarter_updated,
 }
+BUILDERS.update(twinning.BUILDERS)  # TwinRequested / TwinAccepted / TwinRefused
 
 
 # ---------------------------------------------------------------- our follows

@@ -73,6 +73,8 @@ def quarter_to_group(urls: Urls, quarter: Any, public_pem: str) -> dict[str, Any
     """A quarter as a FEP-1b12 Group that Mastodon, Lemmy and Mobilizon can follow."""
     doc = _actor(urls, quarter.slug, "Group", quarter.name, escape(quarter.description), public_pem)
     doc["manuallyApprovesFollowers"] = bool(quarter.approve_follows)
+    if quarter.country:
+        doc["country"] = quarter.country  # qr:country, shown as the origin of its items
     if quarter.center_lat is not None and quarter.center_lon is not None:
         doc["location"] = {
             "type": "Place",

@@ -59,6 +59,7 @@ class Listing(BaseModel):
     external_ref = pw.CharField(max_length=500, null=True, unique=True)
     origin = pw.CharField(max_length=255, default="", index=True)
     url = pw.CharField(max_length=500, default="")  # remote page
+    remote_updated = pw.CharField(max_length=40, default="")  # origin's `updated` (ordering)
 
 
 class ListingPhoto(BaseModel):
@@ -149,6 +150,7 @@ class Event(BaseModel):
     origin = pw.CharField(max_length=255, default="", index=True)
     url = pw.CharField(max_length=500, default="")
     participant_count = pw.IntegerField(default=0)  # as announced by a remote organiser
+    remote_updated = pw.CharField(max_length=40, default="")  # origin's `updated` (ordering)
 
 
 class Rsvp(BaseModel):

@@ -1,14 +1,14 @@
 """HANDLERS: the one dispatch table {(activity type, object type): handler}; "*" = a bare id."""
 
-from node.activitypub.handlers import actors, announces, follows, moderation, objects
+from node.activitypub.handlers import actors, announces, follows, moderation, objects, twins
 
 HANDLERS = {
-    ("Follow", "*"): follows.on_follow,
+    ("Follow", "*"): twins.on_follow,
     ("Undo", "Follow"): follows.on_undo_follow,
-    ("Accept", "Follow"): follows.on_accept_follow,
-    ("Accept", "*"): follows.on_accept_follow,
-    ("Reject", "Follow"): follows.on_reject_follow,
-    ("Reject", "*"): follows.on_reject_follow,
+    ("Accept", "Follow"): twins.on_accept,
+    ("Accept", "*"): twins.on_accept,
+    ("Reject", "Follow"): twins.on_reject,
+    ("Reject", "*"): twins.on_reject,
     ("Create", "Note"): objects.on_create_note,
     ("Create", "Page"): objects.on_create_note,
     ("Create", "Article"): objects.on_create_note,
