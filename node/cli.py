@@ -116,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8401)
     demo.add_argument("--reset", action="store_true", help="start from empty databases")
+    demo.add_argument("--one", action="store_true", help="only the French node (no second node)")
     demo.set_defaults(func=cmd_demo)
 
     admin = sub.add_parser("admin", help="administration")

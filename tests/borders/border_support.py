@@ -41,9 +41,13 @@ async def start_site(make_settings, code: str, **overrides) -> Site:
     from node.local.models import Quarter
 
     await node.db.atomic(
-        lambda: Quarter.update(center_lat=lat, center_lon=lon).where(Quarter.id == quarter.id).execute()
+        lambda: (
+            Quarter.update(center_lat=lat, center_lon=lon).where(Quarter.id == quarter.id).execute()
+        )
     )
-    moderator = await make_resident(node, f"mod_{code}", quarter=slug, role="moderator", language=lang)
+    moderator = await make_resident(
+        node, f"mod_{code}", quarter=slug, role="moderator", language=lang
+    )
     resident = await make_resident(node, f"resident_{code}", quarter=slug, language=lang)
     token = await make_token(node, moderator.id)
     return Site(node, runner, quarter, moderator, resident, token)
@@ -68,7 +72,13 @@ async def twin(a: Site, b: Site, accept: bool = True, *others: Site) -> None:
 
 
 async def publish(site: Site, title: str, reach: str, **fields) -> Any:
-    data = {"kind": "offer", "type": "loan", "title": title, "description": "Bien entretenu.", "reach": reach}
+    data = {
+        "kind": "offer",
+        "type": "loan",
+        "title": title,
+        "description": "Bien entretenu.",
+        "reach": reach,
+    }
     data.update(fields)
     draft = listings.ListingDraft.parse(data)
     return await commit(site.node, listings.publish, site.resident.id, draft)

@@ -21,20 +21,22 @@ async def sites(make_settings):
 
 def titles(site):
     return site.node.db.run(
-        lambda: sorted((r.title, r.reach) for r in Listing.select().where(Listing.external_ref.is_null(False)))
+        lambda: sorted(
+            (r.title, r.reach) for r in Listing.select().where(Listing.external_ref.is_null(False))
+        )
     )
 
 
 def twin_states(site):
-    return site.node.db.run(
-        lambda: sorted((t.direction, t.state) for t in twins.Twin.select())
-    )
+    return site.node.db.run(lambda: sorted((t.direction, t.state) for t in twins.Twin.select()))
 
 
 async def api(site, method, path, json=None):
     async with aiohttp.ClientSession() as session:
         async with session.request(
-            method, site.node.urls.base + path, json=json,
+            method,
+            site.node.urls.base + path,
+            json=json,
             headers={"Authorization": f"Bearer {site.token}"},
         ) as resp:
             return resp.status, await resp.json()
@@ -42,14 +44,21 @@ async def api(site, method, path, json=None):
 
 async def test_twinning_through_the_api_is_accepted_on_both_sides(sites):
     fr, de, it = sites
-    status, body = await api(fr, "POST", "/api/v1/twins", {"quarter": "saint_servan", "handle": de.handle})
+    status, body = await api(
+        fr, "POST", "/api/v1/twins", {"quarter": "saint_servan", "handle": de.handle}
+    )
     assert status == 201
     assert (body["quarter"], body["handle"], body["state"], body["direction"]) == (
-        "saint_servan", de.handle, "requested", "outgoing",
+        "saint_servan",
+        de.handle,
+        "requested",
+        "outgoing",
     )
     await settle(fr, de)
     status, asked = await api(de, "GET", "/api/v1/twins")
-    assert [(t["direction"], t["state"], t["country"]) for t in asked] == [("incoming", "requested", "FR")]
+    assert [(t["direction"], t["state"], t["country"]) for t in asked] == [
+        ("incoming", "requested", "FR")
+    ]
     # the Italian moderator may not decide for Burtscheid
     status, _ = await api(it, "POST", f"/api/v1/twins/{asked[0]['id']}/accept")
     assert status == 404  # it has no such request at all
@@ -88,12 +97,17 @@ async def test_each_reach_reaches_exactly_the_right_nodes(sites):
     await publish(fr, "Échelle pour les jumeaux", "twins")
     await publish(fr, "Tondeuse du quartier", "quarter")
     await settle(*sites)
-    assert await titles(de) == [("Perceuse publique", "public"), ("Échelle pour les jumeaux", "twins")]
+    assert await titles(de) == [
+        ("Perceuse publique", "public"),
+        ("Échelle pour les jumeaux", "twins"),
+    ]
     assert await titles(it) == [("Perceuse publique", "public")]
     # twins items are addressed to the twin's Group only: not Public, not followers
     bodies = await fr.node.db.run(lambda: [bytes(d.body) for d in Delivery.select()])
-    twins_bodies = [b for b in bodies if "jumeaux".encode() in b]
-    assert twins_bodies and all(b"#Public" not in b and b"/followers" not in b for b in twins_bodies)
+    twins_bodies = [b for b in bodies if b"jumeaux" in b]
+    assert twins_bodies and all(
+        b"#Public" not in b and b"/followers" not in b for b in twins_bodies
+    )
     # German residents see the twins item in scope=twins; the feed gives its origin
     token = de.token
     async with aiohttp.ClientSession() as session:
@@ -147,10 +161,15 @@ async def test_blocked_node_and_allow_list_refuse(sites):
 
     peer = await Peer().start()
     try:
-        status, body = await peer.post(fr.node.urls.base + "/inbox", {
-            "id": peer.uri("bob") + "#follow", "type": "Follow", "actor": peer.uri("bob"),
-            "object": fr.node.urls.quarter("saint_servan"),
-        })
+        status, body = await peer.post(
+            fr.node.urls.base + "/inbox",
+            {
+                "id": peer.uri("bob") + "#follow",
+                "type": "Follow",
+                "actor": peer.uri("bob"),
+                "object": fr.node.urls.quarter("saint_servan"),
+            },
+        )
         assert status == 403
     finally:
         await peer.stop()
