@@ -84,6 +84,7 @@ def _spread(
     group = urls.quarter(quarter.slug)
     group_inboxes = audience.follower_inboxes([quarter.slug])
     followers = urls.followers(quarter.slug)
+    trust.remember(author, group_inboxes)  # they saw the author's item: a Delete must reach them
     # FEP-1b12 for Lemmy & co, plus a plain Announce of the object that Mastodon shows.
     yield quarter.slug, to_as.announce(urls, group, activity, followers, stamp), group_inboxes
     if verb == "Create":
@@ -173,8 +174,9 @@ def _resident_deleted(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
         "to": [PUBLIC],
         "object": uri,
     }
+    # every host that received the actor's items (directly, to twins, or announced by its quarter)
     known = audience.group_inboxes(trust.known_inboxes(handle))
-    yield handle, activity, audience.follower_inboxes([handle]) + known
+    yield handle, activity, trust.one_per_host(audience.follower_inboxes([handle]) + known)
 
 
 BUILDERS: dict[str, Callable[[Node, Any, Any], Iterator[Outgoing]]] = {

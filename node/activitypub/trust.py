@@ -111,6 +111,14 @@ def known_inboxes(handle: str) -> list[str]:
     return [r.inbox for r in ActorHost.select().where(ActorHost.handle == handle)]
 
 
+def one_per_host(inboxes: list[str]) -> list[str]:
+    """The first inbox of each host (the shared ones come first in our lists)."""
+    seen: dict[str, str] = {}
+    for inbox in inboxes:
+        seen.setdefault(host_of(inbox), inbox)
+    return list(seen.values())
+
+
 def state() -> dict[str, Any]:
     """What the admin page shows: the mode, the allowed hosts and the blocks."""
     return {

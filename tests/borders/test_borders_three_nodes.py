@@ -173,3 +173,53 @@ async def test_blocked_node_and_allow_list_refuse(sites):
         assert status == 403
     finally:
         await peer.stop()
+
+
+async def test_key_rotation_is_announced_and_the_receiver_refetches(sites):
+    fr, de, it = sites
+    from node.activitypub.models import RemoteActor
+    from node.activitypub.rotation import rotate_key
+
+    await outbox.follow(de.node, "burtscheid", fr.handle)
+    await settle(fr, de)
+    before = await de.node.db.run(
+        lambda: (
+            RemoteActor.get(RemoteActor.uri == fr.node.urls.quarter("saint_servan")).public_key_pem
+        )
+    )
+    sent = await commit(fr.node, rotate_key, fr.node, "saint_servan")
+    assert sent == 1
+    await settle(fr, de)
+    after = await de.node.db.run(
+        lambda: (
+            RemoteActor.get(RemoteActor.uri == fr.node.urls.quarter("saint_servan")).public_key_pem
+        )
+    )
+    assert after != before
+    # and what the quarter sends next is still accepted
+    await publish(fr, "Après rotation", "public")
+    await settle(fr, de)
+    assert [t for t, _ in await titles(de)] == ["Après rotation"]
+
+
+async def test_account_deletion_reaches_every_node_that_knew_the_actor(sites):
+    fr, de, it = sites
+    from node.local.models import Resident
+
+    await twin(fr, de)
+    await outbox.follow(it.node, "trastevere", fr.handle)
+    await settle(*sites)
+    await publish(fr, "Pour les jumeaux", "twins")
+    await publish(fr, "Pour tous", "public")
+    await settle(*sites)
+    assert len(await titles(de)) == 2 and len(await titles(it)) == 1
+    from node.local import accounts
+
+    await commit(fr.node, accounts.delete_account, fr.resident.id, "correct horse")
+    await settle(*sites)
+    for site in (de, it):
+        assert await titles(site) == []
+        gone = await site.node.db.run(
+            lambda: Resident.select().where(Resident.username == "resident_fr").count()
+        )
+        assert gone == 0
