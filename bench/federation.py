@@ -72,7 +72,9 @@ async def main(count: int, burst: int) -> None:
         listing = await publish(fr, f"Objet {n}", "twins" if n % 2 else "public")
         ref = fr.node.urls.listing(listing.id)
         for site in (de, it):
-            await until(lambda: Listing.select().where(Listing.external_ref == ref).exists(), site.node)
+            await until(
+                lambda: Listing.select().where(Listing.external_ref == ref).exists(), site.node
+            )
         delays.append(time.perf_counter() - start)
     delays.sort()
     p95 = delays[max(0, int(round(0.95 * len(delays))) - 1)]
@@ -93,7 +95,9 @@ async def main(count: int, burst: int) -> None:
         await fr.node.db.run(lambda: Delivery.select().where(Delivery.state == "sent").count())
         - sent_before
     )
-    print(f"burst of {burst} listings → {sent} deliveries in {elapsed:.2f} s: {sent / elapsed:.0f}/s")
+    print(
+        f"burst of {burst} listings → {sent} deliveries in {elapsed:.2f} s: {sent / elapsed:.0f}/s"
+    )
     for site in (it, de, fr):
         await site.runner.cleanup()
 

@@ -82,3 +82,19 @@ async def publish(site: Site, title: str, reach: str, **fields) -> Any:
     data.update(fields)
     draft = listings.ListingDraft.parse(data)
     return await commit(site.node, listings.publish, site.resident.id, draft)
+
+
+async def logged_in_session(site, username: str, password: str = "correct horse"):
+    """An aiohttp session logged in on a served node (cookies on 127.0.0.1 need an unsafe jar)."""
+    import aiohttp
+    from helpers import CSRF
+
+    session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+    async with session.get(site.node.urls.base + "/login") as resp:
+        token = CSRF.search(await resp.text()).group(1)
+    form = {"login": username, "password": password, "csrf_token": token}
+    async with session.post(
+        site.node.urls.base + "/login", data=form, allow_redirects=False
+    ) as resp:
+        assert resp.status == 303
+    return session

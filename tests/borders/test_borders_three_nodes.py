@@ -223,3 +223,29 @@ async def test_account_deletion_reaches_every_node_that_knew_the_actor(sites):
             lambda: Resident.select().where(Resident.username == "resident_fr").count()
         )
         assert gone == 0
+
+
+async def test_the_home_page_shows_twins_items_with_origin_language_and_distance(sites):
+    from border_support import logged_in_session
+
+    fr, de, it = sites
+    await twin(fr, de)
+    await publish(fr, "Pompe à vélo", "twins")
+    await settle(fr, de)
+    session = await logged_in_session(de, "resident_de")
+    try:
+        async with session.get(de.node.urls.base + "/?scope=twins") as resp:
+            page = await resp.text()
+        async with session.get(de.node.urls.base + "/?scope=quarter") as resp:
+            mine = await resp.text()
+    finally:
+        await session.close()
+    assert "Pompe à vélo" in page and "Saint-Servan (FR)" in page and fr.node.urls.host in page
+    assert "Pompe à vélo" not in mine
+    # an Italian resident (not twinned) never sees it
+    session = await logged_in_session(it, "resident_it")
+    try:
+        async with session.get(it.node.urls.base + "/") as resp:
+            assert "Pompe à vélo" not in await resp.text()
+    finally:
+        await session.close()
