@@ -73,7 +73,8 @@ async def main(count: int, burst: int) -> None:
         ref = fr.node.urls.listing(listing.id)
         for site in (de, it):
             await until(
-                lambda: Listing.select().where(Listing.external_ref == ref).exists(), site.node
+                lambda ref=ref: Listing.select().where(Listing.external_ref == ref).exists(),
+                site.node,
             )
         delays.append(time.perf_counter() - start)
     delays.sort()
