@@ -249,3 +249,43 @@ async def test_the_home_page_shows_twins_items_with_origin_language_and_distance
             assert "Pompe à vélo" not in await resp.text()
     finally:
         await session.close()
+
+
+async def test_resolve_and_languages(sites):
+    fr, de, it = sites
+    await twin(fr, de)
+    public = await publish(fr, "Brouette", "public", language="fr")
+    await settle(fr, de)
+    url = fr.node.urls.listing(public.id)
+    status, body = await api(it, "POST", "/api/v1/resolve", {"uri": url})
+    assert status == 200 and body["type"] == "listing" and body["ap_id"] == url
+    assert body["origin"] == fr.node.urls.host
+    status, listing = await api(it, "GET", f"/api/v1/listings/{body['id']}")
+    assert (
+        status == 200 and listing["title"] == "Brouette" and listing["origin"] == fr.node.urls.host
+    )
+    status, body = await api(it, "POST", "/api/v1/resolve", {"uri": fr.handle})
+    assert (
+        status == 200
+        and body["type"] == "quarter"
+        and body["ap_id"] == fr.node.urls.quarter("saint_servan")
+    )
+    status, body = await api(
+        it, "POST", "/api/v1/resolve", {"uri": f"@resident_fr@{fr.node.urls.host}"}
+    )
+    assert status == 200 and body["type"] == "resident"
+    status, body = await api(it, "POST", "/api/v1/resolve", {"uri": f"@nobody@{fr.node.urls.host}"})
+    assert status == 404 and body["message"]
+    status, body = await api(it, "POST", "/api/v1/resolve", {"uri": ""})
+    assert status == 422
+    # the German moderator reads only German: the French listing leaves the lists and the feed
+    status, listed = await api(de, "GET", "/api/v1/listings?scope=twins")
+    assert [i["title"] for i in listed] == ["Brouette"]
+    status, body = await api(de, "PUT", "/api/v1/me/languages", {"languages": "de"})
+    assert status == 200 and body == {"languages": ["de"]}
+    status, listed = await api(de, "GET", "/api/v1/listings?scope=twins")
+    assert listed == []
+    status, feed = await api(de, "GET", "/api/v1/feed")
+    assert "Brouette" not in [i["title"] for i in feed]
+    status, body = await api(de, "GET", "/api/v1/listings?scope=nowhere")
+    assert status == 422
