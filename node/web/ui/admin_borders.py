@@ -9,7 +9,7 @@ from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
 from node.local import quarters, twins
-from node.local.errors import DomainError
+from node.local.errors import DomainError, NotAllowed
 from node.web.render import redirect, render
 from node.web.ui.admin import require_staff
 
@@ -37,7 +37,7 @@ async def twin_request(request: web.Request) -> web.Response:
         )
     except DomainError as exc:
         return await twins_page(request, status=exc.status, error=exc.message)
-    return redirect("/admin/twins", _("Twinning request sent."))
+    raise redirect("/admin/twins", _("Twinning request sent."))
 
 
 async def twin_decide(request: web.Request) -> web.Response:
@@ -50,13 +50,13 @@ async def twin_decide(request: web.Request) -> web.Response:
         )
     except DomainError as exc:
         return await twins_page(request, status=exc.status, error=exc.message)
-    return redirect("/admin/twins", _("Twinning accepted.") if accept else _("Twinning refused."))
+    raise redirect("/admin/twins", _("Twinning accepted.") if accept else _("Twinning refused."))
 
 
 def _require_admin(request: web.Request):
     me = require_staff(request)
     if me.role != "admin":
-        raise web.HTTPForbidden(text=_("Only administrators manage the node's federation."))
+        raise NotAllowed(_("Only administrators manage the node's federation."))
     return me
 
 
@@ -83,9 +83,9 @@ async def domains_change(request: web.Request) -> web.Response:
         "allow_list_off": lambda: trust.set_allow_list(False),
     }
     if action not in actions or (action in ("block", "unblock", "allow", "disallow") and not host):
-        return redirect("/admin/domains", _("Give a host name."))
+        raise redirect("/admin/domains", _("Give a host name."))
     await node.db.atomic(actions[action])
-    return redirect("/admin/domains", _("Federation settings saved."))
+    raise redirect("/admin/domains", _("Federation settings saved."))
 
 
 ROUTES = [
