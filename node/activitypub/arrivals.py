@@ -7,6 +7,7 @@ late Create or Update never brings it back.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import peewee as pw
@@ -40,8 +41,17 @@ class Dropped(Exception):
 
 
 def updated_of(obj: dict[str, Any]) -> str:
+    """The object's `updated` (or `published`) as a sortable UTC stamp with microseconds; "" if none."""
     value = obj.get("updated") or obj.get("published") or ""
-    return str(value)[:40] if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def check_fresh(model: Any, ref: str, obj: dict[str, Any]) -> None:
@@ -50,7 +60,7 @@ def check_fresh(model: Any, ref: str, obj: dict[str, Any]) -> None:
         raise Dropped("the object was deleted already")
     row = model.get_or_none(model.external_ref == ref)
     incoming = updated_of(obj)
-    # RFC 3339 UTC stamps of one origin compare as strings
+    # normalised stamps (updated_of) compare as strings
     if row is not None and row.remote_updated and incoming and incoming < row.remote_updated:
         raise Dropped("an older version than the one we keep")
 

@@ -167,7 +167,7 @@ def listing_to_note(
         "content": content,
         "mediaType": "text/html",
         "published": iso(listing.created_at),
-        "updated": iso(listing.updated_at),
+        "updated": iso_precise(listing.updated_at),
         "purpose": listing.kind,
         "publishes": {
             "id": url + "#primary",
@@ -241,7 +241,7 @@ def event_to_as(
         "anonymousParticipationEnabled": False,
         "commentsEnabled": True,
         "published": iso(event.created_at),
-        "updated": iso(event.updated_at),
+        "updated": iso_precise(event.updated_at),
     }
     if event.language:
         doc["contentMap"] = {event.language: event.description_html}
@@ -281,6 +281,13 @@ def announcement_to_note(urls: Urls, announcement: Any, author_handle: str) -> d
     if announcement.language:
         note["contentMap"] = {announcement.language: content}
     return note
+
+
+def iso_precise(moment: dt.datetime | None) -> str | None:
+    """Naive UTC → RFC 3339 with microseconds: receivers order versions of one object by it."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=None).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def activity_id(urls: Urls, *parts: Any) -> str:
