@@ -44,6 +44,16 @@ async def api(site, method, path, json=None):
 
 async def test_twinning_through_the_api_is_accepted_on_both_sides(sites):
     fr, de, it = sites
+    from helpers import make_token
+
+    resident_token = await make_token(fr.node, fr.resident.id)
+    async with aiohttp.ClientSession() as session:
+        async with session.post(
+            fr.node.urls.base + "/api/v1/twins",
+            json={"quarter": "saint_servan", "handle": de.handle},
+            headers={"Authorization": f"Bearer {resident_token}"},
+        ) as resp:
+            assert resp.status == 403  # residents do not twin quarters
     status, body = await api(
         fr, "POST", "/api/v1/twins", {"quarter": "saint_servan", "handle": de.handle}
     )

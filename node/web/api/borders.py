@@ -13,7 +13,7 @@ from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
 from node.local import reach, twins
-from node.local.errors import DomainError, Invalid, NotFound
+from node.local.errors import DomainError, Invalid, NotAllowed, NotFound
 from node.local.models import Quarter, Resident
 from node.local.sharing_models import Event, Listing
 from node.web.guards import json_body, require_resident
@@ -62,6 +62,8 @@ async def create_twin(request: web.Request) -> web.Response:
             _("Give a local quarter and the other quarter's handle (@slug@host)."),
             {"quarter": "required", "handle": "required"},
         )
+    if me.role not in ("moderator", "admin"):  # before any fetch on the resident's behalf
+        raise NotAllowed(_("Only a moderator of this quarter can ask for twinning."))
     twin = await twinning.request(node, me.id, slug, handle)
     [data] = await node.db.run(_json_of, [twin.id])
     return web.json_response(data, status=201)
