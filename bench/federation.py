@@ -24,7 +24,7 @@ sys.path[:0] = [
 from border_support import publish, start_site  # noqa: E402
 
 from node.activitypub import twinning  # noqa: E402
-from node.activitypub.models import Delivery  # noqa: E402
+from node.activitypub.models import Delivery, Follower  # noqa: E402
 from node.commit import commit  # noqa: E402
 from node.local import twins  # noqa: E402
 from node.local.sharing_models import Listing  # noqa: E402
@@ -65,6 +65,8 @@ async def main(count: int, burst: int) -> None:
     await until(
         lambda: twins.Twin.select().where(twins.Twin.state == "accepted").count() == 2, fr.node
     )
+    # the twins' Groups follow ours back: public items reach them through the quarter's Announces
+    await until(lambda: Follower.select().where(Follower.state == "accepted").count() == 2, fr.node)
 
     delays = []
     for n in range(count):
