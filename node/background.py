@@ -17,7 +17,7 @@ RESOURCES: list[Callable[[Node], Any]] = []
 def register(node: Node) -> None:
     """Add every background step to the node. Each area adds its own line here."""
     from node import mailer, sharing_steps
-    from node.activitypub import delivery, inbox
+    from node.activitypub import delivery, inbox, remote_media
     from node.local import notifications
 
     node.steps["mail"] = mailer.send_due
@@ -27,6 +27,7 @@ def register(node: Node) -> None:
     node.steps["inbox"] = inbox.process_pending
     node.steps["deliveries"] = delivery.run_once
     node.steps["federation_prune"] = _federation_prune
+    node.steps["remote_photos"] = remote_media.fetch_due
 
 
 async def _federation_prune(node: Node) -> int:
@@ -63,6 +64,15 @@ async def http_ctx(node: Node) -> AsyncIterator[None]:
 
 
 RESOURCES.append(http_ctx)
+
+
+def _media_ctx(node: Node) -> Any:
+    from node.activitypub.remote_media import media_client_ctx
+
+    return media_client_ctx(node)
+
+
+RESOURCES.append(_media_ctx)
 
 
 @contextlib.asynccontextmanager

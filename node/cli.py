@@ -92,6 +92,14 @@ def cmd_create_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    from node import ops
+
+    sent = ops.rotate_key(_settings(args), args.handle.lstrip("@"))
+    print(f"new key for @{args.handle.lstrip('@')}; Update queued for {sent} inbox(es)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="quartier", description="A federated neighbourhood node.")
     parser.add_argument("--config", help="TOML settings file (QUARTIER_* variables override it)")
@@ -116,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8401)
     demo.add_argument("--reset", action="store_true", help="start from empty databases")
+    demo.add_argument("--one", action="store_true", help="only the French node (no second node)")
     demo.set_defaults(func=cmd_demo)
 
     admin = sub.add_parser("admin", help="administration")
@@ -147,6 +156,10 @@ def build_parser() -> argparse.ArgumentParser:
     ct.add_argument("--username", required=True)
     ct.add_argument("--name", default="")
     ct.set_defaults(func=cmd_create_token)
+
+    rk = admin_sub.add_parser("rotate-key", help="new key for an actor, announced by Update")
+    rk.add_argument("--handle", required=True)
+    rk.set_defaults(func=cmd_rotate_key)
     return parser
 
 

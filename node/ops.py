@@ -58,6 +58,23 @@ async def _admin(settings: Settings, fn, *args, **kwargs):
         node.db.close()
 
 
+async def _rotate(settings: Settings, handle: str) -> int:
+    from node.activitypub import rotation
+
+    settings = ensure_secret_key(settings)
+    node = make_node(settings)
+    try:
+        await node.db.run(migrations.apply, node.db.peewee)
+        return await commit(node, rotation.rotate_key, node, handle)
+    finally:
+        node.db.close()
+
+
+def rotate_key(settings: Settings, handle: str) -> int:
+    """New key for @handle; the Update is delivered by the node's workers."""
+    return asyncio.run(_rotate(settings, handle))
+
+
 def create_quarter(settings, slug, name, postcodes, boundary, rural, country="", language=""):
     return asyncio.run(
         _admin(

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
+import peewee as pw
+
 from node.activitypub import keys, to_as
 from node.activitypub.http import FetchError
 from node.activitypub.models import INSTANCE, ActorKey, RemoteActor
@@ -131,6 +133,10 @@ async def fetch_document(node: Node, uri: str) -> dict[str, Any]:
     """Signed GET of an AS document (instance actor); 200, AS content type and matching id."""
     if node.http is None:
         raise FetchFailed("no HTTP client on this node")
+    from node.activitypub import trust
+
+    if await node.db.run(trust.refused_url, uri):
+        raise FetchFailed(f"{urlsplit(uri).netloc} is blocked or not on the allow-list")
     sign = node.extras.get("instance_signer")
     if sign is None:
         await node.db.run(private_key, node, INSTANCE)
@@ -178,7 +184,12 @@ def _store_actor(doc: dict[str, Any]) -> RemoteActor:
     }
     row = RemoteActor.get_or_none(RemoteActor.uri == uri)
     if row is None:
-        return RemoteActor.create(uri=uri, **values)
+        try:
+            # a savepoint: two first deliveries from one actor may race to insert it (PostgreSQL)
+            with RemoteActor._meta.database.atomic():
+                return RemoteActor.create(uri=uri, **values)
+        except pw.IntegrityError:
+            row = RemoteActor.get(RemoteActor.uri == uri)
     RemoteActor.update(**values).where(RemoteActor.id == row.id).execute()
     return RemoteActor.get_by_id(row.id)
 

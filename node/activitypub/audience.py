@@ -11,8 +11,10 @@ from node.urls import Urls
 
 
 def twin_inboxes(quarter: Any) -> list[str]:
-    """Inboxes of the quarter's twins (cross-border issue #5 fills this in); none until then."""
-    return []
+    """Inboxes of the quarter's accepted twins (node/activitypub/twinning.py)."""
+    from node.activitypub import twinning
+
+    return twinning.twin_inboxes(quarter)
 
 
 def addressing(
@@ -27,7 +29,10 @@ def addressing(
     if reach == "public":
         return [PUBLIC], [urls.followers(h) for h in handles], handles
     if reach == "twins" and quarter is not None:
-        return [urls.quarter(quarter.slug)], [], []
+        from node.activitypub import twinning
+
+        # addressed to the twins' Groups only: never Public, never followers
+        return twinning.twin_actor_uris(quarter) or [urls.quarter(quarter.slug)], [], []
     return None
 
 
@@ -46,7 +51,9 @@ def unavailable_hosts(hosts: set[str]) -> set[str]:
             HostState.host.in_(list(hosts)) & HostState.unavailable_since.is_null(False)
         )
     }
-    return blocked | down
+    from node.activitypub import trust
+
+    return blocked | down | trust.not_allowed(hosts)
 
 
 def group_inboxes(inboxes: list[str]) -> list[str]:

@@ -15,6 +15,8 @@ ACTOR_CONTEXT = [
         "discoverable": "toot:discoverable",
         "schema": "http://schema.org#",
         "webfinger": "https://purl.archive.org/socialweb/webfinger#webfinger",
+        "qr": QUARTIER_NS,
+        "country": "qr:country",
     },
 ]
 # FEP-0837 terms (ValueFlows + OM2) and ours, for listings.

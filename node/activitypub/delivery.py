@@ -8,7 +8,7 @@ import email.utils
 import logging
 from typing import Any
 
-from node.activitypub import actors
+from node.activitypub import actors, trust
 from node.activitypub.http import FetchError
 from node.activitypub.models import Delivery, DomainBlock, HostState
 from node.activitypub.rfc9421 import sign_request_rfc9421
@@ -70,6 +70,7 @@ def _claim(node: Node, now: dt.datetime, limit: int) -> list[dict[str, Any]]:
     hosts = {r.host for r in rows}
     states = {h.host: h for h in HostState.select().where(HostState.host.in_(list(hosts)))}
     blocked = {b.host for b in DomainBlock.select().where(DomainBlock.host.in_(list(hosts)))}
+    blocked |= trust.not_allowed(hosts)  # allow-list mode: only the hosts the admins list
     out = []
     for r in rows:
         state = states.get(r.host)

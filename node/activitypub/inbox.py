@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urldefrag
 
-from node.activitypub import actors, keys
+from node.activitypub import actors, keys, trust
 from node.activitypub.audience import host_of
 from node.activitypub.from_as import Unacceptable
 from node.activitypub.models import DomainBlock, HostState, InboxItem, RemoteActor
@@ -111,8 +111,10 @@ async def receive(
     except SignatureError as exc:
         raise Rejected(401, exc.reason) from exc
     actor = get_id(activity["actor"])
-    blocked, cached = await _batchers(node)["lookup"].submit((kid, host_of(kid), host_of(actor)))
-    if blocked:
+    refused, cached = await _batchers(node)["lookup"].submit((kid, host_of(kid), host_of(actor)))
+    if refused == "outside":
+        raise Rejected(403, "this node federates only with the hosts its admins list")
+    if refused == "blocked":
         return "blocked"  # accepted and dropped, so the sender stops retrying
     gone = False
     try:
@@ -159,8 +161,10 @@ def _batchers(node: Node) -> dict[str, Batcher]:
     return found
 
 
-def _lookup_many(items: list[tuple[str, str, str]]) -> list[tuple[bool, tuple[str, str] | None]]:
-    """For each (key id, key host, actor host): blocked?, and the cached (owner, PEM) if any.
+def _lookup_many(
+    items: list[tuple[str, str, str]],
+) -> list[tuple[str | None, tuple[str, str] | None]]:
+    """For each (key id, key host, actor host): refused ("outside"/"blocked"/None), cached key.
 
     Two queries for a whole batch of requests instead of two per request.
     """
@@ -180,10 +184,14 @@ def _lookup_many(items: list[tuple[str, str, str]]) -> list[tuple[bool, tuple[st
     )
     for kid, uri, pem in rows:
         cached.setdefault(kid, (uri, pem))
-    return [
-        (key_host in blocked or actor_host in blocked, cached.get(kid))
-        for kid, key_host, actor_host in items
-    ]
+    outside = trust.not_allowed(hosts)  # allow-list mode: only the hosts admins listed
+
+    def refused(key_host: str, actor_host: str) -> str | None:
+        if key_host in outside or actor_host in outside:
+            return "outside"
+        return "blocked" if key_host in blocked or actor_host in blocked else None
+
+    return [(refused(kh, ah), cached.get(kid)) for kid, kh, ah in items]
 
 
 def _store_many(items: list[tuple[str, str, str, str]]) -> list[bool]:

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from node.activitypub import actors, audience, exchange_builders, to_as
+from node.activitypub import actors, audience, exchange_builders, to_as, trust, twinning
 from node.activitypub.models import Delivery, Following, RemoteActor
 from node.activitypub.vocab import PUBLIC
 from node.activitypub.webfinger import WebfingerError, resolve_handle
@@ -42,6 +42,7 @@ def enqueue(node: Node, signer: str, activity: dict[str, Any], inboxes: list[str
     ]
     for start in range(0, len(rows), 500):
         Delivery.insert_many(rows[start : start + 500]).execute()
+    trust.remember(signer, [r["inbox"] for r in rows])  # a later Delete of the actor reaches them
     return len(rows)
 
 
@@ -83,6 +84,7 @@ def _spread(
     group = urls.quarter(quarter.slug)
     group_inboxes = audience.follower_inboxes([quarter.slug])
     followers = urls.followers(quarter.slug)
+    trust.remember(author, group_inboxes)  # they saw the author's item: a Delete must reach them
     # FEP-1b12 for Lemmy & co, plus a plain Announce of the object that Mastodon shows.
     yield quarter.slug, to_as.announce(urls, group, activity, followers, stamp), group_inboxes
     if verb == "Create":
@@ -217,7 +219,9 @@ def _resident_deleted(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
         "to": [PUBLIC],
         "object": uri,
     }
-    yield handle, activity, audience.follower_inboxes([handle])
+    # every host that received the actor's items (directly, to twins, or announced by its quarter)
+    known = audience.group_inboxes(trust.known_inboxes(handle))
+    yield handle, activity, trust.one_per_host(audience.follower_inboxes([handle]) + known)
 
 
 BUILDERS: dict[str, Callable[[Node, Any, Any], Iterator[Outgoing]]] = {
@@ -235,6 +239,7 @@ BUILDERS: dict[str, Callable[[Node, Any, Any], Iterator[Outgoing]]] = {
 }
 # Loans, RSVPs, messages and reports across nodes (node/activitypub/exchange_builders.py).
 BUILDERS.update(exchange_builders.BUILDERS)
+BUILDERS.update(twinning.BUILDERS)  # TwinRequested / TwinAccepted / TwinRefused
 
 
 # ---------------------------------------------------------------- our follows

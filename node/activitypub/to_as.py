@@ -73,6 +73,8 @@ def quarter_to_group(urls: Urls, quarter: Any, public_pem: str) -> dict[str, Any
     """A quarter as a FEP-1b12 Group that Mastodon, Lemmy and Mobilizon can follow."""
     doc = _actor(urls, quarter.slug, "Group", quarter.name, escape(quarter.description), public_pem)
     doc["manuallyApprovesFollowers"] = bool(quarter.approve_follows)
+    if quarter.country:
+        doc["country"] = quarter.country  # qr:country, shown as the origin of its items
     if quarter.center_lat is not None and quarter.center_lon is not None:
         doc["location"] = {
             "type": "Place",
@@ -165,7 +167,7 @@ def listing_to_note(
         "content": content,
         "mediaType": "text/html",
         "published": iso(listing.created_at),
-        "updated": iso(listing.updated_at),
+        "updated": iso_precise(listing.updated_at),
         "purpose": listing.kind,
         "publishes": {
             "id": url + "#primary",
@@ -239,7 +241,7 @@ def event_to_as(
         "anonymousParticipationEnabled": False,
         "commentsEnabled": True,
         "published": iso(event.created_at),
-        "updated": iso(event.updated_at),
+        "updated": iso_precise(event.updated_at),
     }
     if event.language:
         doc["contentMap"] = {event.language: event.description_html}
@@ -310,6 +312,13 @@ def comment_to_note(
         "cc": cc,
         "tag": [{"type": "Mention", "href": parent_author[0], "name": parent_author[1]}],
     }
+
+
+def iso_precise(moment: dt.datetime | None) -> str | None:
+    """Naive UTC → RFC 3339 with microseconds: receivers order versions of one object by it."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=None).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def activity_id(urls: Urls, *parts: Any) -> str:

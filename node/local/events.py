@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import peewee as pw
 
@@ -294,13 +295,21 @@ def decide(tx: Tx, actor_id: int, rsvp_id: int, approve: bool) -> Rsvp:
 
 
 def upcoming(
-    quarter_id: int | None, now: dt.datetime, limit: int = 20, before: int | None = None
+    quarter_id: int | None,
+    now: dt.datetime,
+    limit: int = 20,
+    before: int | None = None,
+    where: Any = None,
 ) -> list[Event]:
-    """Events not yet over, soonest first; `before` pages by id for the API."""
+    """Events not yet over, soonest first; `before` pages by id for the API.
+
+    `where` (node/local/reach.py) replaces the quarter filter to include remote events."""
     query = Event.select().where(
         (Event.ends_at > now) & (Event.hidden == False) & (Event.status != "cancelled")  # noqa: E712
     )
-    if quarter_id is not None:
+    if where is not None:
+        query = query.where(where)
+    elif quarter_id is not None:
         query = query.where(Event.quarter == quarter_id)
     if before is not None:
         query = query.where(Event.id < before)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import peewee as pw
 
 from node.i18n import _
-from node.local import geo, search
+from node.local import geo, reach, search
 from node.local.errors import Invalid
 from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES, Announcement, Event, Listing
 
@@ -27,6 +27,8 @@ class FeedFilter:
     category: str = ""
     q: str = ""
     public_only: bool = False  # visitors who are not residents see only public-reach items
+    scope: str = "all"  # quarter | twins | all (node/local/reach.py)
+    languages: tuple[str, ...] = ()  # the resident's chosen languages; () = every language
 
     @classmethod
     def parse(cls, query: Any) -> FeedFilter:
@@ -43,10 +45,13 @@ class FeedFilter:
         type_ = get("type")
         if type_ and type_ not in LISTING_TYPES:
             raise Invalid(_("Unknown type of listing."), {"type": "choice"})
-        return cls(kind, listing_kind, type_, get("category")[:40], get("q")[:200])
+        return cls(
+            kind, listing_kind, type_, get("category")[:40], get("q")[:200],
+            scope=reach.parse_scope(get("scope")),
+        )  # fmt: skip
 
     def for_visitor(self) -> FeedFilter:
-        return FeedFilter(self.kind, self.listing_kind, self.type, self.category, self.q, True)
+        return replace(self, public_only=True)
 
     def wants(self, kind: str) -> bool:
         if self.kind:
@@ -110,13 +115,11 @@ def _summary(text: str, size: int = 240) -> str:
 
 def listing_query(quarter_id: int, filters: FeedFilter, now: dt.datetime) -> Any:
     query = Listing.select().where(
-        (Listing.quarter == quarter_id)
+        reach.visible(Listing, quarter_id, filters.scope, filters.languages, filters.public_only)
         & (Listing.state == "open")
         & (Listing.hidden == False)  # noqa: E712
         & (Listing.expires_at.is_null() | (Listing.expires_at > now))
     )
-    if filters.public_only:
-        query = query.where(Listing.reach == "public")
     if filters.listing_kind:
         query = query.where(Listing.kind == filters.listing_kind)
     if filters.type:
@@ -124,29 +127,29 @@ def listing_query(quarter_id: int, filters: FeedFilter, now: dt.datetime) -> Any
     if filters.category:
         query = query.where(Listing.category == filters.category)
     if filters.q:
-        query = query.where(Listing.id.in_(search_listing_ids(filters.q, quarter_id)))
+        query = query.where(Listing.id.in_(search_listing_ids(filters.q, None)))
     return query
 
 
 def event_query(quarter_id: int, filters: FeedFilter, now: dt.datetime) -> Any:
     query = Event.select().where(
-        (Event.quarter == quarter_id)
+        reach.visible(Event, quarter_id, filters.scope, filters.languages, filters.public_only)
         & (Event.ends_at > now)
         & (Event.hidden == False)  # noqa: E712
         & (Event.status != "cancelled")
     )
-    if filters.public_only:
-        query = query.where(Event.reach == "public")
     if filters.category:
         query = query.where(Event.category == filters.category.upper())
     if filters.q:
-        query = query.where(Event.id.in_(search_event_ids(filters.q, quarter_id)))
+        query = query.where(Event.id.in_(search_event_ids(filters.q, None)))
     return query
 
 
 def announcement_query(quarter_id: int, filters: FeedFilter) -> Any:
     query = Announcement.select().where(
-        (Announcement.quarter == quarter_id) & (Announcement.hidden == False)  # noqa: E712
+        (Announcement.quarter == quarter_id)
+        & (Announcement.hidden == False)  # noqa: E712
+        & (filters.scope != "twins")
     )
     if filters.public_only:
         query = query.where(Announcement.reach == "public")
@@ -197,13 +200,15 @@ def _item(kind: str, row: Any) -> FeedItem:
             kind, row.id, row.title, _summary(row.description), f"/events/{row.id}",
             row.created_at, row.origin,
             {"starts_at": row.starts_at, "ends_at": row.ends_at, "place": row.place_name,
-             "category": row.category, "timezone": row.timezone},
+             "category": row.category, "timezone": row.timezone, "language": row.language,
+             **reach.origin_of(row)},
             row,
         )  # fmt: skip
     return FeedItem(
         kind, row.id, row.title, _summary(row.description), f"/listings/{row.id}",
         row.created_at, row.origin,
-        {"kind": row.kind, "listing_type": row.type, "category": row.category},
+        {"kind": row.kind, "listing_type": row.type, "category": row.category,
+         "language": row.language, **reach.origin_of(row)},
         row,
     )  # fmt: skip
 

@@ -69,6 +69,7 @@ class Resident(BaseModel):
     bio = pw.TextField(default="")
     skills = pw.TextField(default="")
     languages_spoken = pw.CharField(max_length=120, default="")
+    languages_seen = pw.CharField(max_length=120, default="")  # comma list; "" = every language
     avatar = pw.CharField(max_length=255, default="")
     suspended_until = pw.DateTimeField(null=True)
     session_version = pw.IntegerField(default=1)

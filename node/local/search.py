@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 import peewee as pw
 
@@ -62,6 +63,7 @@ def search_listings(
     before: int | None = None,
     states: Iterable[str] = VISIBLE_STATES,
     public_only: bool = False,
+    where: Any = None,
 ) -> list[Listing]:
     """Visible listings matching the words and filters, newest first (page with before=<id>)."""
     select = (
@@ -84,6 +86,8 @@ def search_listings(
         select = select.where(Listing.category == category)
     if public_only:
         select = select.where(Listing.reach == "public")
+    if where is not None:  # e.g. node/local/reach.visible: my quarter, its twins, everything
+        select = select.where(where)
     if before is not None:
         select = select.where(Listing.id < before)
     rows = list(select.order_by(Listing.id.desc()).limit(limit))

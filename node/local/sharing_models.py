@@ -59,6 +59,7 @@ class Listing(BaseModel):
     external_ref = pw.CharField(max_length=500, null=True, unique=True)
     origin = pw.CharField(max_length=255, default="", index=True)
     url = pw.CharField(max_length=500, default="")  # remote page
+    remote_updated = pw.CharField(max_length=40, default="")  # origin's `updated` (ordering)
 
 
 class ListingPhoto(BaseModel):
@@ -151,6 +152,7 @@ class Event(BaseModel):
     url = pw.CharField(max_length=500, default="")
     participant_count = pw.IntegerField(default=0)  # as announced by a remote organiser
     group_ref = pw.CharField(max_length=500, default="")  # a remote event's attributedTo Group
+    remote_updated = pw.CharField(max_length=40, default="")  # origin's `updated` (ordering)
 
 
 class Rsvp(BaseModel):

@@ -7,6 +7,7 @@ from pathlib import Path
 from aiohttp import web
 
 from node.web import auth, federation, passwords, wellknown
+from node.web.api import borders as api_borders
 from node.web.api import events as api_events
 from node.web.api import feed as api_feed
 from node.web.api import listings as api_listings
@@ -17,6 +18,7 @@ from node.web.ui import (
     account,
     address,
     admin,
+    admin_borders,
     admin_organisations,
     admin_verification,
     events,
@@ -40,6 +42,7 @@ AREAS += [admin.ROUTES, admin_verification.ROUTES, admin_organisations.ROUTES]
 AREAS += [events.ROUTES, feed.ROUTES, messages.ROUTES, moderation.ROUTES, notifications.ROUTES]
 AREAS += [api_events.ROUTES, api_feed.ROUTES, api_messages.ROUTES]
 AREAS += [ui_comments.ROUTES]
+AREAS += [api_borders.ROUTES, admin_borders.ROUTES]
 
 
 def setup_routes(app: web.Application) -> None:

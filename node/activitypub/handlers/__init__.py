@@ -9,14 +9,15 @@ from node.activitypub.handlers import (
     moderation,
     objects,
     rsvps,
+    twins,
 )
 
 HANDLERS = {
-    ("Follow", "*"): follows.on_follow,
+    ("Follow", "*"): twins.on_follow,
     ("Undo", "Follow"): follows.on_undo_follow,
-    ("Accept", "Follow"): follows.on_accept_follow,
+    ("Accept", "Follow"): twins.on_accept,  # a follow, maybe settling a twinning
     ("Accept", "*"): loans.on_accept,  # our loan Offer or extension, else a Follow
-    ("Reject", "Follow"): follows.on_reject_follow,
+    ("Reject", "Follow"): twins.on_reject,
     ("Reject", "*"): loans.on_reject,
     ("Create", "Note"): messages.on_create_note,  # direct Notes first, then objects
     ("Create", "Page"): objects.on_create_note,

@@ -12,7 +12,7 @@ from typing import Any
 from node.activitypub import agreements
 from node.activitypub.audience import host_of
 from node.activitypub.from_as import Unacceptable
-from node.activitypub.handlers import follows
+from node.activitypub.handlers import twins
 from node.activitypub.handlers.objects import _local_target, author_of
 from node.activitypub.vocab import get_id
 from node.local import loans
@@ -91,7 +91,7 @@ def _answer(tx: Any, node: Node, sender: str, activity: dict, agree: bool) -> st
     ref = get_id(activity.get("object")) or ""
     found = find_loan(node, [ref])
     if found is None:
-        fallback = follows.on_accept_follow if agree else follows.on_reject_follow
+        fallback = twins.on_accept if agree else twins.on_reject  # a Follow, maybe a twinning
         return fallback(tx, node, sender, activity)
     if _seen(activity["id"]):
         return "step already applied"

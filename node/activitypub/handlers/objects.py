@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from node.activitypub import actors, from_as
+from node.activitypub import actors, arrivals, from_as
 from node.activitypub.audience import host_of
 from node.activitypub.from_as import Unacceptable
 from node.activitypub.models import RemoteActor
-from node.local.models import Quarter, Resident, utcnow
+from node.local.models import Resident, utcnow
 from node.local.sharing_models import Comment, Event, Listing
 from node.runtime import Node
 
@@ -63,8 +63,7 @@ def _save_reply(node: Node, sender: str, obj: dict) -> str | None:
     return None
 
 
-def _listing_values(draft: from_as.RemoteListing, audience: str | None) -> dict[str, Any]:
-    quarter = Quarter.get_or_none(Quarter.external_ref == audience) if audience else None
+def _listing_values(draft: from_as.RemoteListing, place: dict[str, Any]) -> dict[str, Any]:
     return {
         "kind": draft.kind,
         "type": draft.type,
@@ -76,34 +75,46 @@ def _listing_values(draft: from_as.RemoteListing, audience: str | None) -> dict[
         "lat": draft.lat,
         "lon": draft.lon,
         "language": draft.language,
-        "reach": "public" if draft.public else "quarter",
-        "quarter": quarter,
         "url": draft.url,
         "updated_at": utcnow(),
+        **place,
     }
 
 
-def _save_listing(sender: str, obj: dict) -> None:
+def _save_listing(node: Node, sender: str, obj: dict) -> str | None:
     draft = from_as.as_to_listing(obj)
-    values = _listing_values(
-        draft, obj.get("audience") if isinstance(obj.get("audience"), str) else None
-    )
+    try:
+        # reach on arrival and the object's history (issue #5): node/activitypub/arrivals.py
+        arrivals.check_fresh(Listing, draft.ref, obj)
+        place = arrivals.placement(node, obj)
+    except arrivals.Dropped as exc:
+        return exc.reason
+    values = _listing_values(draft, place)
+    values["remote_updated"] = arrivals.updated_of(obj)
     row = Listing.get_or_none(Listing.external_ref == draft.ref)
     if row is None:
-        Listing.create(
+        row = Listing.create(
             author=author_of(sender), external_ref=draft.ref, origin=host_of(draft.ref), **values
         )
     else:
         Listing.update(**values).where(Listing.id == row.id).execute()
+    arrivals.photos(row.id, obj)
+    return None
 
 
-def _save_event(sender: str, obj: dict) -> None:
+def _save_event(node: Node, sender: str, obj: dict) -> str | None:
     draft = from_as.as_to_event(obj)
+    try:
+        arrivals.check_fresh(Event, draft.ref, obj)
+        place = arrivals.placement(node, obj)
+    except arrivals.Dropped as exc:
+        return exc.reason
     values = {k: v for k, v in draft.__dict__.items() if k not in ("ref", "public")}
     values["description_html"] = draft.description_html
-    values["reach"] = "public" if draft.public else "quarter"
     values["updated_at"] = utcnow()
     values["group_ref"] = str(from_as.get_id(from_as.first(obj.get("attributedTo"))) or "")[:500]
+    values["remote_updated"] = arrivals.updated_of(obj)
+    values.update(place)
     row = Event.get_or_none(Event.external_ref == draft.ref)
     if row is None:
         Event.create(
@@ -111,6 +122,7 @@ def _save_event(sender: str, obj: dict) -> None:
         )
     else:
         Event.update(**values).where(Event.id == row.id).execute()
+    return None
 
 
 def on_create_note(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
@@ -119,14 +131,12 @@ def on_create_note(tx: Any, node: Node, sender: str, activity: dict) -> str | No
     if obj.get("inReplyTo"):
         return _save_reply(node, sender, obj)
     if from_as.is_listing(obj):
-        _save_listing(sender, obj)
-        return None
+        return _save_listing(node, sender, obj)
     return "a Note that is neither a listing nor a reply to one of ours"
 
 
 def on_create_event(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
-    _save_event(sender, activity["object"])
-    return None
+    return _save_event(node, sender, activity["object"])
 
 
 def on_update_note(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
@@ -136,8 +146,7 @@ def on_update_note(tx: Any, node: Node, sender: str, activity: dict) -> str | No
     ):
         return _save_reply(node, sender, obj)
     if from_as.is_listing(obj):
-        _save_listing(sender, obj)
-        return None
+        return _save_listing(node, sender, obj)
     return "update of an unknown Note"
 
 
@@ -156,6 +165,7 @@ def on_delete(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     if not same_origin(ref, sender):
         raise Unacceptable("delete of an object from another origin")
     removed = 0
+    arrivals.bury(ref)  # a late Create or Update of it must not bring it back
     for model in (Listing, Event, Comment):
         removed += model.delete().where(model.external_ref == ref).execute()
     return None if removed else "delete of something we do not keep"

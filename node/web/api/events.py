@@ -11,7 +11,7 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import events
+from node.local import events, reach
 from node.local.errors import NotFound
 from node.local.models import Organisation, Resident, utcnow
 from node.local.sharing_models import Event
@@ -56,6 +56,7 @@ def event_json(event: Event, urls, organiser: Resident | None = None) -> dict[st
         "organisation_id": event.organisation_id,
         "created_at": _utc(event.created_at),
         "origin": event.origin or "local",
+        "ap_id": event.external_ref,
     }
 
 
@@ -106,7 +107,14 @@ async def index(request: web.Request) -> web.Response:
     node = request.app[node_key]
     me = require_resident(request)
     limit, before = paging(request)
-    rows = await node.db.run(events.upcoming, me.quarter_id, utcnow(), limit, before)
+    scope = reach.parse_scope(request.query.get("scope"))
+    languages = reach.parse_languages(me.languages_seen)
+
+    def find() -> list[Event]:
+        where = reach.visible(Event, me.quarter_id, scope, languages) if me.quarter_id else None
+        return events.upcoming(me.quarter_id, utcnow(), limit, before, where)
+
+    rows = await node.db.run(find)
     return page_response(request, [event_json(e, node.urls) for e in rows], limit)
 
 

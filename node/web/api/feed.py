@@ -24,6 +24,7 @@ def item_json(item: feed.FeedItem, urls) -> dict[str, Any]:
         "url": item.remote_url or urls.absolute(item.path),
         "created_at": item.created_at.isoformat() + "Z",
         "origin": item.origin or "local",
+        "ap_id": getattr(item.row, "external_ref", None),
         "cursor": item.cursor,
     }
     for key, value in item.extra.items():

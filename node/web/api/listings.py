@@ -10,7 +10,7 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import listings, search
+from node.local import listings, reach, search
 from node.local.errors import Invalid, NotFound
 from node.local.models import Quarter, Resident
 from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES, Listing
@@ -60,8 +60,8 @@ def listing_json(listing: Listing, urls: Urls) -> dict[str, Any]:
         "expires_at": _iso(listing.expires_at),
         "photos": [
             {
-                "url": photo.remote_url or urls.media(f"listings/{photo.name}"),
-                "thumb": photo.remote_url or urls.media(f"listings/{photo.thumb}"),
+                "url": urls.media(f"listings/{photo.name}") if photo.name else photo.remote_url,
+                "thumb": urls.media(f"listings/{photo.thumb}") if photo.thumb else photo.remote_url,
                 "alt": photo.alt,
             }
             for photo in photos
@@ -136,14 +136,17 @@ async def index(request: web.Request) -> web.Response:
     me = require_resident(request)
     node = request.app[node_key]
     limit, before = paging(request)
-    rows = await node.db.run(
-        search.search_listings,
-        request.query.get("q", ""),
-        quarter_ids=[me.quarter_id] if me.quarter_id else None,
-        limit=limit,
-        before=before,
-        **filters(request.query),
-    )
+    scope = reach.parse_scope(request.query.get("scope"))
+    languages = reach.parse_languages(me.languages_seen)
+    chosen = filters(request.query)
+
+    def find() -> list[Listing]:
+        # my quarter's listings, its twins' and public remote ones (scope=quarter|twins|all)
+        where = reach.visible(Listing, me.quarter_id, scope, languages) if me.quarter_id else None
+        q = request.query.get("q", "")
+        return search.search_listings(q, limit=limit, before=before, where=where, **chosen)
+
+    rows = await node.db.run(find)
     return page_response(request, [listing_json(row, node.urls) for row in rows], limit)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 from xml.sax.saxutils import escape
@@ -11,7 +12,7 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import announcements, feed
+from node.local import announcements, feed, reach
 from node.local.errors import Invalid, NotFound
 from node.local.models import Organisation, OrganisationMember, Quarter, utcnow
 from node.local.moderation import is_moderator_of
@@ -38,6 +39,8 @@ def filters_for(request: web.Request, quarter: Quarter) -> feed.FeedFilter:
     me = current(request)
     if me is None or (me.quarter_id != quarter.id and me.role != "admin"):
         filters = filters.for_visitor()
+    elif me.languages_seen:
+        filters = dataclasses.replace(filters, languages=reach.parse_languages(me.languages_seen))
     return filters
 
 

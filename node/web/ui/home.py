@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from node.appkeys import node_key
-from node.local import feed, quarters
+from node.local import feed, quarters, reach
 from node.local.models import utcnow
 from node.web.guards import current
 from node.web.render import render
@@ -32,6 +32,8 @@ async def home(request: web.Request) -> web.Response:
     items = data.pop("items")
     more = len(items) > PAGE
     items = items[:PAGE]
+    for item in items:  # how far away, from the resident's private position (never shown to others)
+        item.extra["distance_m"] = reach.distance(me, item.row) if item.row is not None else None
     next_url = None
     if more:
         query = dict(request.query)

@@ -1,0 +1,94 @@
+"""Remote listing photos: fetched in the background through the SSRF-safe client, capped at 5 MB,
+type-checked from the bytes, re-encoded (no EXIF) and cached under the node's media folder."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from node.activitypub import trust
+from node.activitypub.http import FetchError, SafeClient
+from node.local import listing_photos, uploads
+from node.local.errors import Invalid
+from node.local.sharing_models import ListingPhoto
+from node.runtime import Node
+
+log = logging.getLogger("quartier.media")
+
+MAX_BYTES = 5 * 1024 * 1024
+BATCH = 10
+FAILED = "failed"  # ListingPhoto.mime of a photo we gave up on (never retried in a loop)
+
+
+@contextlib.asynccontextmanager
+async def media_client_ctx(node: Node) -> AsyncIterator[None]:
+    """A second SafeClient with a photo-sized cap (the main one caps documents at 1 MB)."""
+    settings = node.settings
+    client = SafeClient(
+        allow_private=settings.allow_private_addresses,
+        allow_http=settings.allow_http,
+        total_timeout=settings.http_timeout_seconds,
+        max_bytes=MAX_BYTES,
+        user_agent=f"Quartier (+{settings.public_url})",
+    )
+    node.extras["media_http"] = client
+    try:
+        yield
+    finally:
+        node.extras.pop("media_http", None)
+        await client.close()
+
+
+def _due(limit: int) -> list[ListingPhoto]:
+    return list(
+        ListingPhoto.select()
+        .where(
+            (ListingPhoto.remote_url != "")
+            & (ListingPhoto.name == "")
+            & (ListingPhoto.mime != FAILED)
+        )
+        .order_by(ListingPhoto.id)
+        .limit(limit)
+    )
+
+
+def _save(photo_id: int, data: bytes, folder: Path) -> None:
+    mime = uploads.check_upload(data, uploads.IMAGE_TYPES, MAX_BYTES, field="photo")
+    full = uploads.process_image(data, listing_photos.FULL_SIDE, mime)
+    thumb = uploads.process_image(full.data, listing_photos.THUMB_SIDE, full.mime)
+    extension = uploads.IMAGE_TYPES[full.mime]
+    ListingPhoto.update(
+        name=uploads.store(folder, full.data, extension),
+        thumb=uploads.store(folder, thumb.data, extension),
+        mime=full.mime,
+        width=full.width,
+        height=full.height,
+    ).where(ListingPhoto.id == photo_id).execute()
+
+
+def _fail(photo_id: int) -> None:
+    ListingPhoto.update(mime=FAILED).where(ListingPhoto.id == photo_id).execute()
+
+
+async def fetch_due(node: Node) -> int:
+    """One batch of remote photos: fetch, check, re-encode, store; failures are not retried."""
+    client = node.extras.get("media_http")
+    if client is None:
+        return 0
+    photos = await node.db.run(_due, BATCH)
+    folder = listing_photos.media_dir(node.settings.data_dir)
+    for photo in photos:
+        try:
+            if await node.db.run(trust.refused_url, photo.remote_url):
+                raise FetchError("host refused")
+            resp = await client.get(photo.remote_url, {"Accept": "image/*"})
+            if resp.status != 200:
+                raise FetchError(f"answered {resp.status}")
+            folder.mkdir(parents=True, exist_ok=True)
+            await node.db.atomic(_save, photo.id, resp.body, folder)
+        except (FetchError, Invalid, OSError, ValueError) as exc:
+            log.info("remote photo %s not kept: %s", photo.remote_url, exc)
+            await node.db.atomic(_fail, photo.id)
+    return len(photos)
