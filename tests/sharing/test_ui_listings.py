@@ -130,7 +130,7 @@ async def test_author_actions_and_neighbour_forms(client):
     await client.post("/logout", data={"csrf_token": token})
     await login(client, "bob")
     page = await (await client.get(location)).text()
-    assert "Ask to borrow" in page and f"/messages/new?to=alice&amp;listing={listing_id}" in page
+    assert "Ask to borrow" in page and f"/messages/new?to=%40alice&amp;listing={listing_id}" in page
     assert "Mark as done" not in page
 
 

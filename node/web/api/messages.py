@@ -38,6 +38,7 @@ def message_json(message, usernames: dict[int, str]) -> dict[str, Any]:
 
 
 def _recipient(to: str) -> Resident:
+    """A resident this node already knows: a local username or `@name@host`."""
     name = to.strip().lstrip("@")
     if "@" in name:
         user, host = name.split("@", 1)

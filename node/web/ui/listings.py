@@ -10,10 +10,10 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import categories, comments, listing_photos, listings, loan_queries, search
+from node.local import categories, comments, listing_photos, listings, loan_queries, reach, search
 from node.local.errors import Invalid, NotFound
 from node.local.models import Resident
-from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES
+from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES, Listing
 from node.web.guards import current, require_resident, require_verified
 from node.web.render import redirect, render
 
@@ -120,10 +120,19 @@ async def index(request: web.Request) -> web.Response:
     type_ = query.get("type") if query.get("type") in LISTING_TYPES else None
     before = int(query["before"]) if query.get("before", "").isdigit() else None
 
+    scope = query.get("scope") if query.get("scope") in reach.SCOPES else "all"
+
     def load() -> tuple[list, list]:
+        # residents also see their twins' and public remote listings (like the feed); visitors don't
+        where = None
+        if me and me.quarter_id:
+            where = reach.visible(
+                Listing, me.quarter_id, scope, reach.parse_languages(me.languages_seen)
+            )
         rows = search.search_listings(
             query.get("q", ""),
-            quarter_ids=[me.quarter_id] if me and me.quarter_id else None,
+            quarter_ids=[me.quarter_id] if me and me.quarter_id and where is None else None,
+            where=where,
             kind=kind,
             type=type_,
             category=query.get("category") or None,
@@ -147,6 +156,7 @@ async def index(request: web.Request) -> web.Response:
         kind=kind,
         type=type_,
         category=query.get("category", ""),
+        scope=scope,
         categories=category_choices,
         category_names=dict(category_choices),
         more=more,
@@ -197,6 +207,7 @@ def detail_data(listing_id: int, viewer: Resident | None) -> dict[str, Any]:
         "is_author": is_author,
         "history": history,
         "comments": comments.under("listing", listing_id),
+        "origin": reach.origin_of(listing),
     }
 
 

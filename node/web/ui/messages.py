@@ -12,6 +12,8 @@ from node.i18n import _
 from node.local import messages, moderation, residents
 from node.local.errors import Invalid, NotFound
 from node.local.sharing_models import Listing, Loan
+from node.web.api.messages import _recipient as known_recipient
+from node.web.api.messages import recipient
 from node.web.guards import require_resident, require_verified
 from node.web.render import redirect, render
 
@@ -38,7 +40,10 @@ async def index(request: web.Request) -> web.Response:
 
 
 def _new_data(username: str, listing_id: int | None, loan_id: int | None) -> dict[str, Any]:
-    to = residents.get_local(username) if username else None
+    try:
+        to = known_recipient(username) if username else None
+    except NotFound:
+        to = None
     listing = Listing.get_or_none(Listing.id == listing_id) if listing_id else None
     loan = Loan.get_or_none(Loan.id == loan_id) if loan_id else None
     return {"to": to, "listing": listing, "loan": loan}
@@ -64,7 +69,7 @@ async def send(request: web.Request) -> web.StreamResponse:
     listing_id, loan_id = _int(form.get("listing")), _int(form.get("loan"))
     text = str(form.get("text", ""))
     try:
-        to = await node.db.run(residents.get_local, username)
+        to = await recipient(node, username)  # a local username or @name@host across the border
         message = await commit(
             node, messages.send, me.id, to.id, text, listing_id, loan_id, actor_id=me.id
         )
