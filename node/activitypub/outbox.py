@@ -17,7 +17,7 @@ from node.activitypub.models import Delivery, Following, RemoteActor
 from node.activitypub.vocab import PUBLIC
 from node.activitypub.webfinger import WebfingerError, resolve_handle
 from node.local.models import Quarter, Resident, utcnow
-from node.local.sharing_models import Announcement, Comment, Event, Listing, Rsvp
+from node.local.sharing_models import Announcement, Comment, Event, Listing, ListingPhoto, Rsvp
 from node.runtime import Node
 
 # (signing actor handle, activity, inbox URLs)
@@ -92,6 +92,30 @@ def _spread(
         yield quarter.slug, plain, group_inboxes
 
 
+def listing_document(node: Node, listing: Listing) -> dict[str, Any]:
+    """A local listing's Note with its photos as Image attachments (Mastodon shows them too)."""
+    author = Resident.get_by_id(listing.author_id)
+    quarter = Quarter.get_or_none(Quarter.id == listing.quarter_id)
+    note = to_as.listing_to_note(node.urls, listing, author.username, quarter)
+    photos = (
+        ListingPhoto.select()
+        .where((ListingPhoto.listing == listing.id) & (ListingPhoto.name != ""))
+        .order_by(ListingPhoto.position, ListingPhoto.id)
+    )
+    attachment = [
+        {
+            "type": "Image",
+            "mediaType": photo.mime,
+            "url": node.urls.media(f"listings/{photo.name}"),
+            "name": photo.alt or listing.title,
+        }
+        for photo in photos
+    ]
+    if attachment:
+        note["attachment"] = attachment
+    return note
+
+
 def _listing(verb: str) -> Callable[[Node, Any, Any], Iterator[Outgoing]]:
     def build(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
         listing = Listing.get_or_none(Listing.id == change.listing_id)
@@ -99,7 +123,7 @@ def _listing(verb: str) -> Callable[[Node, Any, Any], Iterator[Outgoing]]:
             return
         author = Resident.get_by_id(listing.author_id)
         quarter = Quarter.get_or_none(Quarter.id == listing.quarter_id)
-        note = to_as.listing_to_note(node.urls, listing, author.username, quarter)
+        note = listing_document(node, listing)
         stamp = f"{change.kind}-{now.isoformat()}"
         yield from _spread(node, verb, note, author.username, quarter, listing.reach, stamp)
 

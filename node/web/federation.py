@@ -73,8 +73,6 @@ async def listing(request: web.Request) -> web.StreamResponse:
 
 
 def _listing_doc(node: Node, listing_id: int) -> dict | None:
-    from node.activitypub import to_as
-    from node.local.models import Quarter
 
     row = Listing.get_or_none(Listing.id == listing_id)
     # Only public listings are served to other servers; quarter-only ones never leave.
@@ -83,8 +81,7 @@ def _listing_doc(node: Node, listing_id: int) -> dict | None:
     if row.state == "withdrawn":
         return {"@context": AS_CONTEXT, "id": node.urls.listing(row.id), "type": "Tombstone"}
     author = Resident.get_by_id(row.author_id)
-    quarter = Quarter.get_or_none(Quarter.id == row.quarter_id)
-    doc = to_as.listing_to_note(node.urls, row, author.username, quarter)
+    doc = outbox.listing_document(node, row)
     doc["to"] = [PUBLIC]
     doc["cc"] = [node.urls.followers(author.username)]
     return doc
