@@ -6,12 +6,12 @@ landmark, a label for every form field; saves screenshots under tests/screenshot
 
 import datetime as dt
 import re
-import socket
 from pathlib import Path
 
 import pytest
 from aiohttp import web
 from helpers import make_quarter, make_resident
+from test_browser_loan import ARGS, free_port
 
 from node.appkeys import node_key
 from node.commit import commit
@@ -21,15 +21,6 @@ from node.local.notify import notify
 from node.local.sharing_models import Event, Listing
 
 SHOTS = Path(__file__).parent / "screenshots"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORTS = {"wide": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 MARKERS = re.compile(r"%\(\w+\)|\{\{|\}\}|\{%|%\}|\b_\(|\bNone\b|\bundefined\b|Traceback")
 
@@ -39,12 +30,6 @@ UNLABELLED = """() => [...document.querySelectorAll(
   .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
                 && !el.getAttribute('aria-labelledby'))
   .map(el => el.outerHTML.slice(0, 120))"""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def english_sentences() -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import peewee as pw
 
 from node.i18n import _
@@ -13,19 +15,22 @@ from node.local.sharing_models import Listing, Loan, LoanExtension, LoanStep
 ACTIVE = ("accepted", "handed_over")  # loans that hold the object for their dates
 
 
-def get(loan_id: int) -> Loan:
-    """A loan with its listing, lender and borrower joined."""
+def _joined() -> Any:
+    """Loans with their listing, lender and borrower joined (one query)."""
     Lender, Borrower = Resident.alias(), Resident.alias()
-    loan = (
+    return (
         Loan.select(Loan, Listing, Lender, Borrower)
         .join(Listing, on=(Loan.listing == Listing.id))
         .switch(Loan)
         .join(Lender, on=(Loan.lender == Lender.id), attr="lender")
         .switch(Loan)
         .join(Borrower, on=(Loan.borrower == Borrower.id), attr="borrower")
-        .where(Loan.id == loan_id)
-        .first()
     )
+
+
+def get(loan_id: int) -> Loan:
+    """A loan with its listing, lender and borrower joined."""
+    loan = _joined().where(Loan.id == loan_id).first()
     if loan is None:
         raise NotFound(_("No such loan."))
     return loan
@@ -62,15 +67,7 @@ def of_resident(
     resident_id: int, role: str | None = None, limit: int = 50, before: int | None = None
 ) -> list[Loan]:
     """A resident's loans as lender and/or borrower, newest first."""
-    Lender, Borrower = Resident.alias(), Resident.alias()
-    query = (
-        Loan.select(Loan, Listing, Lender, Borrower)
-        .join(Listing, on=(Loan.listing == Listing.id))
-        .switch(Loan)
-        .join(Lender, on=(Loan.lender == Lender.id), attr="lender")
-        .switch(Loan)
-        .join(Borrower, on=(Loan.borrower == Borrower.id), attr="borrower")
-    )
+    query = _joined()
     if role == "lender":
         query = query.where(Loan.lender == resident_id)
     elif role == "borrower":

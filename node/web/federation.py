@@ -73,7 +73,6 @@ async def listing(request: web.Request) -> web.StreamResponse:
 
 
 def _listing_doc(node: Node, listing_id: int) -> dict | None:
-
     row = Listing.get_or_none(Listing.id == listing_id)
     # Only public listings are served to other servers; quarter-only ones never leave.
     if row is None or row.external_ref or row.reach != "public" or row.hidden:
