@@ -10,11 +10,18 @@ from node import i18n
 
 
 def format_datetime(value: dt.datetime | None, fmt: str = "medium", tz: str | None = None) -> str:
+    """Date in `fmt`, time without seconds (nobody meets at 11:33:47), both in the zone `tz`."""
     if value is None:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return dates.format_datetime(value, fmt, tzinfo=tz, locale=i18n.current())
+    locale = i18n.current()
+    zone = dates.get_timezone(tz) if tz else dates.get_timezone("UTC")
+    local = value.astimezone(zone)
+    day = dates.format_date(local.date(), fmt, locale=locale)
+    hour = dates.format_time(local, "short", tzinfo=zone, locale=locale)
+    pattern = dates.get_datetime_format(fmt, locale=locale)
+    return str(pattern).replace("{1}", day).replace("{0}", hour)
 
 
 def format_date(value: dt.date | dt.datetime | None, fmt: str = "medium") -> str:
