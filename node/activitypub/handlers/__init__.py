@@ -57,5 +57,6 @@ HANDLERS = {
     ("Leave", "*"): rsvps.on_leave,
     ("Accept", "Join"): rsvps.on_accept_join,
     ("TentativeAccept", "Join"): rsvps.on_tentative_accept_join,
+    ("TentativeAccept", "*"): rsvps.on_answer_by_id,
     ("Reject", "Join"): rsvps.on_reject_join,
 }
