@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from babel import dates, numbers
+from babel import Locale, UnknownLocaleError, dates, numbers
 
 from node import i18n
 
@@ -44,6 +44,16 @@ def format_distance(metres: float | None) -> str:
     return numbers.format_decimal(round(metres / 1000, 1), locale=i18n.current()) + " km"
 
 
+def language_name(code: str | None) -> str:
+    """A language code ("de") as its name in the reader's language ("allemand")."""
+    if not code:
+        return ""
+    try:
+        return Locale.parse(code.replace("-", "_")).get_display_name(i18n.current()) or code
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code
+
+
 def unhex(value: str) -> str:
     try:
         return bytes.fromhex(value).decode("utf-8", errors="replace")
@@ -57,4 +67,5 @@ FILTERS = {
     "date": format_date,
     "price": format_price,
     "distance": format_distance,
+    "language_name": language_name,
 }

@@ -14,7 +14,7 @@ from node.commit import commit
 from node.i18n import _
 from node.local import reach, twins
 from node.local.errors import DomainError, Invalid, NotAllowed, NotFound
-from node.local.models import Quarter, Resident
+from node.local.models import Quarter
 from node.local.sharing_models import Event, Listing
 from node.web.guards import json_body, require_resident
 
@@ -185,11 +185,8 @@ async def set_languages(request: web.Request) -> web.Response:
     me = require_resident(request)
     node = request.app[node_key]
     languages = reach.parse_languages(str((await json_body(request)).get("languages") or ""))
-    value = ",".join(languages)[:120]
-    await node.db.atomic(
-        lambda: Resident.update(languages_seen=value).where(Resident.id == me.id).execute()
-    )
-    return web.json_response({"languages": list(languages)})
+    kept = await node.db.atomic(reach.set_languages, me.id, languages)
+    return web.json_response({"languages": list(kept)})
 
 
 ROUTES = [

@@ -10,7 +10,15 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import categories, comments, listing_photos, listings, loan_queries, search
+from node.local import (
+    categories,
+    comments,
+    listing_photos,
+    listings,
+    loan_queries,
+    reach,
+    search,
+)
 from node.local.errors import Invalid, NotFound
 from node.local.models import Resident
 from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES
@@ -197,6 +205,8 @@ def detail_data(listing_id: int, viewer: Resident | None) -> dict[str, Any]:
         "is_author": is_author,
         "history": history,
         "comments": comments.under("listing", listing_id),
+        "item_origin": reach.origin_of(listing),
+        "distance_m": reach.distance(viewer, listing),
     }
 
 
