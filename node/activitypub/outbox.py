@@ -239,7 +239,7 @@ BUILDERS: dict[str, Callable[[Node, Any, Any], Iterator[Outgoing]]] = {
 }
 # Loans, RSVPs, messages and reports across nodes (node/activitypub/exchange_builders.py).
 BUILDERS.update(exchange_builders.BUILDERS)
-BUILDERS.update(twinning.BUILDERS)  # TwinRequested / TwinAccepted / TwinRefused
+BUILDERS.update(twinning.BUILDERS)  # TwinRequested / TwinAccepted / TwinRefused / TwinEnded
 
 
 # ---------------------------------------------------------------- our follows

@@ -14,7 +14,7 @@ from node.activitypub.handlers import (
 
 HANDLERS = {
     ("Follow", "*"): twins.on_follow,
-    ("Undo", "Follow"): follows.on_undo_follow,
+    ("Undo", "Follow"): twins.on_undo_follow,  # maybe ending a twinning
     ("Accept", "Follow"): twins.on_accept,  # a follow, maybe settling a twinning
     ("Accept", "*"): loans.on_accept,  # our loan Offer or extension, else a Follow
     ("Reject", "Follow"): twins.on_reject,
