@@ -59,9 +59,7 @@ async def test_the_asked_side_ends_a_twinning_through_the_api(pair):
     from helpers import make_token
 
     resident_token = await make_token(de.node, de.resident.id)
-    assert (await call(de, "POST", f"/api/v1/twins/{incoming['id']}/end", resident_token))[
-        0
-    ] == 403
+    assert (await call(de, "POST", f"/api/v1/twins/{incoming['id']}/end", resident_token))[0] == 403
     status, body = await call(de, "POST", f"/api/v1/twins/{incoming['id']}/end")
     assert status == 200 and body["state"] == "ended"
     await settle(fr, de)
@@ -96,9 +94,9 @@ async def test_the_asking_side_ends_it_from_the_admin_page(pair):
     try:
         async with session.get(fr.node.urls.base + "/admin/twins") as resp:
             page = await resp.text()
-        assert "End the twinning" in page
-        token = CSRF.search(page).group(1)
         [row] = await fr.node.db.run(lambda: list(twins.Twin.select()))
+        assert f'action="/admin/twins/{row.id}/end"' in page and "Mettre fin au jumelage" in page
+        token = CSRF.search(page).group(1)
         async with session.post(
             fr.node.urls.base + f"/admin/twins/{row.id}/end",
             data={"csrf_token": token},
@@ -108,7 +106,7 @@ async def test_the_asking_side_ends_it_from_the_admin_page(pair):
         await settle(fr, de)
         async with session.get(fr.node.urls.base + "/admin/twins") as resp:
             page = await resp.text()
-        assert "Ended" in page and "End the twinning" not in page
+        assert "Terminé" in page and "/end" not in page  # the moderator reads French
     finally:
         await session.close()
     assert await state(de) == [("incoming", "ended")]

@@ -3,7 +3,6 @@
 from node.activitypub.handlers import (
     actors,
     announces,
-    follows,
     loans,
     messages,
     moderation,
