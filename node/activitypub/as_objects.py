@@ -46,8 +46,28 @@ def _price_text(listing: Any) -> str:
     return f"{listing.price} {listing.currency}{unit}"
 
 
+def photo_attachments(urls: Urls, photos: Any) -> list[dict[str, Any]]:
+    """Our stored photos as Image attachments; the alt text goes in `name` (Mastodon reads it as the
+    description) and `summary` (what Mastodon prefers when both are there)."""
+    attached = []
+    for photo in photos:
+        if not photo.name:
+            continue  # a remote photo not fetched yet is not ours to publish
+        image: dict[str, Any] = {
+            "type": "Image",
+            "mediaType": photo.mime,
+            "url": urls.media(f"listings/{photo.name}"),
+        }
+        if photo.width and photo.height:
+            image.update(width=photo.width, height=photo.height)
+        if photo.alt:
+            image.update(name=photo.alt, summary=photo.alt)
+        attached.append(image)
+    return attached
+
+
 def listing_to_note(
-    urls: Urls, listing: Any, author_handle: str, quarter: Any | None
+    urls: Urls, listing: Any, author_handle: str, quarter: Any | None, photos: Any = ()
 ) -> dict[str, Any]:
     """A listing as a Note with full HTML (Mastodon shows Notes whole) plus FEP-0837 fields."""
     url = urls.listing(listing.id)
@@ -98,6 +118,9 @@ def listing_to_note(
             "resourceQuantity": {"hasUnit": "one", "hasNumericalValue": str(listing.price)},
             "resourceConformsTo": f"https://www.wikidata.org/wiki/ISO_4217:{listing.currency}",
         }
+    attachments = photo_attachments(urls, photos)
+    if attachments:
+        note["attachment"] = attachments
     place = _place(listing.lat, listing.lon)
     if place:
         note["location"] = place

@@ -17,7 +17,7 @@ from node.activitypub.models import Delivery, Following, RemoteActor
 from node.activitypub.vocab import PUBLIC
 from node.activitypub.webfinger import WebfingerError, resolve_handle
 from node.local.models import Quarter, Resident, utcnow
-from node.local.sharing_models import Announcement, Comment, Event, Listing, Rsvp
+from node.local.sharing_models import Announcement, Comment, Event, Listing, ListingPhoto, Rsvp
 from node.runtime import Node
 
 # (signing actor handle, activity, inbox URLs)
@@ -99,7 +99,10 @@ def _listing(verb: str) -> Callable[[Node, Any, Any], Iterator[Outgoing]]:
             return
         author = Resident.get_by_id(listing.author_id)
         quarter = Quarter.get_or_none(Quarter.id == listing.quarter_id)
-        note = to_as.listing_to_note(node.urls, listing, author.username, quarter)
+        photos = ListingPhoto.select().where(ListingPhoto.listing == listing.id)
+        note = to_as.listing_to_note(
+            node.urls, listing, author.username, quarter, photos.order_by(ListingPhoto.position)
+        )
         stamp = f"{change.kind}-{now.isoformat()}"
         yield from _spread(node, verb, note, author.username, quarter, listing.reach, stamp)
 

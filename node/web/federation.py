@@ -13,7 +13,7 @@ from node.activitypub.models import INSTANCE, Follower, Following
 from node.activitypub.vocab import ACTIVITY_JSON, AS_CONTEXT, PUBLIC, wants_activity_json
 from node.appkeys import node_key
 from node.local.models import Resident
-from node.local.sharing_models import Event, Listing
+from node.local.sharing_models import Event, Listing, ListingPhoto
 from node.runtime import Node
 
 PAGE = 20
@@ -84,7 +84,10 @@ def _listing_doc(node: Node, listing_id: int) -> dict | None:
         return {"@context": AS_CONTEXT, "id": node.urls.listing(row.id), "type": "Tombstone"}
     author = Resident.get_by_id(row.author_id)
     quarter = Quarter.get_or_none(Quarter.id == row.quarter_id)
-    doc = to_as.listing_to_note(node.urls, row, author.username, quarter)
+    photos = ListingPhoto.select().where(ListingPhoto.listing == row.id)
+    doc = to_as.listing_to_note(
+        node.urls, row, author.username, quarter, photos.order_by(ListingPhoto.position)
+    )
     doc["to"] = [PUBLIC]
     doc["cc"] = [node.urls.followers(author.username)]
     return doc
