@@ -33,7 +33,12 @@ def on_follow(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
         "follow_id": activity["id"],
     }
     row = Follower.get_or_none((Follower.handle == handle) & (Follower.actor_uri == sender))
-    answers_ours = mine is not None and mine.direction == "outgoing" and mine.state != "refused"
+    # An ended twinning asked again by them is a new request, not an answer to our old one.
+    answers_ours = (
+        mine is not None
+        and mine.direction == "outgoing"
+        and mine.state in ("requested", "accepted")
+    )
     state = "accepted" if answers_ours or (mine and mine.state == "accepted") else "pending"
     if row is None:
         Follower.create(handle=handle, actor_uri=sender, state=state, **values)
