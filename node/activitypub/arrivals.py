@@ -110,7 +110,8 @@ def photos(listing_id: int, obj: dict[str, Any]) -> None:
             and url
             and (not media or media in PHOTO_TYPES)
         ):
-            wanted.append((url, str(item.get("name") or "")[:300]))
+            alt = item.get("name") or item.get("summary") or ""
+            wanted.append((url, str(alt)[:300]))
     known = {
         p.remote_url: p for p in ListingPhoto.select().where(ListingPhoto.listing == listing_id)
     }

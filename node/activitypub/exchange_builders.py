@@ -143,6 +143,8 @@ def rsvp_changed(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
         ident = to_as.activity_id(urls, rsvp.status, rsvp.id, now.isoformat())
         if rsvp.status == "pending":
             activity = participation.join(ident, me, event.external_ref, remote.uri, rsvp.message)
+            # Kept so that an answer naming our Join only by its id still finds it (Mobilizon).
+            Rsvp.update(external_ref=ident).where(Rsvp.id == rsvp.id).execute()
         elif rsvp.status == "not_going":
             activity = participation.leave(ident, me, event.external_ref, remote.uri)
         else:

@@ -96,24 +96,12 @@ def listing_document(node: Node, listing: Listing) -> dict[str, Any]:
     """A local listing's Note with its photos as Image attachments (Mastodon shows them too)."""
     author = Resident.get_by_id(listing.author_id)
     quarter = Quarter.get_or_none(Quarter.id == listing.quarter_id)
-    note = to_as.listing_to_note(node.urls, listing, author.username, quarter)
     photos = (
         ListingPhoto.select()
-        .where((ListingPhoto.listing == listing.id) & (ListingPhoto.name != ""))
+        .where(ListingPhoto.listing == listing.id)
         .order_by(ListingPhoto.position, ListingPhoto.id)
     )
-    attachment = [
-        {
-            "type": "Image",
-            "mediaType": photo.mime,
-            "url": node.urls.media(f"listings/{photo.name}"),
-            "name": photo.alt or listing.title,
-        }
-        for photo in photos
-    ]
-    if attachment:
-        note["attachment"] = attachment
-    return note
+    return to_as.listing_to_note(node.urls, listing, author.username, quarter, photos)
 
 
 def _listing(verb: str) -> Callable[[Node, Any, Any], Iterator[Outgoing]]:
@@ -263,7 +251,7 @@ BUILDERS: dict[str, Callable[[Node, Any, Any], Iterator[Outgoing]]] = {
 }
 # Loans, RSVPs, messages and reports across nodes (node/activitypub/exchange_builders.py).
 BUILDERS.update(exchange_builders.BUILDERS)
-BUILDERS.update(twinning.BUILDERS)  # TwinRequested / TwinAccepted / TwinRefused
+BUILDERS.update(twinning.BUILDERS)  # TwinRequested / TwinAccepted / TwinRefused / TwinEnded
 
 
 # ---------------------------------------------------------------- our follows

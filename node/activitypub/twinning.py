@@ -144,10 +144,39 @@ def build_decided(accepted: bool):
     return build
 
 
+def build_ended(node: Node, change: Any, now: Any) -> Iterator[tuple[str, dict, list[str]]]:
+    """Our Group undoes its Follow of the twin's Group; both follow directions end here."""
+    twin = twins.Twin.get_by_id(change.twin_id)
+    quarter = Quarter.get_by_id(twin.quarter_id)
+    me = node.urls.quarter(quarter.slug)
+    Follower.delete().where(
+        (Follower.handle == quarter.slug) & (Follower.actor_uri == twin.actor_uri)
+    ).execute()
+    ours = Following.get_or_none(
+        (Following.handle == quarter.slug) & (Following.actor_uri == twin.actor_uri)
+    )
+    follow_id = (ours.activity_id if ours else "") or twin.back_follow_id or twin.follow_id
+    if ours is not None:
+        ours.delete_instance()
+    remote = RemoteActor.get_or_none(RemoteActor.uri == twin.actor_uri)
+    if remote is None:
+        return
+    follow = {
+        "id": follow_id,
+        "type": "Follow",
+        "actor": me,
+        "object": twin.actor_uri,
+        "to": [twin.actor_uri],
+    }
+    activity = to_as.undo(node.urls, me, follow, f"twin-end-{twin.id}-{now.isoformat()}")
+    yield quarter.slug, activity, [remote.inbox]
+
+
 BUILDERS = {
     "TwinRequested": build_requested,
     "TwinAccepted": build_decided(True),
     "TwinRefused": build_decided(False),
+    "TwinEnded": build_ended,
 }
 
 

@@ -81,3 +81,20 @@ def path_of(folder: Path, name: str) -> Path | None:
         return None
     path = folder / name
     return path if path.is_file() else None
+
+
+def describe(tx: Tx, resident_id: int, listing_id: int, photo_id: int, alt: str) -> ListingPhoto:
+    """The author's alt text for a photo; the listing's followers get the updated Note."""
+    from node.local.listings import ListingUpdated
+
+    photo = ListingPhoto.get_or_none(
+        (ListingPhoto.id == photo_id) & (ListingPhoto.listing == listing_id)
+    )
+    if photo is None:
+        raise NotFound(_("No such photo."))
+    if Listing.get_by_id(listing_id).author_id != resident_id:
+        raise NotAllowed(_("Only the author can change this listing."))
+    photo.alt = alt.strip()[:300]
+    photo.save()
+    tx.record(ListingUpdated(listing_id))
+    return photo

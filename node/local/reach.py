@@ -30,6 +30,19 @@ def parse_languages(value: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p for p in parts if p))
 
 
+def set_languages(resident_id: int, languages: tuple[str, ...]) -> tuple[str, ...]:
+    """Store the languages a resident reads (empty: every language); returns what was kept."""
+    from node.local.models import Resident
+
+    kept: list[str] = []
+    for code in languages:
+        if len(",".join([*kept, code])) > 120:
+            break
+        kept.append(code)
+    Resident.update(languages_seen=",".join(kept)).where(Resident.id == resident_id).execute()
+    return tuple(kept)
+
+
 def visible(
     model: Any,
     quarter_id: int | None,

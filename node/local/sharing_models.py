@@ -30,6 +30,7 @@ class Category(BaseModel):
     label = pw.CharField(max_length=80, default="")  # custom label (built-ins are translated)
     position = pw.IntegerField(default=0)
     builtin = pw.BooleanField(default=False)
+    hidden = pw.BooleanField(default=False)  # no longer offered for new listings
 
 
 class Listing(BaseModel):

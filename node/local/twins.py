@@ -1,7 +1,8 @@
 """Twinned quarters: a quarter here and one on another node that share items addressed to twins.
 
 A moderator of quarter A asks; the moderators of B accept or refuse. States: requested → accepted
-or refused. `direction` is outgoing on the asking side and incoming on the asked side.
+or refused; accepted → ended when a moderator of either quarter ends it. `direction` is outgoing on
+the asking side and incoming on the asked side.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from node.local.errors import Conflict, Invalid, InvalidTransition, NotAllowed, 
 from node.local.models import Quarter, Resident, utcnow
 from node.local.tx import Change, Tx
 
-STATES = ("requested", "accepted", "refused")
+STATES = ("requested", "accepted", "refused", "ended")
 
 
 class Twin(BaseModel):
@@ -57,6 +58,11 @@ class TwinAccepted(Change):
 
 @dataclass(frozen=True)
 class TwinRefused(Change):
+    twin_id: int
+
+
+@dataclass(frozen=True)
+class TwinEnded(Change):
     twin_id: int
 
 
@@ -104,7 +110,7 @@ def request(tx: Tx, resident_id: int, quarter_slug: str, remote: RemoteQuarter) 
     if not _moderates(me, quarter.id):
         raise NotAllowed(_("Only a moderator of this quarter can ask for twinning."))
     existing = Twin.get_or_none((Twin.quarter == quarter.id) & (Twin.actor_uri == remote.actor_uri))
-    if existing is not None and existing.state != "refused":
+    if existing is not None and existing.state not in ("refused", "ended"):
         raise Conflict(_("This quarter is already twinned or asked."))
     stub = quarter_stub(remote)
     values = {
@@ -168,6 +174,32 @@ def decide(tx: Tx, resident_id: int, twin_id: int, accept: bool) -> Twin:
     twin.save()
     tx.record(TwinAccepted(twin.id) if accept else TwinRefused(twin.id))
     return twin
+
+
+def end(tx: Tx, resident_id: int, twin_id: int) -> Twin:
+    """A moderator of our quarter ends a twinning (whichever side asked); their node is told."""
+    twin = Twin.get_or_none(Twin.id == twin_id)
+    if twin is None:
+        raise NotFound(_("No such twinning request."))
+    if not _moderates(Resident.get_by_id(resident_id), twin.quarter_id):
+        raise NotAllowed(_("Only a moderator of this quarter can end a twinning."))
+    if twin.state != "accepted":
+        raise InvalidTransition(_("Only an accepted twinning can be ended."))
+    twin.state, twin.decided_by, twin.decided_at = "ended", resident_id, tx.now
+    twin.save()
+    tx.record(TwinEnded(twin.id))
+    return twin
+
+
+def ended_by_them(quarter_id: int, remote_uri: str, now: Any) -> Twin | None:
+    """The other quarter ended our twinning (its Group undid its follow)."""
+    twin = Twin.get_or_none(
+        (Twin.quarter == quarter_id) & (Twin.actor_uri == remote_uri) & (Twin.state == "accepted")
+    )
+    if twin is None:
+        return None
+    Twin.update(state="ended", decided_by=None, decided_at=now).where(Twin.id == twin.id).execute()
+    return Twin.get_by_id(twin.id)
 
 
 def settle(twin_id: int, accepted: bool, now: Any) -> None:

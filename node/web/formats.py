@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from babel import dates, numbers
+from babel import Locale, UnknownLocaleError, dates, numbers
 
 from node import i18n
 
 
 def format_datetime(value: dt.datetime | None, fmt: str = "medium", tz: str | None = None) -> str:
+    """Date in `fmt`, time without seconds (nobody meets at 11:33:47), both in the zone `tz`."""
     if value is None:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return dates.format_datetime(value, fmt, tzinfo=tz, locale=i18n.current())
+    locale = i18n.current()
+    zone = dates.get_timezone(tz) if tz else dates.get_timezone("UTC")
+    local = value.astimezone(zone)
+    day = dates.format_date(local.date(), fmt, locale=locale)
+    hour = dates.format_time(local, "short", tzinfo=zone, locale=locale)
+    pattern = dates.get_datetime_format(fmt, locale=locale)
+    return str(pattern).replace("{1}", day).replace("{0}", hour)
 
 
 def format_date(value: dt.date | dt.datetime | None, fmt: str = "medium") -> str:
@@ -37,6 +44,16 @@ def format_distance(metres: float | None) -> str:
     return numbers.format_decimal(round(metres / 1000, 1), locale=i18n.current()) + " km"
 
 
+def language_name(code: str | None) -> str:
+    """A language code ("de") as its name in the reader's language ("allemand")."""
+    if not code:
+        return ""
+    try:
+        return Locale.parse(code.replace("-", "_")).get_display_name(i18n.current()) or code
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code
+
+
 def unhex(value: str) -> str:
     try:
         return bytes.fromhex(value).decode("utf-8", errors="replace")
@@ -50,4 +67,5 @@ FILTERS = {
     "date": format_date,
     "price": format_price,
     "distance": format_distance,
+    "language_name": language_name,
 }

@@ -19,6 +19,7 @@ from node.web.ui import (
     address,
     admin,
     admin_borders,
+    admin_categories,
     admin_organisations,
     admin_verification,
     events,
@@ -43,6 +44,7 @@ AREAS += [events.ROUTES, feed.ROUTES, messages.ROUTES, moderation.ROUTES, notifi
 AREAS += [api_events.ROUTES, api_feed.ROUTES, api_messages.ROUTES]
 AREAS += [ui_comments.ROUTES]
 AREAS += [api_borders.ROUTES, admin_borders.ROUTES]
+AREAS += [admin_categories.ROUTES]
 
 
 def setup_routes(app: web.Application) -> None:

@@ -99,3 +99,17 @@ def test_delete_wraps_a_tombstone_and_announce_keeps_the_activity():
     assert delete["object"] == {"id": URLS.listing(7), "type": "Tombstone", "to": [], "cc": []}
     boost = to_as.announce(URLS, URLS.quarter("centre"), create, URLS.followers("centre"))
     assert boost["object"]["id"] == create["id"] and boost["actor"] == URLS.quarter("centre")
+
+
+def test_to_as_is_split_by_concern_and_keeps_its_names():
+    from pathlib import Path
+
+    from node.activitypub import as_activities, as_actors, as_objects, to_as
+
+    assert to_as.listing_to_note is as_objects.listing_to_note
+    assert to_as.resident_to_actor is as_actors.resident_to_actor
+    assert to_as.wrap_create is as_activities.wrap_create
+    for name in to_as.__all__:
+        assert hasattr(to_as, name), name
+    for module in (to_as, as_activities, as_actors, as_objects):
+        assert len(Path(module.__file__).read_text().splitlines()) < 400, module.__name__

@@ -264,3 +264,54 @@ async def test_joins_needing_approval_and_joins_too_late_are_answered_with_rejec
     finally:
         await peer.stop()
         await runner.cleanup()
+
+
+async def test_mobilizon_answers_naming_our_join_by_id_only(make_settings):
+    node, runner = await start_node(make_settings, "fr")
+    peer = await Peer().start()
+    peer.types["jardin"] = "Group"
+    try:
+        await make_quarter(node)
+        camille = await make_resident(node, "camille")
+        token = await make_token(node, camille.id)
+        doc = _mobilizon_event(peer, "e2")
+        create = {
+            "@context": ["https://www.w3.org/ns/activitystreams"],
+            "id": doc["id"] + "/activity",
+            "type": "Create",
+            "actor": peer.uri("organizer"),
+            "to": [PUBLIC],
+            "object": doc,
+        }
+        assert (await peer.post(node.urls.shared_inbox(), create, name="organizer"))[0] == 202
+        await settle(node)
+        event = await node.db.run(lambda: Event.get(Event.external_ref == doc["id"]))
+        await call(node, "POST", f"/api/v1/events/{event.id}/rsvp", token, {"status": "going"})
+        await settle(node)
+        join = peer.activities()[-1]
+        assert join["type"] == "Join"
+
+        def answer(kind, number, actor="jardin"):
+            return {
+                "@context": ["https://www.w3.org/ns/activitystreams", "https://litepub.social"],
+                "id": f"{peer.base}/{kind.lower()}/join/{number}",
+                "type": kind,
+                "actor": peer.uri(actor),
+                "object": join["id"],  # Mobilizon sometimes names the Join by id only
+            }
+
+        # By id from a stranger: still refused.
+        await peer.post(node.urls.shared_inbox(), answer("Accept", 0, "random"), name="random")
+        await settle(node)
+        assert await status_on(node, token, event.id) == "pending"
+        assert (
+            await peer.post(node.urls.shared_inbox(), answer("TentativeAccept", 1), name="jardin")
+        )[0] == 202
+        await settle(node)
+        assert await status_on(node, token, event.id) == "waiting"
+        await peer.post(node.urls.shared_inbox(), answer("Accept", 2), name="jardin")
+        await settle(node)
+        assert await status_on(node, token, event.id) == "going"
+    finally:
+        await peer.stop()
+        await runner.cleanup()

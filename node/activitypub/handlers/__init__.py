@@ -3,7 +3,6 @@
 from node.activitypub.handlers import (
     actors,
     announces,
-    follows,
     loans,
     messages,
     moderation,
@@ -14,7 +13,7 @@ from node.activitypub.handlers import (
 
 HANDLERS = {
     ("Follow", "*"): twins.on_follow,
-    ("Undo", "Follow"): follows.on_undo_follow,
+    ("Undo", "Follow"): twins.on_undo_follow,  # maybe ending a twinning
     ("Accept", "Follow"): twins.on_accept,  # a follow, maybe settling a twinning
     ("Accept", "*"): loans.on_accept,  # our loan Offer or extension, else a Follow
     ("Reject", "Follow"): twins.on_reject,
@@ -57,5 +56,6 @@ HANDLERS = {
     ("Leave", "*"): rsvps.on_leave,
     ("Accept", "Join"): rsvps.on_accept_join,
     ("TentativeAccept", "Join"): rsvps.on_tentative_accept_join,
+    ("TentativeAccept", "*"): rsvps.on_answer_by_id,
     ("Reject", "Join"): rsvps.on_reject_join,
 }

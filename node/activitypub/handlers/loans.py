@@ -12,7 +12,7 @@ from typing import Any
 from node.activitypub import agreements
 from node.activitypub.audience import host_of
 from node.activitypub.from_as import Unacceptable
-from node.activitypub.handlers import twins
+from node.activitypub.handlers import rsvps, twins
 from node.activitypub.handlers.objects import _local_target, author_of
 from node.activitypub.vocab import get_id
 from node.local import loans
@@ -91,6 +91,8 @@ def _answer(tx: Any, node: Node, sender: str, activity: dict, agree: bool) -> st
     ref = get_id(activity.get("object")) or ""
     found = find_loan(node, [ref])
     if found is None:
+        if rsvps.our_join(node, ref) is not None:  # an answer naming our Join by id (Mobilizon)
+            return rsvps.on_answer_by_id(tx, node, sender, activity)
         fallback = twins.on_accept if agree else twins.on_reject  # a Follow, maybe a twinning
         return fallback(tx, node, sender, activity)
     if _seen(activity["id"]):

@@ -63,6 +63,27 @@ def on_leave(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     return None
 
 
+def our_join(node: Node, ref: str) -> Rsvp | None:
+    """Our resident's RSVP whose outgoing Join has this id (see exchange_builders.rsvp_changed)."""
+    if not ref or not node.urls.is_local(ref):
+        return None
+    return Rsvp.get_or_none(Rsvp.external_ref == ref)
+
+
+def on_answer_by_id(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    """Mobilizon may answer with `object: <our Join's id>` only: rebuild the Join from our RSVP."""
+    ref = get_id(activity.get("object")) or ""
+    rsvp = our_join(node, ref)
+    if rsvp is None:
+        return "answer to an unknown join"
+    event = Event.get_by_id(rsvp.event_id)
+    resident = Resident.get_by_id(rsvp.resident_id)
+    if not resident.is_local or not event.external_ref:
+        return "answer to an unknown join"
+    join = participation.embedded_join(ref, node.urls.actor(resident.username), event.external_ref)
+    return _answer(tx, node, sender, {**activity, "object": join})
+
+
 def _answer(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     """The organiser (or the event's Group) answers our resident's Join."""
     participant, event_ref = participation.join_parts(activity)

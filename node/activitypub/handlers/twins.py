@@ -6,7 +6,7 @@ from typing import Any
 
 from node.activitypub import actors, twinning
 from node.activitypub.handlers import follows
-from node.activitypub.models import Follower, RemoteActor
+from node.activitypub.models import Follower, Following, RemoteActor
 from node.activitypub.vocab import get_id
 from node.local import twins
 from node.runtime import Node
@@ -33,7 +33,12 @@ def on_follow(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
         "follow_id": activity["id"],
     }
     row = Follower.get_or_none((Follower.handle == handle) & (Follower.actor_uri == sender))
-    answers_ours = mine is not None and mine.direction == "outgoing" and mine.state != "refused"
+    # An ended twinning asked again by them is a new request, not an answer to our old one.
+    answers_ours = (
+        mine is not None
+        and mine.direction == "outgoing"
+        and mine.state in ("requested", "accepted")
+    )
     state = "accepted" if answers_ours or (mine and mine.state == "accepted") else "pending"
     if row is None:
         Follower.create(handle=handle, actor_uri=sender, state=state, **values)
@@ -76,3 +81,20 @@ def on_reject(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     if twin is not None:
         twins.settle(twin.id, False, tx.now)
     return result
+
+
+def on_undo_follow(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    """An Undo(Follow) from a twin's Group ends the twinning here, and our follow of it too."""
+    result = follows.on_undo_follow(tx, node, sender, activity)
+    if result is not None:
+        return result
+    handle = actors.local_handle(node, get_id(activity["object"].get("object")) or "")
+    found = actors.find_local(handle) if handle else None
+    if found is None or found[0] != "quarter":
+        return None
+    if twins.ended_by_them(found[1].id, sender, tx.now) is not None:
+        # No Undo back: the other side already dropped its follows (no ping-pong).
+        Following.delete().where(
+            (Following.handle == handle) & (Following.actor_uri == sender)
+        ).execute()
+    return None

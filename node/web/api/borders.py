@@ -14,7 +14,7 @@ from node.commit import commit
 from node.i18n import _
 from node.local import reach, twins
 from node.local.errors import DomainError, Invalid, NotAllowed, NotFound
-from node.local.models import Quarter, Resident
+from node.local.models import Quarter
 from node.local.sharing_models import Event, Listing
 from node.web.guards import json_body, require_resident
 
@@ -85,6 +85,15 @@ def decision(accept: bool):
         return web.json_response(data)
 
     return handler
+
+
+async def end_twin(request: web.Request) -> web.Response:
+    """A moderator of our quarter ends an accepted twinning; the twin's node is told (Undo Follow)."""
+    me = require_resident(request)
+    node = request.app[node_key]
+    twin = await commit(node, twins.end, me.id, _twin_id(request), actor_id=me.id)
+    [data] = await node.db.run(_json_of, [twin.id])
+    return web.json_response(data)
 
 
 # ---------------------------------------------------------------- resolve
@@ -185,11 +194,8 @@ async def set_languages(request: web.Request) -> web.Response:
     me = require_resident(request)
     node = request.app[node_key]
     languages = reach.parse_languages(str((await json_body(request)).get("languages") or ""))
-    value = ",".join(languages)[:120]
-    await node.db.atomic(
-        lambda: Resident.update(languages_seen=value).where(Resident.id == me.id).execute()
-    )
-    return web.json_response({"languages": list(languages)})
+    kept = await node.db.atomic(reach.set_languages, me.id, languages)
+    return web.json_response({"languages": list(kept)})
 
 
 ROUTES = [
@@ -197,6 +203,7 @@ ROUTES = [
     ("POST", "/api/v1/twins", create_twin, "api_twin_create"),
     ("POST", "/api/v1/twins/{id}/accept", decision(True), "api_twin_accept"),
     ("POST", "/api/v1/twins/{id}/refuse", decision(False), "api_twin_refuse"),
+    ("POST", "/api/v1/twins/{id}/end", end_twin, "api_twin_end"),
     ("POST", "/api/v1/resolve", resolve, "api_resolve"),
     ("PUT", "/api/v1/me/languages", set_languages, "api_languages"),
 ]
@@ -264,6 +271,19 @@ OPENAPI = {
     },
     "/api/v1/twins/{id}/accept": _decision("Accept"),
     "/api/v1/twins/{id}/refuse": _decision("Refuse"),
+    "/api/v1/twins/{id}/end": {
+        "post": {
+            "summary": "End an accepted twinning (a moderator of our quarter); the twin is told",
+            "security": [{"bearer": []}],
+            "parameters": _ID,
+            "responses": {
+                "200": {"description": "The twinning, ended", **_json(_TWIN)},
+                "403": _ERR,
+                "404": _ERR,
+                "409": _ERR,
+            },
+        }
+    },
     "/api/v1/resolve": {
         "post": {
             "summary": "Fetch a remote listing, event or actor and give its local id",

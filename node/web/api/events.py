@@ -27,8 +27,12 @@ def _local(value: dt.datetime, tz: str) -> str:
     return value.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(tz)).isoformat()
 
 
-def event_json(event: Event, urls, organiser: Resident | None = None) -> dict[str, Any]:
-    return {
+def event_json(
+    event: Event, urls, organiser: Resident | None = None, viewer: Resident | None = None
+) -> dict[str, Any]:
+    """The stable JSON of an event; with `viewer`, its distance in metres (null when unknown)."""
+    extra = {"distance_m": reach.distance(viewer, event)} if viewer is not None else {}
+    return extra | {
         "id": event.id,
         "url": event.url or urls.event(event.id),
         "title": event.title,
@@ -100,7 +104,7 @@ async def create(request: web.Request) -> web.Response:
         body["organisation"] = str(found.id) if found else handle
     draft = events.EventDraft.parse(body, node.settings.default_reach)
     event = await commit(node, events.schedule, me.id, draft, actor_id=me.id)
-    return web.json_response(event_json(event, node.urls, me), status=201)
+    return web.json_response(event_json(event, node.urls, me, me), status=201)
 
 
 async def index(request: web.Request) -> web.Response:
@@ -115,13 +119,14 @@ async def index(request: web.Request) -> web.Response:
         return events.upcoming(me.quarter_id, utcnow(), limit, before, where)
 
     rows = await node.db.run(find)
-    return page_response(request, [event_json(e, node.urls) for e in rows], limit)
+    return page_response(request, [event_json(e, node.urls, viewer=me) for e in rows], limit)
 
 
 async def show(request: web.Request) -> web.Response:
     node = request.app[node_key]
-    data = await node.db.run(_full, _event_id(request), current(request))
-    body = event_json(data.pop("event"), node.urls, data.pop("organiser"))
+    viewer = current(request)
+    data = await node.db.run(_full, _event_id(request), viewer)
+    body = event_json(data.pop("event"), node.urls, data.pop("organiser"), viewer)
     if data["pending"] is None:
         data.pop("pending")
     body.update(data)

@@ -31,8 +31,9 @@ def _iso(value) -> str | None:
     return value.isoformat() + ("Z" if value.tzinfo is None else "") if value else None
 
 
-def listing_json(listing: Listing, urls: Urls) -> dict[str, Any]:
-    """The stable JSON shape of a listing (author and quarter joined, photo_list attached)."""
+def listing_json(listing: Listing, urls: Urls, viewer: Resident | None = None) -> dict[str, Any]:
+    """The stable JSON shape of a listing (author and quarter joined, photo_list attached);
+    with `viewer`, also its distance in metres from that resident (null when unknown)."""
     author = listing.author if isinstance(listing.author, Resident) else None
     quarter = listing.quarter if isinstance(listing.quarter, Quarter) else None
     photos = getattr(listing, "photo_list", [])
@@ -70,7 +71,7 @@ def listing_json(listing: Listing, urls: Urls) -> dict[str, Any]:
         "ap_id": listing.external_ref,
         "lat": listing.lat,
         "lon": listing.lon,
-    }
+    } | ({"distance_m": reach.distance(viewer, listing)} if viewer is not None else {})
 
 
 def _id(request: web.Request) -> int:
@@ -93,13 +94,14 @@ async def create(request: web.Request) -> web.Response:
     draft = listings.ListingDraft.parse(await json_body(request))
     listing = await commit(node, listings.publish, me.id, draft, actor_id=me.id)
     full = await node.db.run(listings.get, listing.id)
-    return web.json_response(listing_json(full, node.urls), status=201)
+    return web.json_response(listing_json(full, node.urls, me), status=201)
 
 
 async def read(request: web.Request) -> web.Response:
     node = request.app[node_key]
-    listing = await node.db.run(_visible, _id(request), current(request))
-    return web.json_response(listing_json(listing, node.urls))
+    viewer = current(request)
+    listing = await node.db.run(_visible, _id(request), viewer)
+    return web.json_response(listing_json(listing, node.urls, viewer))
 
 
 async def update(request: web.Request) -> web.Response:
@@ -108,7 +110,7 @@ async def update(request: web.Request) -> web.Response:
     changes = listings.ListingDraft.parse_changes(await json_body(request))
     await commit(node, listings.edit, me.id, _id(request), changes, actor_id=me.id)
     full = await node.db.run(listings.get, _id(request))
-    return web.json_response(listing_json(full, node.urls))
+    return web.json_response(listing_json(full, node.urls, me))
 
 
 async def withdraw(request: web.Request) -> web.Response:
@@ -116,7 +118,7 @@ async def withdraw(request: web.Request) -> web.Response:
     node = request.app[node_key]
     await commit(node, listings.withdraw, me.id, _id(request), actor_id=me.id)
     full = await node.db.run(listings.get, _id(request))
-    return web.json_response(listing_json(full, node.urls))
+    return web.json_response(listing_json(full, node.urls, me))
 
 
 def filters(query: Any) -> dict[str, Any]:
@@ -147,7 +149,7 @@ async def index(request: web.Request) -> web.Response:
         return search.search_listings(q, limit=limit, before=before, where=where, **chosen)
 
     rows = await node.db.run(find)
-    return page_response(request, [listing_json(row, node.urls) for row in rows], limit)
+    return page_response(request, [listing_json(row, node.urls, me) for row in rows], limit)
 
 
 ROUTES = [
@@ -288,6 +290,11 @@ SCHEMAS = {
             "created_at": {"type": "string", "format": "date-time"},
             "photos": {"type": "array", "items": {"type": "object"}},
             "origin": {"type": "string"},
+            "distance_m": {
+                "type": "integer",
+                "nullable": True,
+                "description": "metres from the authenticated resident (null when unknown)",
+            },
             "ap_id": {"type": "string", "nullable": True},
             "lat": {"type": "number", "nullable": True},
             "lon": {"type": "number", "nullable": True},

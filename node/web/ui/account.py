@@ -9,9 +9,10 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import LANGUAGE_NAMES, _
-from node.local import accounts, residents
+from node.local import accounts, reach, residents
 from node.local.errors import Invalid
 from node.local.models import Quarter
+from node.web.formats import language_name
 from node.web.guards import require_resident
 from node.web.middleware import logout_response
 from node.web.render import redirect, render
@@ -28,6 +29,10 @@ async def file_bytes(form, name: str) -> bytes:
     if field is None or isinstance(field, str):
         return b""
     return field.file.read()
+
+
+# The languages offered as checkboxes ("which languages do I read?"), besides any already chosen.
+READ_LANGUAGES = ("fr", "de", "it", "en", "es", "nl", "pt", "br", "eu", "ca")
 
 
 def _settings_data(resident_id: int) -> dict:
@@ -55,8 +60,26 @@ async def _page(request, status=200, errors=None, form=None, new_token=None):
         new_token=new_token,
         language_options=[("", _("Browser's choice"))]
         + [(c, LANGUAGE_NAMES[c]) for c in ("fr", "en")],
+        read_languages=_read_languages(me.languages_seen),
         **data,
     )
+
+
+def _read_languages(seen: str) -> list[tuple[str, str, bool]]:
+    """(code, name in the reader's language, checked) for the languages checkboxes."""
+    chosen = reach.parse_languages(seen)
+    codes = list(dict.fromkeys([*READ_LANGUAGES, *chosen]))
+    return [(code, language_name(code), code in chosen) for code in codes]
+
+
+async def save_languages(request: web.Request) -> web.StreamResponse:
+    """The languages I read: nothing checked means every language (feeds, lists, search)."""
+    node = request.app[node_key]
+    me = require_resident(request)
+    form = await request.post()
+    picked = ",".join(v for v in form.getall("languages", []) if isinstance(v, str))
+    await node.db.atomic(reach.set_languages, me.id, reach.parse_languages(picked))
+    raise redirect("/settings", _("Your languages are saved."))
 
 
 async def settings_page(request: web.Request) -> web.Response:
@@ -154,6 +177,7 @@ ROUTES = [
     ("GET", "/settings", settings_page, "settings"),
     ("POST", "/settings", save_profile, "settings_post"),
     ("POST", "/settings/avatar", save_avatar, "settings_avatar"),
+    ("POST", "/settings/languages", save_languages, "settings_languages"),
     ("POST", "/settings/tokens", create_token, "settings_token_create"),
     ("POST", "/settings/tokens/{id:\\d+}/revoke", revoke_token, "settings_token_revoke"),
     ("GET", "/settings/export", export, "settings_export"),

@@ -53,6 +53,16 @@ async def twin_decide(request: web.Request) -> web.Response:
     raise redirect("/admin/twins", _("Twinning accepted.") if accept else _("Twinning refused."))
 
 
+async def twin_end(request: web.Request) -> web.Response:
+    node = request.app[node_key]
+    me = require_staff(request)
+    try:
+        await commit(node, twins.end, me.id, int(request.match_info["id"]), actor_id=me.id)
+    except DomainError as exc:
+        return await twins_page(request, status=exc.status, error=exc.message)
+    raise redirect("/admin/twins", _("The twinning is ended; the other quarter is told."))
+
+
 def _require_admin(request: web.Request):
     me = require_staff(request)
     if me.role != "admin":
@@ -92,6 +102,7 @@ ROUTES = [
     ("GET", "/admin/twins", twins_page, "admin_twins"),
     ("POST", "/admin/twins", twin_request, "admin_twin_request"),
     ("POST", "/admin/twins/{id:\\d+}/{verb:accept|refuse}", twin_decide, "admin_twin_decide"),
+    ("POST", "/admin/twins/{id:\\d+}/end", twin_end, "admin_twin_end"),
     ("GET", "/admin/domains", domains_page, "admin_domains"),
     ("POST", "/admin/domains", domains_change, "admin_domains_change"),
 ]

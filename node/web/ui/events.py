@@ -11,7 +11,7 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import comments, events
+from node.local import comments, events, reach
 from node.local.errors import Invalid, NotFound
 from node.local.models import Organisation, OrganisationMember, Quarter, utcnow
 from node.local.sharing_models import Event
@@ -154,6 +154,8 @@ def _detail_data(event_id: int, viewer) -> dict[str, Any]:
         "position": position,
         "over": event.ends_at <= utcnow(),
         "comments": comments.under("event", event.id),
+        "item_origin": reach.origin_of(event),
+        "distance_m": reach.distance(viewer, event),
     }
 
 

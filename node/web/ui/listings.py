@@ -10,7 +10,15 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import categories, comments, listing_photos, listings, loan_queries, reach, search
+from node.local import (
+    categories,
+    comments,
+    listing_photos,
+    listings,
+    loan_queries,
+    reach,
+    search,
+)
 from node.local.errors import Invalid, NotFound
 from node.local.models import Resident
 from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES, Listing
@@ -73,14 +81,16 @@ def folder(request: web.Request) -> Path:
     return listing_photos.media_dir(request.app[node_key].settings.data_dir)
 
 
-def _uploads(form: Any) -> list[bytes]:
+def _uploads(form: Any) -> list[tuple[bytes, str]]:
+    """(bytes, alt text) of each chosen photo; alt texts are one line each, in the same order."""
+    alts = str(form.get("photo_alts") or "").splitlines()
     files = []
     for item in form.getall("photos", []):
         if hasattr(item, "file") and getattr(item, "filename", ""):
             data = item.file.read()
             if data:
                 files.append(data)
-    return files
+    return [(data, alts[i].strip() if i < len(alts) else "") for i, data in enumerate(files)]
 
 
 def _publish_with_photos(tx, resident_id, draft, photos, where, max_bytes, shelf=False):
@@ -90,14 +100,13 @@ def _publish_with_photos(tx, resident_id, draft, photos, where, max_bytes, shelf
         raise Invalid(message, {"photo": message})
     publish = listings.put_on_shelf if shelf else listings.publish
     listing = publish(tx, resident_id, draft)
-    for data in photos:
-        listing_photos.add(tx, resident_id, listing.id, data, where, max_bytes=max_bytes)
+    _add_photos(tx, resident_id, listing.id, photos, where, max_bytes)
     return listing
 
 
 def _add_photos(tx, resident_id, listing_id, photos, where, max_bytes):
-    for data in photos:
-        listing_photos.add(tx, resident_id, listing_id, data, where, max_bytes=max_bytes)
+    for data, alt in photos:
+        listing_photos.add(tx, resident_id, listing_id, data, where, alt=alt, max_bytes=max_bytes)
 
 
 async def _form_page(request, template="listings/form.html", status=200, **values):
@@ -207,7 +216,8 @@ def detail_data(listing_id: int, viewer: Resident | None) -> dict[str, Any]:
         "is_author": is_author,
         "history": history,
         "comments": comments.under("listing", listing_id),
-        "origin": reach.origin_of(listing),
+        "item_origin": reach.origin_of(listing),
+        "distance_m": reach.distance(viewer, listing),
     }
 
 
@@ -304,6 +314,24 @@ async def act(request: web.Request) -> web.StreamResponse:
     raise redirect(f"/listings/{listing_id}", _("Saved."))
 
 
+async def describe_photo(request: web.Request) -> web.StreamResponse:
+    """The author changes a photo's alt text (read aloud by screen readers, sent with the Note)."""
+    me = require_resident(request)
+    node = request.app[node_key]
+    form = await request.post()
+    alt = form.get("alt", "")
+    await commit(
+        node,
+        listing_photos.describe,
+        me.id,
+        _id(request),
+        int(request.match_info["photo"]),
+        alt if isinstance(alt, str) else "",
+        actor_id=me.id,
+    )
+    raise redirect(f"/listings/{_id(request)}/edit", _("The photo's description is saved."))
+
+
 async def remove_photo(request: web.Request) -> web.StreamResponse:
     me = require_resident(request)
     node = request.app[node_key]
@@ -380,6 +408,12 @@ ROUTES = [
     ("POST", "/listings", create, "listing_create"),
     ("GET", "/listings/{id:\\d+}/edit", edit_form, "listing_edit"),
     ("POST", "/listings/{id:\\d+}/edit", update, "listing_update"),
+    (
+        "POST",
+        "/listings/{id:\\d+}/photos/{photo:\\d+}/alt",
+        describe_photo,
+        "listing_photo_alt",
+    ),
     (
         "POST",
         "/listings/{id:\\d+}/photos/{photo:\\d+}/delete",
