@@ -64,6 +64,10 @@ def _sqlite(path: str) -> peewee.SqliteDatabase:
             "synchronous": "normal",
         },
         check_same_thread=False,
+        # BEGIN IMMEDIATE: a transaction takes the write lock up front, so a second process on
+        # the same file (a CLI command, a `quartier worker`) waits busy_timeout instead of failing
+        # at once with "database is locked" when a read has to upgrade to a write.
+        lock_type="IMMEDIATE",
     )
 
 
