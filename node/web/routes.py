@@ -33,6 +33,7 @@ from node.web.ui import (
 from node.web.ui import comments as ui_comments
 from node.web.ui import listings as ui_listings
 from node.web.ui import loans as ui_loans
+from node.web.ui import shelf as ui_shelf
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -42,7 +43,7 @@ AREAS += [passwords.ROUTES, account.ROUTES, address.ROUTES, residents.ROUTES]
 AREAS += [admin.ROUTES, admin_verification.ROUTES, admin_organisations.ROUTES]
 AREAS += [events.ROUTES, feed.ROUTES, messages.ROUTES, moderation.ROUTES, notifications.ROUTES]
 AREAS += [api_events.ROUTES, api_feed.ROUTES, api_messages.ROUTES]
-AREAS += [ui_comments.ROUTES]
+AREAS += [ui_comments.ROUTES, ui_shelf.ROUTES]
 AREAS += [api_borders.ROUTES, admin_borders.ROUTES]
 AREAS += [admin_categories.ROUTES]
 

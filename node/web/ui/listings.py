@@ -1,4 +1,4 @@
-"""Listing pages: index with filters and search, new, detail, edit, author actions, photos, shelf."""
+"""Listing pages: index with filters and search, new, detail, edit, author actions, photos."""
 
 from __future__ import annotations
 
@@ -351,57 +351,6 @@ async def media(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(path, headers={"Cache-Control": "public, max-age=31536000, immutable"})
 
 
-async def shelf(request: web.Request) -> web.Response:
-    me = require_resident(request)
-    node = request.app[node_key]
-    rows = await node.db.run(listings.shelf, me.id)
-    choices = categories.labelled(await node.db.run(categories.raw_choices))
-    return render(
-        request, "listings/shelf.html", items=rows, categories=choices, form={}, errors={}
-    )
-
-
-async def shelf_add(request: web.Request) -> web.StreamResponse:
-    me = require_verified(request)
-    node = request.app[node_key]
-    form = await request.post()
-    data = {k: v for k, v in form.items() if isinstance(v, str)}
-    data.update(kind="offer", type="loan", shelf="1")
-    try:
-        draft = listings.ListingDraft.parse(data)
-        await commit(
-            node,
-            _publish_with_photos,
-            me.id,
-            draft,
-            _uploads(form),
-            folder(request),
-            node.settings.max_upload_bytes,
-            shelf=True,
-            actor_id=me.id,
-        )
-    except Invalid as exc:
-        rows = await node.db.run(listings.shelf, me.id)
-        choices = categories.labelled(await node.db.run(categories.raw_choices))
-        return render(
-            request,
-            "listings/shelf.html",
-            status=400,
-            items=rows,
-            categories=choices,
-            form=data,
-            errors={**exc.fields, "_": exc.message},
-        )
-    raise redirect("/shelf", _("The object is on your shelf."))
-
-
-async def shelf_remove(request: web.Request) -> web.StreamResponse:
-    me = require_resident(request)
-    node = request.app[node_key]
-    await commit(node, listings.withdraw, me.id, _id(request), actor_id=me.id)
-    raise redirect("/shelf", _("The object is off your shelf."))
-
-
 ROUTES = [
     ("GET", "/listings", index, "listings"),
     ("GET", "/listings/new", new, "listing_new"),
@@ -422,7 +371,4 @@ ROUTES = [
     ),
     ("POST", "/listings/{id:\\d+}/{action:reserve|done|reopen|withdraw|renew}", act, "listing_act"),
     ("GET", "/media/listings/{name}", media, "listing_media"),
-    ("GET", "/shelf", shelf, "shelf"),
-    ("POST", "/shelf", shelf_add, "shelf_add"),
-    ("POST", "/shelf/{id:\\d+}/remove", shelf_remove, "shelf_remove"),
 ]

@@ -1,0 +1,72 @@
+"""The shelf: objects a resident is always willing to lend (like stickers on a letterbox)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from node.appkeys import node_key
+from node.commit import commit
+from node.i18n import _
+from node.local import categories, listings
+from node.local.errors import Invalid
+from node.web.guards import require_resident, require_verified
+from node.web.render import redirect, render
+from node.web.ui.listings import _id, _publish_with_photos, _uploads, folder
+
+
+async def shelf(request: web.Request) -> web.Response:
+    me = require_resident(request)
+    node = request.app[node_key]
+    rows = await node.db.run(listings.shelf, me.id)
+    choices = categories.labelled(await node.db.run(categories.raw_choices))
+    return render(
+        request, "listings/shelf.html", items=rows, categories=choices, form={}, errors={}
+    )
+
+
+async def shelf_add(request: web.Request) -> web.StreamResponse:
+    me = require_verified(request)
+    node = request.app[node_key]
+    form = await request.post()
+    data = {k: v for k, v in form.items() if isinstance(v, str)}
+    data.update(kind="offer", type="loan", shelf="1")
+    try:
+        draft = listings.ListingDraft.parse(data)
+        await commit(
+            node,
+            _publish_with_photos,
+            me.id,
+            draft,
+            _uploads(form),
+            folder(request),
+            node.settings.max_upload_bytes,
+            shelf=True,
+            actor_id=me.id,
+        )
+    except Invalid as exc:
+        rows = await node.db.run(listings.shelf, me.id)
+        choices = categories.labelled(await node.db.run(categories.raw_choices))
+        return render(
+            request,
+            "listings/shelf.html",
+            status=400,
+            items=rows,
+            categories=choices,
+            form=data,
+            errors={**exc.fields, "_": exc.message},
+        )
+    raise redirect("/shelf", _("The object is on your shelf."))
+
+
+async def shelf_remove(request: web.Request) -> web.StreamResponse:
+    me = require_resident(request)
+    node = request.app[node_key]
+    await commit(node, listings.withdraw, me.id, _id(request), actor_id=me.id)
+    raise redirect("/shelf", _("The object is off your shelf."))
+
+
+ROUTES = [
+    ("GET", "/shelf", shelf, "shelf"),
+    ("POST", "/shelf", shelf_add, "shelf_add"),
+    ("POST", "/shelf/{id:\\d+}/remove", shelf_remove, "shelf_remove"),
+]
