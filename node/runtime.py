@@ -57,11 +57,13 @@ class Node:
         """The worker loop: run due work, then wait for a kick or a short poll interval."""
         delay = 0.5
         while True:
+            # Clear before the round, not after: a kick that lands while the steps run (work
+            # committed just after a step looked) must wake the next wait at once, not be lost.
+            self.wake.clear()
             done = await self.run_steps_once()
             if done:
                 delay = 0.5
                 continue
-            self.wake.clear()
             try:
                 await asyncio.wait_for(self.wake.wait(), timeout=delay)
                 delay = 0.5
