@@ -13,7 +13,7 @@ RUN useradd --system --create-home --home-dir /home/quartier --uid 10001 quartie
     && chown quartier:quartier /data
 
 WORKDIR /app
-# The templates live at the repository root, so the copied checkout is installed in place (-e).
+# Templates, static files, catalogues and migrations are package data under node/
 COPY . /app
 RUN pip install --no-cache-dir -e /app
 
