@@ -103,12 +103,16 @@ class Settings:
     )
     geocoder_url: str = _opt(
         "",
-        "Optional geocoder (Nominatim-compatible /search URL); empty means residents place a pin.",
+        "Optional geocoder: a Nominatim /search or Photon /api URL; empty: postcode or a typed position.",
     )
     templates_override_dir: str = _opt(
         "", "Folder of templates that override the built-in ones (same file names)."
     )
-    log_level: str = _opt("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
+    log_level: str = _opt(
+        "INFO",
+        "Logging level: DEBUG, INFO, WARNING or ERROR.",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+    )
 
     @property
     def host(self) -> str:
@@ -215,6 +219,8 @@ def load_settings(
         if name not in fields:
             raise SettingsError(f"unknown setting {name!r}")
         values[name] = _convert(fields[name], raw, env_name(name))
+    if isinstance(values.get("log_level"), str):
+        values["log_level"] = values["log_level"].upper()
     settings = Settings(**values)
     _validate(settings)
     return settings
