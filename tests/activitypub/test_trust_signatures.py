@@ -90,7 +90,9 @@ def rfc9421(peer, url, body, covered):
     message = Message()
     signer = HTTPMessageSigner(
         signature_algorithm=algorithms.RSA_V1_5_SHA256,
-        key_resolver=MappingKeyResolver(public_keys={}, private_keys={peer.key_id("bob"): peer.key}),
+        key_resolver=MappingKeyResolver(
+            public_keys={}, private_keys={peer.key_id("bob"): peer.key}
+        ),
     )
     signer.sign(
         message,
