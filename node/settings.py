@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from node import files
+
 
 class SettingsError(ValueError):
     """A setting has an invalid value; the message names the variable."""
@@ -231,8 +233,7 @@ def ensure_secret_key(settings: Settings) -> Settings:
     if settings.secret_key:
         return settings
     path = Path(settings.data_dir) / "secret_key"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        path.chmod(0o600)
+    files.private_dir(path.parent)
+    if not files.create_once(path, secrets.token_urlsafe(48).encode()):
+        files.make_private(path)
     return settings.replace(secret_key=path.read_text(encoding="utf-8").strip())
