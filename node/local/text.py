@@ -49,7 +49,7 @@ def sanitize_html(html: str, remote: bool = False) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener noreferrer",
-        url_relative="deny" if remote else "passthrough",
+        url_relative="deny" if remote else "pass_through",
     )
 
 
