@@ -23,6 +23,7 @@ from node.activitypub.signatures import (
 )
 from node.activitypub.vocab import as_list, get_id, same_origin
 from node.db import Batcher
+from node.local import inputs
 from node.local.models import utcnow
 from node.runtime import Node
 
@@ -53,8 +54,8 @@ def parse(body: bytes, limit: int) -> dict[str, Any]:
     if len(body) > limit:
         raise Rejected(413, f"body larger than {limit} bytes")
     try:
-        activity = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        activity = inputs.loads(body)  # depth-limited, finite numbers, no lone surrogates
+    except inputs.BadJson as exc:
         raise Rejected(400, "body is not JSON") from exc
     if not isinstance(activity, dict):
         raise Rejected(400, "activity must be a JSON object")
@@ -275,7 +276,7 @@ async def _prepare(node: Node, activity: dict[str, Any]) -> dict[str, Any]:
 async def process_one(node: Node, item: InboxItem) -> None:
     from node.commit import commit
 
-    activity = json.loads(item.body)
+    activity = inputs.loads(item.body)
     state, error = "processed", ""
     try:
         pair, handler = handler_for(activity)
