@@ -8,6 +8,7 @@ from aiohttp import web
 from multidict import MultiDict, MultiDictProxy
 
 from node.i18n import _
+from node.local.errors import NotFound
 from node.local.inputs import clean_text, record_id
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -28,8 +29,11 @@ def _clean_multidict(items) -> MultiDictProxy:
 @web.middleware
 async def clean_request(request: web.Request, handler: Handler) -> web.StreamResponse:
     """404 for ids no row can have (10**23, -1, "abc"); query and form text without controls."""
-    for name in ID_PARAMS & set(request.match_info):
-        record_id(request.match_info[name], _("This page does not exist."))
+    for name, value in request.match_info.items():
+        if name in ID_PARAMS:
+            record_id(value, _("This page does not exist."))
+        elif clean_text(value) != value:  # "\0" in a handle, a slug or a file name
+            raise NotFound(_("This page does not exist."))
     query = request.rel_url.query
     if any(clean_text(k) != k or clean_text(v) != v for k, v in query.items()):
         request = request.clone(
