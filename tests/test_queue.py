@@ -149,15 +149,16 @@ async def seed(make_settings, port: int, **overrides):
         node.db.close()
 
 
-async def post_all(peer: Peer, jobs: list[tuple[str, dict]]) -> list[int]:
-    """Real signed POSTs, many at once."""
+async def post_all(peer: Peer, public_inbox: str, jobs: list[tuple[str, dict]]) -> list[int]:
+    """Real signed POSTs, many at once; signed for the node's public host (as behind a proxy)."""
     limit = asyncio.Semaphore(16)
     async with aiohttp.ClientSession() as session:
 
         async def one(url: str, activity: dict) -> int:
             body = json.dumps(activity).encode()
             async with limit:
-                headers = peer.sign(activity["actor"].rsplit("/", 1)[1], "POST", url, body)
+                name = activity["actor"].rsplit("/", 1)[1]
+                headers = peer.sign(name, "POST", public_inbox, body)
                 async with session.post(url, data=body, headers=headers) as resp:
                     return resp.status
 
@@ -218,7 +219,7 @@ async def test_each_follow_is_accepted_once_by_three_worker_loops(world):
     jobs = [
         (url, follow(peer, n, target)) for n in range(FOLLOWS) for url in (inbox_a, inbox_b) * 2
     ]
-    statuses = await post_all(peer, jobs)
+    statuses = await post_all(peer, inbox_a, jobs)
     assert collections.Counter(statuses) == {202: 4 * FOLLOWS}
     await settled(db, peer, procs, limit=120)
     # Then each is stored once and accepted exactly once
@@ -240,7 +241,7 @@ async def test_a_killed_worker_s_claims_are_taken_over_within_seconds(world):
     peer.gate.clear()
     victim = await procs.serve(port_a)
     jobs = [(inbox_a, follow(peer, n, target)) for n in range(FOLLOWS) for _ in (1, 2)]
-    assert collections.Counter(await post_all(peer, jobs)) == {202: 2 * FOLLOWS}
+    assert collections.Counter(await post_all(peer, inbox_a, jobs)) == {202: 2 * FOLLOWS}
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         sending = await db.run(lambda: Delivery.select().where(Delivery.state == "sending").count())

@@ -10,6 +10,7 @@ from node.i18n import _
 from node.local import residents, verification
 from node.local.errors import Invalid
 from node.local.models import Quarter
+from node.web import geocoder
 from node.web.guards import require_resident
 from node.web.render import redirect, render
 from node.web.ui.account import file_bytes
@@ -65,13 +66,23 @@ async def save_address(request: web.Request) -> web.StreamResponse:
             form=dict(form),
             **data,
         )
+    city = str(form.get("city", "")).strip()
+    if lat is None and address and node.settings.geocoder_url:
+        # No typed position: ask the node's geocoder; without an answer the postcode decides.
+        found = await geocoder.locate(
+            node.settings.geocoder_url,
+            ", ".join(p for p in (address, f"{postcode} {city}".strip()) if p),
+            me.language or node.settings.default_language,
+        )
+        if found:
+            lat, lon = found
     resident = await commit(
         node,
         residents.place,
         me,
         address,
         postcode,
-        str(form.get("city", "")),
+        city,
         lat,
         lon,
     )
