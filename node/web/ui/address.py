@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from node.appkeys import node_key
@@ -106,7 +108,13 @@ async def upload_proof(request: web.Request) -> web.StreamResponse:
     me = require_resident(request)
     form = await request.post()
     try:
-        await commit(node, verification.submit, me.id, await file_bytes(form, "document"))
+        data = await file_bytes(form, "document")
+        # every byte is read (pixels decoded, PDF structure walked) off the event loop and before
+        # the transaction, so a heavy file never holds the database's write lock
+        document = await asyncio.to_thread(
+            verification.check_document, data, node.settings.max_upload_bytes
+        )
+        await commit(node, verification.submit, me.id, document)
     except Invalid as exc:
         proofs = await node.db.run(verification.proofs_of, me.id)
         return render(
