@@ -6,7 +6,7 @@ from typing import Any
 
 from node.activitypub import embedded
 from node.activitypub.from_as import Unacceptable
-from node.activitypub.vocab import get_id, same_origin
+from node.activitypub.vocab import first, get_id, same_origin
 from node.runtime import Node
 
 ACTIVITIES = frozenset({"Create", "Update", "Delete"})
@@ -42,7 +42,8 @@ def on_announce(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
                 raise Unacceptable("announced activity carries an object of another origin")
         activity = inner
     else:
-        author = get_id(inner.get("attributedTo")) or get_id(inner.get("actor"))
+        # PeerTube's attributedTo is a list (the account, then the channel)
+        author = get_id(first(inner.get("attributedTo"))) or get_id(inner.get("actor"))
         activity = {"id": inner.get("id"), "type": "Create", "actor": author, "object": inner}
     if not author or not same_origin(get_id(activity.get("object")) or activity["id"], author):
         raise Unacceptable("announced object is not on its author's origin")
