@@ -301,6 +301,11 @@ async def test_mobilizon_group_event_is_changed_by_the_group_not_by_a_stranger(t
     )
     await node.drain()
     assert await title() == ["Repair café (new room)"]
+    # a moderator of the Group (same origin) deletes it by id: group membership is theirs to check
+    gone = wrap("Delete", victim, "dave", member["id"], n=13)
+    assert (await victim.post(node.urls.shared_inbox(), gone, name="dave"))[0] == 202
+    await node.drain()
+    assert await title() == []
 
 
 async def test_an_object_cannot_claim_a_quarter_of_another_server(three):
