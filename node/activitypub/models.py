@@ -97,6 +97,10 @@ class Delivery(BaseModel):
     last_error = pw.TextField(default="")
     created_at = pw.DateTimeField(default=utcnow)
     claimed_at = pw.DateTimeField(null=True)
+    # what the activity does to which object (an Announce of an activity: the inner one), so an
+    # Update queued before the object's Delete can be dropped (outbox.record, migration 0083)
+    verb = pw.CharField(max_length=20, default="")
+    object_ref = pw.CharField(max_length=500, default="", index=True)
 
 
 class HostState(BaseModel):
