@@ -167,8 +167,7 @@ async def test_edit_form_says_changed_meanwhile(client):
     node, alice, bob, ta, tb = await sharing_pair(client)
     listing_id = await offer(client, ta)
     await login(client, "alice")
-    page = await (await client.get(f"/listings/{listing_id}/edit")).text()
-    assert 'name="version" value="1"' in page
+    # the form was opened at version 1; meanwhile an edit from another device
     await api(client, "PATCH", f"/api/v1/listings/{listing_id}", ta, {"title": "Autre titre"})
     response = await post_form(
         client,
@@ -179,10 +178,11 @@ async def test_edit_form_says_changed_meanwhile(client):
         title="Mon titre",
         version="1",
     )
-    assert response.status == 409
-    assert "changed meanwhile" in await response.text()
     _, data, _ = await api(client, "GET", f"/api/v1/listings/{listing_id}", ta)
-    assert data["title"] == "Autre titre"
+    assert (response.status, data["title"]) == (409, "Autre titre")
+    assert "changed meanwhile" in await response.text()
+    page = await (await client.get(f"/listings/{listing_id}/edit")).text()
+    assert 'name="version" value="2"' in page
 
 
 # ---------------------------------------------------------------- 4. withdrawn stays withdrawn
@@ -280,3 +280,44 @@ async def test_no_update_is_sent_after_the_delete(client):
     verbs = await _verbs(node, listing_id)
     assert [v for v, _ in verbs].count("Delete") >= 1
     assert _after_delete(verbs) == []
+
+
+# ---------------------------------------------------------------- 3. events: the same for forms
+
+
+async def test_event_edits_from_the_same_version_save_once(client):
+    from helpers import csrf_token, make_quarter, make_resident, node_of
+    from social_factories import event_body
+
+    from node.commit import commit
+    from node.local import events
+    from node.local.sharing_models import Event
+
+    node = node_of(client)
+    await make_quarter(node)
+    alice = await make_resident(node, "alice")
+    draft = events.EventDraft.parse(event_body())
+    event = await commit(node, events.schedule, alice.id, draft, actor_id=alice.id)
+    await login(client, "alice")
+    url = f"/events/{event.id}"
+    token = await csrf_token(client, f"{url}/edit")
+    base = {k: str(v) for k, v in event_body().items()} | {"csrf_token": token, "version": "1"}
+
+    titles = [f"Fête de rue {n}" for n in range(4)]
+    responses = await asyncio.gather(
+        *(
+            client.post(f"{url}/edit", data=base | {"title": t}, allow_redirects=False)
+            for t in titles
+        )
+    )
+
+    statuses = [r.status for r in responses]
+    assert sorted(statuses) == [303, 409, 409, 409], statuses
+    for r in responses:
+        if r.status == 409:
+            assert "changed meanwhile" in await r.text()
+    (winner,) = [t for t, r in zip(titles, responses, strict=True) if r.status == 303]
+    saved = await rows(node, lambda: Event.get_by_id(event.id))
+    assert (saved.title, saved.version) == (winner, 2)
+    page = await (await client.get(f"{url}/edit")).text()
+    assert 'name="version" value="2"' in page
