@@ -69,6 +69,31 @@ async def test_overlapping_accepts_lend_the_object_once(client):
     assert {body["message"] for body in refused} == {LENT}
 
 
+async def test_two_servers_on_one_database_lend_once(make_settings, aiohttp_client):
+    """As reported: two `serve` processes on one database (here two apps, two pools)."""
+    from node.app import create_app
+
+    first = make_settings("one")
+    second = make_settings("two", database_url=first.database_url)
+    client = await aiohttp_client(create_app(first))
+    other = await aiohttp_client(create_app(second))
+    node, alice, bob, ta, tb = await sharing_pair(client)
+    listing_id = await offer(client, ta)
+    loan_ids = []
+    for i in range(20):
+        body = {"from": day(2 + i % 5), "until": day(12)}
+        _, loan, _ = await api(client, "POST", f"/api/v1/listings/{listing_id}/loans", tb, body)
+        loan_ids.append(loan["id"])
+
+    results = await asyncio.gather(
+        *(move((client, other)[n % 2], ta, lid, "accept") for n, lid in enumerate(loan_ids))
+    )
+
+    statuses = [status for status, _, _ in results]
+    assert sorted(statuses) == [200] + [409] * 19, statuses
+    assert {body["message"] for status, body, _ in results if status == 409} == {LENT}
+
+
 # ---------------------------------------------------------------- 5. thanks once
 
 
