@@ -13,6 +13,7 @@ from node.i18n import _
 from node.local import (
     categories,
     comments,
+    inputs,
     listing_photos,
     listings,
     loan_queries,
@@ -127,7 +128,7 @@ async def index(request: web.Request) -> web.Response:
     query = request.query
     kind = query.get("kind") if query.get("kind") in LISTING_KINDS else None
     type_ = query.get("type") if query.get("type") in LISTING_TYPES else None
-    before = int(query["before"]) if query.get("before", "").isdigit() else None
+    before = inputs.id_or_none(query.get("before"))
 
     scope = query.get("scope") if query.get("scope") in reach.SCOPES else "all"
 
