@@ -15,6 +15,7 @@ from node.local import listings, reach, search
 from node.local.errors import Invalid, NotFound
 from node.local.models import Quarter, Resident
 from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES, Listing
+from node.local.text import web_url
 from node.urls import Urls
 from node.web.api.common import page_response, paging
 from node.web.guards import current, json_body, require_resident, require_verified
@@ -40,7 +41,7 @@ def listing_json(listing: Listing, urls: Urls, viewer: Resident | None = None) -
     photos = getattr(listing, "photo_list", [])
     return {
         "id": listing.id,
-        "url": listing.url or urls.listing(listing.id),
+        "url": web_url(listing.url) or urls.listing(listing.id),
         "kind": listing.kind,
         "type": listing.type,
         "title": listing.title,
@@ -62,7 +63,9 @@ def listing_json(listing: Listing, urls: Urls, viewer: Resident | None = None) -
         "expires_at": _iso(listing.expires_at),
         "photos": [
             {
-                "url": urls.media(f"listings/{photo.name}") if photo.name else photo.remote_url,
+                "url": urls.media(f"listings/{photo.name}")
+                if photo.name
+                else web_url(photo.remote_url),
                 "thumb": urls.media(f"listings/{photo.thumb}") if photo.thumb else photo.remote_url,
                 "alt": photo.alt,
             }
