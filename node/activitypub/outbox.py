@@ -3,13 +3,15 @@
 Changes are matched by NAME (`change.kind`) so the domain modules that declare them need not be
 imported here: ListingPublished / ListingUpdated / ListingWithdrawn (listing_id), EventScheduled /
 EventUpdated / EventCancelled (event_id), AnnouncementPublished (announcement_id), ResidentUpdated /
-ResidentDeleted (resident_id, username), QuarterUpdated (quarter_id), CommentPosted (comment_id).
+ResidentDeleted (resident_id, username), QuarterUpdated (quarter_id), CommentPosted (comment_id),
+ContentHidden / ContentRemoved (target_type, target_id).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from types import SimpleNamespace
 from typing import Any
 
 from node.activitypub import actors, audience, exchange_builders, to_as, trust, twinning
@@ -236,6 +238,17 @@ def _resident_deleted(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
     yield handle, activity, trust.one_per_host(audience.follower_inboxes([handle]) + known)
 
 
+def _hidden(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
+    """A moderator hid or removed a local listing or event: the nodes that got it delete it
+    (a hidden item is for its author and moderators only, here and on the twins' nodes)."""
+    if change.target_type == "listing":
+        target = SimpleNamespace(listing_id=change.target_id, kind=change.kind)
+        yield from _listing("Delete")(node, target, now)
+    elif change.target_type == "event":
+        target = SimpleNamespace(event_id=change.target_id, kind=change.kind)
+        yield from _event("Delete")(node, target, now)
+
+
 BUILDERS: dict[str, Callable[[Node, Any, Any], Iterator[Outgoing]]] = {
     "ListingPublished": _listing("Create"),
     "ListingUpdated": _listing("Update"),
@@ -248,6 +261,8 @@ BUILDERS: dict[str, Callable[[Node, Any, Any], Iterator[Outgoing]]] = {
     "ResidentDeleted": _resident_deleted,
     "QuarterUpdated": _quarter_updated,
     "CommentPosted": _comment,
+    "ContentHidden": _hidden,
+    "ContentRemoved": _hidden,
 }
 # Loans, RSVPs, messages and reports across nodes (node/activitypub/exchange_builders.py).
 BUILDERS.update(exchange_builders.BUILDERS)
