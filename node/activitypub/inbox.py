@@ -23,6 +23,7 @@ from node.activitypub.signatures import (
 )
 from node.activitypub.vocab import as_list, get_id, same_origin
 from node.db import Batcher
+from node.local import inputs
 from node.local.models import utcnow
 from node.queue import LostClaim, Queue, claim, release
 from node.runtime import Node
@@ -54,8 +55,8 @@ def parse(body: bytes, limit: int) -> dict[str, Any]:
     if len(body) > limit:
         raise Rejected(413, f"body larger than {limit} bytes")
     try:
-        activity = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        activity = inputs.loads(body)  # depth-limited, finite numbers, no lone surrogates
+    except inputs.BadJson as exc:
         raise Rejected(400, "body is not JSON") from exc
     if not isinstance(activity, dict):
         raise Rejected(400, "activity must be a JSON object")
@@ -306,7 +307,7 @@ async def process_one(node: Node, item: InboxItem) -> None:
 async def _process(node: Node, item: InboxItem) -> None:
     from node.commit import commit
 
-    activity = json.loads(item.body)
+    activity = inputs.loads(item.body)
     attempts = item.attempts + 1
     try:
         pair, handler = handler_for(activity)
