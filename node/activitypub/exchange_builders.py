@@ -12,8 +12,22 @@ from typing import Any
 
 from node.activitypub import agreements, participation, to_as
 from node.activitypub.models import INSTANCE, RemoteActor
-from node.local.events import answer_of
+from node.local.events import RsvpChanged, answer_of
+from node.local.loans import (
+    LoanAccepted,
+    LoanCancelled,
+    LoanDeclined,
+    LoanExtended,
+    LoanExtensionAsked,
+    LoanExtensionDeclined,
+    LoanHandedOver,
+    LoanRequested,
+    LoanReturned,
+    LoanThanked,
+)
+from node.local.messages import MessageSent
 from node.local.models import Resident
+from node.local.moderation import ReportFiled
 from node.local.sharing_models import (
     Conversation,
     Event,
@@ -24,6 +38,7 @@ from node.local.sharing_models import (
     Report,
     Rsvp,
 )
+from node.local.tx import Change
 from node.runtime import Node
 
 Outgoing = tuple[str, dict[str, Any], list[str]]
@@ -274,18 +289,18 @@ def report_filed(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
     yield INSTANCE, activity, [remote.shared_inbox or remote.inbox]
 
 
-BUILDERS = {
-    "LoanRequested": loan_step,
-    "LoanAccepted": loan_step,
-    "LoanDeclined": loan_step,
-    "LoanHandedOver": loan_step,
-    "LoanReturned": loan_step,
-    "LoanCancelled": loan_step,
-    "LoanExtensionAsked": loan_step,
-    "LoanExtended": loan_step,
-    "LoanExtensionDeclined": loan_step,
-    "LoanThanked": loan_step,
-    "RsvpChanged": rsvp_changed,
-    "MessageSent": message_sent,
-    "ReportFiled": report_filed,
+BUILDERS: dict[type[Change], Any] = {
+    LoanRequested: loan_step,
+    LoanAccepted: loan_step,
+    LoanDeclined: loan_step,
+    LoanHandedOver: loan_step,
+    LoanReturned: loan_step,
+    LoanCancelled: loan_step,
+    LoanExtensionAsked: loan_step,
+    LoanExtended: loan_step,
+    LoanExtensionDeclined: loan_step,
+    LoanThanked: loan_step,
+    RsvpChanged: rsvp_changed,
+    MessageSent: message_sent,
+    ReportFiled: report_filed,
 }

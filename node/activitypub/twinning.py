@@ -17,6 +17,7 @@ from node.activitypub.models import Follower, Following, RemoteActor
 from node.activitypub.vocab import AS_CONTEXT, as_list, get_id
 from node.local import twins
 from node.local.models import Quarter
+from node.local.tx import Change
 from node.runtime import Node
 
 TWINNING = QUARTIER_NS + "twinning"
@@ -172,11 +173,11 @@ def build_ended(node: Node, change: Any, now: Any) -> Iterator[tuple[str, dict, 
     yield quarter.slug, activity, [remote.inbox]
 
 
-BUILDERS = {
-    "TwinRequested": build_requested,
-    "TwinAccepted": build_decided(True),
-    "TwinRefused": build_decided(False),
-    "TwinEnded": build_ended,
+BUILDERS: dict[type[Change], Any] = {
+    twins.TwinRequested: build_requested,
+    twins.TwinAccepted: build_decided(True),
+    twins.TwinRefused: build_decided(False),
+    twins.TwinEnded: build_ended,
 }
 
 
