@@ -12,7 +12,7 @@ from typing import Any
 
 from node.activitypub import agreements, participation, to_as
 from node.activitypub.models import INSTANCE, RemoteActor
-from node.local.events import RsvpChanged, answer_of
+from node.local.events import answer_of
 from node.local.loans import (
     LoanAccepted,
     LoanCancelled,
@@ -38,7 +38,7 @@ from node.local.sharing_models import (
     Report,
     Rsvp,
 )
-from node.local.tx import Change
+from node.local.tx import Change, RsvpChanged
 from node.runtime import Node
 
 Outgoing = tuple[str, dict[str, Any], list[str]]
@@ -175,16 +175,6 @@ def rsvp_changed(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
     ident = to_as.activity_id(urls, kind, rsvp.external_ref, rsvp.status, now.isoformat())
     activity = participation.answer(kind, ident, urls.actor(organiser.username), join_doc, position)
     yield organiser.username, activity, [remote.inbox or remote.shared_inbox]
-
-
-def refuse_join(node: Node, organiser: Resident, join: dict, sender: RemoteActor) -> None:
-    """Answer a Join we cannot take (event over, cancelled…) with a Reject at once."""
-    from node.activitypub.outbox import enqueue
-
-    inner = {k: v for k, v in join.items() if k not in ("@context", "to", "cc")}
-    ident = to_as.activity_id(node.urls, "Reject", join.get("id"))
-    activity = participation.answer("Reject", ident, node.urls.actor(organiser.username), inner)
-    enqueue(node, organiser.username, activity, [sender.inbox or sender.shared_inbox])
 
 
 # ---------------------------------------------------------------- messages

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from node.activitypub import actors, audience, exchange_builders, to_as, trust, twinning
-from node.activitypub.models import Delivery, Following, RemoteActor
+from node.activitypub.models import Delivery, RemoteActor
 from node.activitypub.vocab import PUBLIC
 from node.activitypub.webfinger import WebfingerError, resolve_handle
 from node.local.announcements import AnnouncementPublished
@@ -386,42 +386,3 @@ async def resolve(node: Node, target: str) -> str:
         if not node.settings.allow_http:
             raise
         return await resolve_handle(node.http, target, "http")
-
-
-async def follow(node: Node, handle: str, target: str) -> Following:
-    """Our actor `handle` follows a remote actor (URI or handle); Accept arrives in the inbox."""
-    from node.commit import commit  # glue imported late: commit imports this module
-
-    uri = await resolve(node, target)
-    remote = await actors.fetch_actor(node, uri)
-
-    def work(tx: Any) -> Following:
-        existing = Following.get_or_none(
-            (Following.handle == handle) & (Following.actor_uri == remote.uri)
-        )
-        if existing is not None:
-            return existing
-        activity = to_as.follow(node.urls, actors.actor_uri(node, handle), remote.uri, tx.now)
-        row = Following.create(handle=handle, actor_uri=remote.uri, activity_id=activity["id"])
-        enqueue(node, handle, activity, [remote.inbox])
-        return row
-
-    return await commit(node, work)
-
-
-async def unfollow(node: Node, handle: str, uri: str) -> None:
-    """Undo our Follow of a remote actor."""
-    from node.commit import commit
-
-    remote = await actors.fetch_actor(node, uri)
-
-    def work(tx: Any) -> None:
-        row = Following.get_or_none((Following.handle == handle) & (Following.actor_uri == uri))
-        if row is None:
-            return
-        me = actors.actor_uri(node, handle)
-        inner = {"id": row.activity_id, "type": "Follow", "actor": me, "object": uri}
-        enqueue(node, handle, to_as.undo(node.urls, me, inner, tx.now), [remote.inbox])
-        row.delete_instance()
-
-    await commit(node, work)

@@ -65,27 +65,6 @@ def remote_quarter(doc_or_row: Any, mark: dict | None = None) -> twins.RemoteQua
     )
 
 
-async def request(node: Node, resident_id: int, quarter_slug: str, handle: str) -> twins.Twin:
-    """Resolve `@slug@host`, check it is a Group, then record the request (Follow in the outbox)."""
-    from node.activitypub import outbox
-    from node.commit import commit
-    from node.i18n import _
-    from node.local.errors import Invalid
-
-    try:
-        uri = await outbox.resolve(node, handle)
-        doc = await actors.fetch_document(node, uri)
-    except Exception as exc:  # noqa: BLE001 - WebFinger, fetch, allow-list: all "cannot find it"
-        raise Invalid(
-            _("This quarter could not be found: %(reason)s", reason=str(exc)[:200]),
-            {"handle": "unknown"},
-        ) from None
-    if doc.get("type") != "Group" or not isinstance(doc.get("inbox"), str):
-        raise Invalid(_("This handle is not a quarter."), {"handle": "not_a_quarter"})
-    await node.db.atomic(actors.store_actor, doc)
-    return await commit(node, twins.request, resident_id, quarter_slug, remote_quarter(doc))
-
-
 # ---------------------------------------------------------------- builders (outbox.BUILDERS)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import peewee as pw
 
 from node.i18n import _
-from node.local import reach, text
+from node.local import reach, remote_rsvps, text
 from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound, Stale
 from node.local.event_drafts import (  # noqa: F401 - callers find these here
     CATEGORIES,
@@ -19,10 +19,8 @@ from node.local.event_drafts import (  # noqa: F401 - callers find these here
 from node.local.models import OrganisationMember, Resident
 from node.local.moderation import ensure_can_publish
 from node.local.notify import N_, notify
-from node.local.sharing_models import Event, Rsvp
-from node.local.tx import Change, Tx
-
-ATTENDING = ("going", "waiting", "pending")
+from node.local.sharing_models import ATTENDING, Event, Rsvp
+from node.local.tx import Change, RsvpChanged, Tx
 
 
 @dataclass(frozen=True)
@@ -37,12 +35,6 @@ class EventUpdated(Change):
 
 @dataclass(frozen=True)
 class EventCancelled(Change):
-    event_id: int
-
-
-@dataclass(frozen=True)
-class RsvpChanged(Change):
-    rsvp_id: int
     event_id: int
 
 
@@ -238,9 +230,7 @@ def rsvp(tx: Tx, resident_id: int, event_id: int, status: str) -> Rsvp:
     if event.ends_at <= tx.now:
         raise InvalidTransition(_("This event is over."))
     if event.external_ref is not None:
-        from node.local import remote_rsvps  # the organiser's node decides (it imports us)
-
-        return remote_rsvps.ask(tx, resident, event, status)
+        return remote_rsvps.ask(tx, resident, event, status)  # the organiser's node decides
     row = Rsvp.get_or_none((Rsvp.event == event.id) & (Rsvp.resident == resident.id))
     previous = row.status if row else "not_going"
     if status == "going":
