@@ -19,7 +19,7 @@ import pytest_asyncio
 from ap_support import AS, Peer, start_node
 from helpers import CSRF, make_quarter, make_resident, make_token, png_bytes
 
-from node.activitypub import actors, twinning
+from node.activitypub import actors
 from node.commit import commit
 from node.local import comments, events, listing_photos, listings, moderation, twins
 from node.local.models import utcnow
@@ -240,10 +240,23 @@ async def world(shared_settings):
         mod_b = await make_resident(b, "modb", quarter="beta", role="moderator")
         res_b = await make_resident(b, "resb", quarter="beta")
         # twinning through the protocol: alpha asks, beta's moderator accepts
-        await twinning.request(a, people["moderator"].id, "alpha", f"@beta@{b.urls.host}")
-        await _settle(a, b)
-        asked = await b.db.run(lambda: twins.Twin.get(twins.Twin.direction == "incoming"))
-        await commit(b, twins.decide, mod_b.id, asked.id, True)
+        async with aiohttp.ClientSession() as session:
+            ask = {"quarter": "alpha", "handle": f"@beta@{b.urls.host}"}
+            token = await make_token(a, people["moderator"].id)
+            async with session.post(
+                a.urls.base + "/api/v1/twins",
+                json=ask,
+                headers={"Authorization": f"Bearer {token}"},
+            ) as resp:
+                assert resp.status == 201, await resp.text()
+            await _settle(a, b)
+            asked = await b.db.run(lambda: twins.Twin.get(twins.Twin.direction == "incoming"))
+            token = await make_token(b, mod_b.id)
+            async with session.post(
+                f"{b.urls.base}/api/v1/twins/{asked.id}/accept",
+                headers={"Authorization": f"Bearer {token}"},
+            ) as resp:
+                assert resp.status == 200, await resp.text()
         await _settle(a, b)
         assert await a.db.run(lambda: twins.Twin.get().state) == "accepted"
         items = await _seed_items(
