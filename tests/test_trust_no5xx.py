@@ -161,6 +161,14 @@ async def test_a_lone_surrogate_in_a_title_is_removed_at_input(client):
     await login(client, "alice")
     page = await client.get(f"/listings/{created['id']}")
     assert page.status == 200 and "Chairs for free" in await page.text()
+    # the same surrogate sent as raw (invalid) UTF-8 bytes, as json.loads reads them
+    raw = b'{"kind": "offer", "type": "gift", "title": "Table \xed\xa0\x80ok"}'
+    response = await client.post(
+        "/api/v1/listings",
+        data=raw,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert response.status == 201 and (await response.json())["title"] == "Table ok"
 
 
 async def test_an_event_at_the_end_of_year_9999_in_kiritimati_never_breaks_the_calendar(client):
@@ -286,3 +294,38 @@ async def test_a_5xx_is_logged_with_its_request_id_and_nothing_is_half_written(
     rid = response.headers["X-Request-Id"]
     assert "Quelque chose s’est mal passé" in page and rid in page
     assert await node.db.run(lambda: Listing.select().count()) == 0
+
+
+async def test_a_peer_answering_json_nested_20000_deep_gets_a_4xx_not_a_crash(
+    aiohttp_client, make_settings
+):
+    """The key fetch of a signed inbox POST reads the peer's actor: deep JSON there is refused too."""
+    from aiohttp import web
+
+    from node.activitypub import keys
+    from node.activitypub.signatures import sign_request
+    from node.app import create_app
+
+    async def deep(request):
+        return web.Response(body=DEEP, content_type="application/activity+json")
+
+    peer_app = web.Application()
+    peer_app.router.add_get("/users/{name}", deep)
+    peer = await aiohttp_client(peer_app)
+    base = f"http://127.0.0.1:{peer.port}"
+    app = create_app(make_settings(allow_private_addresses=True, allow_http=True))
+    client = await aiohttp_client(app)
+    activity = {
+        "id": f"{base}/activities/1",
+        "type": "Follow",
+        "actor": f"{base}/users/bob",
+        "object": "http://127.0.0.1:8080/@alice",
+    }
+    body = json.dumps(activity).encode()
+    headers = {"Content-Type": "application/activity+json"}
+    key = keys.generate_private_key()
+    url = f"http://127.0.0.1:{client.port}/inbox"
+    now = dt.datetime.now(dt.UTC)
+    headers.update(sign_request(key, f"{base}/users/bob#main-key", "POST", url, headers, body, now))
+    response = await client.post("/inbox", data=body, headers=headers)
+    assert 400 <= response.status < 500, await response.text()

@@ -72,8 +72,11 @@ class Response:
         return 200 <= self.status < 300
 
     def json(self) -> Any:
-        """The body parsed as JSON (ValueError when it is not)."""
-        return json.loads(self.body)
+        """The body parsed as JSON (ValueError when it is not, or nests ~1,000 deep)."""
+        try:
+            return json.loads(self.body)
+        except RecursionError:  # a peer's 20,000-deep document: refused, not a crash
+            raise ValueError("JSON nested too deep") from None
 
 
 def _embedded_ipv4(addr: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from node.i18n import _
+from node.local import reach
 from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound
 from node.local.models import Resident
 from node.local.notify import N_, notify
@@ -40,6 +41,14 @@ class ContentHidden(Change):
 
 @dataclass(frozen=True)
 class ContentRemoved(Change):
+    target_type: str
+    target_id: int
+
+
+@dataclass(frozen=True)
+class ContentRestored(Change):
+    """A moderator unhid an item."""
+
     target_type: str
     target_id: int
 
@@ -159,6 +168,16 @@ def _target_quarter(reporter: Resident, target_type: str, target_id: int) -> int
     return row.quarter_id if row else None
 
 
+def _seen_by(reporter: Resident, target_type: str, target_id: int) -> bool:
+    """A resident reports only what they may read (else the answer would confirm it exists);
+    reports from other servers (Flag) were filtered by their own node."""
+    model = HIDEABLE.get(target_type)
+    if model is None or not reporter.is_local:
+        return True
+    row = model.get_or_none(model.id == target_id)
+    return row is not None and reach.may_see(row, reporter)
+
+
 def _exists(target_type: str, target_id: int) -> bool:
     model = {"resident": Resident, "message": Message, **HIDEABLE}[target_type]
     return model.select().where(model.id == target_id).exists()
@@ -171,7 +190,7 @@ def report(tx: Tx, reporter_id: int, target_type: str, target_id: int, reason: s
     if not reason:
         raise Invalid(_("Say why you report this."), {"reason": _("Say why you report this.")})
     reporter = Resident.get_by_id(reporter_id)
-    if not _exists(target_type, target_id):
+    if not _exists(target_type, target_id) or not _seen_by(reporter, target_type, target_id):
         raise NotFound(_("There is nothing to report here."))
     quarter_id = _target_quarter(reporter, target_type, target_id) or reporter.quarter_id
     row = Report.create(
@@ -293,9 +312,8 @@ def _hide(tx: Tx, action: str, target_type: str, target_id: int) -> None:
         Listing.update(state="withdrawn").where(Listing.id == target_id).execute()
     if action == "remove" and model is Event:
         Event.update(status="cancelled").where(Event.id == target_id).execute()
-    if action != "unhide":
-        change = ContentRemoved if action == "remove" else ContentHidden
-        tx.record(change(target_type, target_id))
+    change = {"remove": ContentRemoved, "hide": ContentHidden}.get(action, ContentRestored)
+    tx.record(change(target_type, target_id))
 
 
 def _sanction(tx: Tx, action: str, resident_id: int | None, reason: str, days: int) -> None:
