@@ -11,7 +11,9 @@ async def confirmation_path(client, email):
     """The path of the confirmation link mailed to this address (through the mail outbox)."""
     node = node_of(client)
     mails = await node.db.run(
-        lambda: list(OutgoingMail.select().where(OutgoingMail.to == email).order_by(OutgoingMail.id))
+        lambda: list(
+            OutgoingMail.select().where(OutgoingMail.to == email).order_by(OutgoingMail.id)
+        )
     )
     match = re.search(r"https?://[^/\s]+(/signup/confirm/\S+)", mails[-1].text)
     return match.group(1)

@@ -74,12 +74,7 @@ def sign_up(
     verified: bool = False,
     password_hash: str | None = None,
 ) -> Resident:
-    try:
-        check_handle(draft.username)
-    except Invalid as exc:
-        raise Invalid(exc.message, {"username": exc.message}) from None
-    if email_taken(draft.email):
-        raise _email_taken_error()
+    _check_free(draft)
     quarter = get_quarter(quarter_slug) if quarter_slug else None
     fields = dict(
         username=draft.username,
@@ -99,12 +94,24 @@ def sign_up(
         with Resident._meta.database.atomic():
             resident = Resident.create(**fields)
     except pw.IntegrityError:
-        if email_taken(draft.email):
-            raise _email_taken_error() from None
-        check_handle(draft.username)  # raises "This name is already taken." on the username
+        _check_free(draft)  # the same answer as when the other sign-up came first
         raise
     tx.record(ResidentJoined(resident.id))
     return resident
+
+
+def _check_free(draft: SignupDraft) -> None:
+    """Refuse a taken user name, then a taken e-mail address (always in this order).
+
+    The e-mail is read first: if a concurrent sign-up commits in between, the name check
+    (read second) sees it too, so the answer does not depend on the timing."""
+    email_used = email_taken(draft.email)
+    try:
+        check_handle(draft.username)
+    except Invalid as exc:
+        raise Invalid(exc.message, {"username": exc.message}) from None
+    if email_used:
+        raise _email_taken_error()
 
 
 def email_taken(email: str) -> bool:

@@ -78,13 +78,14 @@ def request_signup(tx: Tx, draft: SignupDraft, confirm_url: str, login_url: str)
         created_at=tx.now,
         expires_at=tx.now + LIFETIME,
     )
+    link = f"{confirm_url.rstrip('/')}/{token}"
     with using(language):
         subject = _("Confirm your account")
         text = _(
             "Welcome! To create the account %(username)s, open this link within 24 hours:\n"
             "%(link)s\n\nIf you did not sign up, ignore this message.",
             username=draft.username,
-            link=f"{confirm_url.rstrip('/')}/{token}",
+            link=link,
         )
     mail.queue(email, subject, text)
 
