@@ -180,6 +180,8 @@ async def run_once(node: Node, limit: int = BATCH) -> int:
     items = await node.db.atomic(_claim, node, utcnow(), limit)
     if not items:
         return 0
+    # a key rotated by another process (the CLI) must be used from now on
+    await node.db.run(actors.forget_rotated_keys, node, {item["signer"] for item in items})
     await asyncio.gather(*(send(node, item) for item in items))
     return len(items)
 

@@ -75,7 +75,7 @@ def _verify(node: Node, scheme: str, method: str, path_qs: str, headers, body, p
     if scheme == "rfc9421":
         verify_request_rfc9421(method, node.urls.base + path_qs, headers, body, key, now, skew)
     else:
-        verify_request(method, path_qs, headers, body, key, now, skew)
+        verify_request(method, path_qs, headers, body, key, now, skew, host=node.urls.host)
 
 
 def check_origins(activity: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from node import files
 from node.activitypub import trust
 from node.activitypub.http import FetchError, SafeClient
 from node.local import listing_photos, uploads
@@ -86,7 +87,7 @@ async def fetch_due(node: Node) -> int:
             resp = await client.get(photo.remote_url, {"Accept": "image/*"})
             if resp.status != 200:
                 raise FetchError(f"answered {resp.status}")
-            folder.mkdir(parents=True, exist_ok=True)
+            files.private_dir(folder)
             await node.db.atomic(_save, photo.id, resp.body, folder)
         except (FetchError, Invalid, OSError, ValueError) as exc:
             log.info("remote photo %s not kept: %s", photo.remote_url, exc)
