@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from node.db import Database
+from node.queue import Holder
 from node.settings import Settings
 from node.urls import Urls
 
@@ -29,6 +30,10 @@ class Node:
     steps: dict[str, Step] = field(default_factory=dict)
     http: Any = None  # node.activitypub.http.SafeClient, set by http_ctx
     extras: dict[str, Any] = field(default_factory=dict)
+    claims: Holder = field(init=False)  # the queue rows this process holds (node.queue)
+
+    def __post_init__(self) -> None:
+        self.claims = Holder(self.settings.queue_lease_seconds)
 
     def kick(self) -> None:
         """Wake the workers: new work was committed (the rows are the truth; this cuts latency)."""

@@ -81,6 +81,11 @@ class Settings:
     http_timeout_seconds: int = _opt(
         10, "Total timeout of one outbound federation request (fetch or delivery), in seconds."
     )
+    queue_lease_seconds: int = _opt(
+        30,
+        "Lease of a claimed queue row (delivery, inbox item, mail), renewed by its worker every "
+        "sixth of it; a dead worker's rows are taken over after it, in seconds.",
+    )
     login_attempts: int = _opt(
         5,
         "Failed log-ins allowed per (account, address) pair within the lock window "
@@ -183,7 +188,13 @@ def _validate(s: Settings) -> None:
                 f"{env_name(f.name)}: expected one of {', '.join(choices)}, "
                 f"got {getattr(s, f.name)!r}"
             )
-    for name in ("smtp_port", "max_upload_bytes", "max_inbox_bytes", "login_attempts"):
+    for name in (
+        "smtp_port",
+        "max_upload_bytes",
+        "max_inbox_bytes",
+        "login_attempts",
+        "queue_lease_seconds",
+    ):
         if getattr(s, name) <= 0:
             raise SettingsError(f"{env_name(name)}: must be positive")
     if s.default_language not in {"fr", "en", "de", "it"}:

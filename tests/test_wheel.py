@@ -107,6 +107,7 @@ def test_wheel_holds_everything_the_node_reads_at_run_time(installed):
         "migrations/0001_initial.py",
     ):
         assert (package / needed).is_file(), needed
+    assert (installed / "bin" / "quartier").is_file()  # the console script
     shipped = {p.relative_to(ROOT / "node") for p in (ROOT / "node" / "templates").rglob("*.html")}
     assert shipped and all((package / p).is_file() for p in shipped)
 

@@ -13,13 +13,14 @@ from node.i18n import _
 from node.local import (
     categories,
     comments,
+    inputs,
     listing_photos,
     listings,
     loan_queries,
     reach,
     search,
 )
-from node.local.errors import Invalid, NotFound
+from node.local.errors import Invalid, NotFound, Stale
 from node.local.models import Resident
 from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES, Listing
 from node.web.guards import current, require_resident, require_verified
@@ -127,7 +128,7 @@ async def index(request: web.Request) -> web.Response:
     query = request.query
     kind = query.get("kind") if query.get("kind") in LISTING_KINDS else None
     type_ = query.get("type") if query.get("type") in LISTING_TYPES else None
-    before = int(query["before"]) if query.get("before", "").isdigit() else None
+    before = inputs.id_or_none(query.get("before"))
 
     scope = query.get("scope") if query.get("scope") in reach.SCOPES else "all"
 
@@ -267,10 +268,14 @@ async def update(request: web.Request) -> web.StreamResponse:
     node = request.app[node_key]
     listing_id = _id(request)
     form = await request.post()
-    data = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    data = {
+        k: v for k, v in form.items() if isinstance(v, str) and k not in ("csrf_token", "version")
+    }
+    seen = str(form.get("version") or "")
+    expected = (int(seen),) if seen.isdigit() and len(seen) < 10 else None
     try:
         changes = listings.ListingDraft.parse_changes(data)
-        await commit(node, listings.edit, me.id, listing_id, changes, actor_id=me.id)
+        await commit(node, listings.edit, me.id, listing_id, changes, expected, actor_id=me.id)
         photos = _uploads(form)
         if photos:
             await commit(
@@ -290,6 +295,21 @@ async def update(request: web.Request) -> web.StreamResponse:
             status=400,
             form=data,
             errors={**exc.fields, "_": exc.message},
+            listing=listing,
+        )
+    except Stale:
+        # someone (another tab, another device) saved first: show what this editor typed, with
+        # the current version, so saving again is a deliberate choice
+        listing = await node.db.run(listings.get, listing_id)
+        message = _(
+            "This listing was changed meanwhile: your changes below are not saved. "
+            "Check the listing, then save again."
+        )
+        return await _form_page(
+            request,
+            status=409,
+            form={**data, "version": listing.version},
+            errors={"_": message},
             listing=listing,
         )
     raise redirect(f"/listings/{listing_id}", _("Your listing is updated."))
