@@ -9,7 +9,7 @@ from typing import Any
 import peewee as pw
 
 from node.i18n import _
-from node.local import inputs
+from node.local import inputs, reach
 from node.local.errors import Conflict, Invalid, InvalidTransition, NotAllowed, NotFound
 from node.local.loan_queries import ACTIVE, STATE_LABELS, pending_extension
 from node.local.models import Resident
@@ -181,6 +181,8 @@ def request(tx: Tx, borrower_id: int, listing_id: int, draft: LoanDraft) -> Loan
     borrower = Resident.get_or_none(Resident.id == borrower_id)
     if borrower is None or borrower.deleted_at is not None:
         raise NotFound(_("No such resident."))
+    if borrower.is_local and not reach.may_see(listing, borrower):
+        raise NotFound(_("No such listing."))  # (remote borrowers: their node applied the reach)
     if listing.type != "loan" or listing.kind != "offer":
         raise InvalidTransition(_("Only objects offered for loan can be borrowed."))
     if listing.state not in ("open", "reserved"):

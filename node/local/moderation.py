@@ -46,6 +46,14 @@ class ContentRemoved(Change):
 
 
 @dataclass(frozen=True)
+class ContentRestored(Change):
+    """A moderator unhid an item."""
+
+    target_type: str
+    target_id: int
+
+
+@dataclass(frozen=True)
 class ResidentSuspended(Change):
     resident_id: int
 
@@ -349,9 +357,8 @@ def _hide(tx: Tx, action: str, target_type: str, target_id: int) -> None:
         Listing.update(state="withdrawn").where(Listing.id == target_id).execute()
     if action == "remove" and model is Event:
         Event.update(status="cancelled").where(Event.id == target_id).execute()
-    if action != "unhide":
-        change = ContentRemoved if action == "remove" else ContentHidden
-        tx.record(change(target_type, target_id))
+    change = {"remove": ContentRemoved, "hide": ContentHidden}.get(action, ContentRestored)
+    tx.record(change(target_type, target_id))
 
 
 def _sanction(tx: Tx, action: str, resident_id: int | None, reason: str, days: int) -> None:
