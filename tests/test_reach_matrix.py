@@ -19,7 +19,7 @@ import pytest_asyncio
 from ap_support import AS, Peer, start_node
 from helpers import CSRF, make_quarter, make_resident, make_token, png_bytes
 
-from node.activitypub import actors, twinning
+from node.activitypub import actors
 from node.commit import commit
 from node.local import comments, events, listing_photos, listings, moderation, twins
 from node.local.models import utcnow
@@ -62,6 +62,7 @@ API_LISTS = MY_LISTS | {"anonymous": set()}  # the API's lists want a resident (
 WRITERS = DETAIL | {"anonymous": set(), "unverified": set()}  # they must log in / be verified
 MESSAGE = WRITERS  # "write to the author about this listing": the listing shown in the form
 LOAN = {v: seen - {H} for v, seen in WRITERS.items()}  # asking to borrow (never a hidden one)
+REPORT = DETAIL | {"anonymous": set()}  # reporting an item (residents, verified or not)
 AP = {P}  # ActivityPub documents for people and foreign servers: public only
 TWIN = {T, P}  # what the twin quarter's node and residents get
 
@@ -86,12 +87,14 @@ PEOPLE_PATHS = {
     "events API": API_LISTS,
     "AP listing": None,
     "AP event": None,
+    "AP outbox": None,
     "message form": MESSAGE,
     "loan request": LOAN,
+    "report": REPORT,
 }
 TWIN_PATHS = ("listing page", "listing API", "event page", "event API", "feed API", "photo")
-TWIN_PATHS += ("AP listing", "AP event")
-REMOTE_PATHS = ("AP listing", "AP event", "photo", "comment")
+TWIN_PATHS += ("AP listing", "AP event", "AP outbox")
+REMOTE_PATHS = ("AP listing", "AP event", "AP outbox", "photo", "comment")
 VIEWERS = [*DETAIL, "twin", "remote"]
 
 PASSWORD = "correct horse"
@@ -237,10 +240,23 @@ async def world(shared_settings):
         mod_b = await make_resident(b, "modb", quarter="beta", role="moderator")
         res_b = await make_resident(b, "resb", quarter="beta")
         # twinning through the protocol: alpha asks, beta's moderator accepts
-        await twinning.request(a, people["moderator"].id, "alpha", f"@beta@{b.urls.host}")
-        await _settle(a, b)
-        asked = await b.db.run(lambda: twins.Twin.get(twins.Twin.direction == "incoming"))
-        await commit(b, twins.decide, mod_b.id, asked.id, True)
+        async with aiohttp.ClientSession() as session:
+            ask = {"quarter": "alpha", "handle": f"@beta@{b.urls.host}"}
+            token = await make_token(a, people["moderator"].id)
+            async with session.post(
+                a.urls.base + "/api/v1/twins",
+                json=ask,
+                headers={"Authorization": f"Bearer {token}"},
+            ) as resp:
+                assert resp.status == 201, await resp.text()
+            await _settle(a, b)
+            asked = await b.db.run(lambda: twins.Twin.get(twins.Twin.direction == "incoming"))
+            token = await make_token(b, mod_b.id)
+            async with session.post(
+                f"{b.urls.base}/api/v1/twins/{asked.id}/accept",
+                headers={"Authorization": f"Bearer {token}"},
+            ) as resp:
+                assert resp.status == 200, await resp.text()
         await _settle(a, b)
         assert await a.db.run(lambda: twins.Twin.get().state) == "accepted"
         items = await _seed_items(
@@ -276,6 +292,15 @@ async def _session(node, username: str | None) -> aiohttp.ClientSession:
     async with session.post(node.urls.base + "/login", data=form, allow_redirects=False) as resp:
         assert resp.status == 303, username
     return session
+
+
+def _outbox(node) -> str:
+    return node.urls.outbox("author") + "?page=1"
+
+
+def _outbox_items(text: str) -> set[str]:
+    """The objects of the author's outbox page (ActivityPub collection)."""
+    return {item["object"] for item in json.loads(text).get("orderedItems", [])}
 
 
 async def _get(session, url, **kw) -> tuple[int, str]:
@@ -316,6 +341,9 @@ async def _person_cells(w, viewer: str, odd) -> dict[tuple[str, str], bool]:
             status, text = await _get(session, base + url)
             odd(status in (200, 401), name, "", status)  # 401: the API wants a resident
             lists[name] = text if status == 200 else ""
+        status, text = await _get(session, _outbox(a), headers={"Accept": AS})
+        odd(status == 200, "AP outbox", "", status)
+        outbox = _outbox_items(text) if status == 200 else set()
         for reach, item in w["items"].items():
             tag = item["tag"]
             for name, text in lists.items():
@@ -362,6 +390,7 @@ async def _person_cells(w, viewer: str, odd) -> dict[tuple[str, str], bool]:
                 status, _text = await _get(session, base + path, headers={"Accept": AS})
                 odd(status in (200, 404), name, reach, status)
                 cells[name, reach] = status == 200
+            cells["AP outbox", reach] = a.urls.listing(item["listing"]) in outbox
             status, text = await _get(session, f"{base}/messages/new?listing={item['listing']}")
             odd(status in (200, 303, 403), "message form", reach, status)
             cells["message form", reach] = status == 200 and f"Lst{tag}" in text
@@ -375,6 +404,14 @@ async def _person_cells(w, viewer: str, odd) -> dict[tuple[str, str], bool]:
                 status = resp.status
             odd(status in (201, 401, 403, 404), "loan request", reach, status)
             cells["loan request", reach] = status == 201
+            async with session.post(
+                f"{base}/api/v1/reports",
+                json={"target_type": "event", "target_id": item["event"], "reason": "Check"},
+                headers={"Authorization": f"Bearer {token}"} if token else {},
+            ) as resp:
+                status = resp.status
+            odd(status in (201, 401, 404), "report", reach, status)
+            cells["report", reach] = status == 201
     finally:
         await session.close()
     return cells
@@ -387,6 +424,8 @@ async def _twin_cells(w) -> dict[tuple[str, str], bool]:
     headers = {"Authorization": f"Bearer {w['b_token']}"}
     async with aiohttp.ClientSession(headers=headers) as session:
         _status, feed = await _get(session, f"{b.urls.base}/api/v1/feed?quarter=beta&limit=100")
+        page = await actors.fetch_document(b, _outbox(a))  # B's real signed fetch
+        outbox = {item["object"] for item in page.get("orderedItems", [])}
         for reach, item in w["items"].items():
             tag = item["tag"]
             listing_url, event_url = a.urls.listing(item["listing"]), a.urls.event(item["event"])
@@ -419,6 +458,7 @@ async def _twin_cells(w) -> dict[tuple[str, str], bool]:
                 status, _text = await _get(session, f"{b.urls.base}/media/listings/{photo.name}")
                 got = status == 200
             cells["photo", reach] = got
+            cells["AP outbox", reach] = listing_url in outbox
             for name, url in (("AP listing", listing_url), ("AP event", event_url)):
                 try:
                     await actors.fetch_document(b, url)  # B's real signed fetch
@@ -433,7 +473,13 @@ async def _remote_cells(w, odd) -> dict[tuple[str, str], bool]:
     a, peer = w["a"], w["peer"]
     cells: dict[tuple[str, str], bool] = {}
     async with aiohttp.ClientSession() as session:
+        url = _outbox(a)
+        headers = {"Accept": AS, **peer.sign("bob", "GET", url, None)}
+        status, text = await _get(session, url, headers=headers)
+        odd(status == 200, "AP outbox", "", status)
+        outbox = _outbox_items(text) if status == 200 else set()
         for reach, item in w["items"].items():
+            cells["AP outbox", reach] = a.urls.listing(item["listing"]) in outbox
             for name, url in (
                 ("AP listing", a.urls.listing(item["listing"])),
                 ("AP event", a.urls.event(item["event"])),

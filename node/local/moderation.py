@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from node.i18n import _
-from node.local import logins
+from node.local import logins, reach
 from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound
 from node.local.models import Resident
 from node.local.notify import N_, notify
@@ -168,6 +168,16 @@ def _target_quarter(reporter: Resident, target_type: str, target_id: int) -> int
     return row.quarter_id if row else None
 
 
+def _seen_by(reporter: Resident, target_type: str, target_id: int) -> bool:
+    """A resident reports only what they may read (else the answer would confirm it exists);
+    reports from other servers (Flag) were filtered by their own node."""
+    model = HIDEABLE.get(target_type)
+    if model is None or not reporter.is_local:
+        return True
+    row = model.get_or_none(model.id == target_id)
+    return row is not None and reach.may_see(row, reporter)
+
+
 def _exists(target_type: str, target_id: int) -> bool:
     model = {"resident": Resident, "message": Message, **HIDEABLE}[target_type]
     return model.select().where(model.id == target_id).exists()
@@ -180,7 +190,7 @@ def report(tx: Tx, reporter_id: int, target_type: str, target_id: int, reason: s
     if not reason:
         raise Invalid(_("Say why you report this."), {"reason": _("Say why you report this.")})
     reporter = Resident.get_by_id(reporter_id)
-    if not _exists(target_type, target_id):
+    if not _exists(target_type, target_id) or not _seen_by(reporter, target_type, target_id):
         raise NotFound(_("There is nothing to report here."))
     quarter_id = _target_quarter(reporter, target_type, target_id) or reporter.quarter_id
     row = Report.create(

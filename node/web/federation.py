@@ -140,7 +140,9 @@ async def post_inbox(request: web.Request) -> web.Response:
 # ---------------------------------------------------------------- collections
 
 
-def _collection(node: Node, handle: str, which: str, page: int | None) -> dict | None:
+def _collection(
+    node: Node, handle: str, which: str, page: int | None, viewer: reach.Viewer = reach.ANONYMOUS
+) -> dict | None:
     found = actors.find_local(handle)
     if found is None:
         return None
@@ -155,7 +157,7 @@ def _collection(node: Node, handle: str, which: str, page: int | None) -> dict |
                     )
                 )
                 & Listing.external_ref.is_null()
-                & (Listing.reach == "public")
+                & reach.readable(Listing, viewer)  # public; twins ones for a twin's node
                 & ~Listing.hidden
             )
             .order_by(Listing.id.desc())
@@ -212,7 +214,9 @@ def _collection_handler(which: str):
         node = request.app[node_key]
         raw = request.query.get("page")
         page = inputs.id_or_none(raw)  # 1, 2, …; nonsense is the collection itself
-        doc = await node.db.run(_collection, node, request.match_info["handle"], which, page)
+        viewer = await _reader(request) if which == "outbox" else reach.ANONYMOUS
+        handle = request.match_info["handle"]
+        doc = await node.db.run(_collection, node, handle, which, page, viewer)
         return as_response(doc) if doc else _error(404, "no such actor")
 
     handler.__name__ = which
