@@ -108,7 +108,7 @@ async def test_a_report_must_concern_the_target_even_for_an_admin(client):
 async def test_an_action_is_logged_in_the_targets_quarter(client):
     node, p = await two_quarters(client)
     listing = await make_listing(node, p["alice"], "Bike repair")
-    report_in_x = await file_report(client, node, p["yves"], "listing", listing.id, "odd")
+    report_in_x = await file_report(client, node, p["bob"], "listing", listing.id, "odd")
     await login(client, "root")  # an admin living in Y
     r = await act(
         client,
