@@ -151,10 +151,9 @@ def _lock_listing(listing_id: int) -> None:
         Listing.select(Listing.id).where(Listing.id == listing_id).for_update().execute()
 
 
-def _lent_twice(error: pw.IntegrityError) -> Conflict:
-    """The database refused overlapping loans (exclusion constraint or trigger, migration 0083):
-    the same answer as when the overlap is seen first."""
-    del error
+def _already_lent() -> Conflict:
+    """Seen by the overlap check, or refused by the database (exclusion constraint or trigger,
+    migration 0083): the same answer."""
     return Conflict(_("The object is already lent for some of these dates."))
 
 
@@ -197,7 +196,7 @@ def request(tx: Tx, borrower_id: int, listing_id: int, draft: LoanDraft) -> Loan
     if _blocked(listing.author_id, borrower_id):
         raise NotAllowed(_("You cannot ask this neighbour to lend you something."))
     if _overlapping(listing_id, draft.start, draft.until):
-        raise Conflict(_("The object is already lent for some of these dates."))
+        raise _already_lent()
     loan = Loan.create(
         listing=listing_id,
         lender=listing.author_id,
@@ -267,12 +266,12 @@ def accept(tx: Tx, actor_id: int, loan_id: int) -> Loan:
     _lock_listing(loan.listing_id)
     loan = _load(loan_id)  # read again under the lock
     if loan.state == "requested" and _overlapping(loan.listing_id, loan.start, loan.until, loan.id):
-        raise Conflict(_("The object is already lent for some of these dates."))
+        raise _already_lent()
     try:
         with Loan._meta.database.atomic():  # a savepoint: the refusal leaves the transaction usable
             _move(tx, loan, ("requested",), "accepted", actor_id)
-    except pw.IntegrityError as exc:
-        raise _lent_twice(exc) from None
+    except pw.IntegrityError:
+        raise _already_lent() from None
     _tell(tx, loan, actor_id, N_("%(name)s accepted to lend you “%(title)s”."))
     tx.record(LoanAccepted(loan.id))
     return loan
@@ -358,7 +357,7 @@ def answer_extension(tx: Tx, actor_id: int, loan_id: int, agree: bool) -> Loan:
     if agree:
         _lock_listing(loan.listing_id)
         if _overlapping(loan.listing_id, loan.start, extension.until, loan.id):
-            raise Conflict(_("The object is already lent for some of these dates."))
+            raise _already_lent()
         extension.state = "accepted"
         loan.until = extension.until
         # only the changed columns, and only while the loan still holds the object
@@ -374,8 +373,8 @@ def answer_extension(tx: Tx, actor_id: int, loan_id: int, agree: bool) -> Loan:
                     .where((Loan.id == loan.id) & Loan.state.in_(ACTIVE))
                     .execute()
                 )
-        except pw.IntegrityError as exc:
-            raise _lent_twice(exc) from None
+        except pw.IntegrityError:
+            raise _already_lent() from None
         if not changed:
             raise InvalidTransition(_("This loan changed meanwhile; please reload."))
         _step(tx, loan, "extended", actor_id, extension.until.isoformat())
