@@ -16,6 +16,7 @@ from node.local.sharing_models import Listing, Loan
 from node.web.api.messages import _recipient as known_recipient
 from node.web.api.messages import recipient
 from node.web.guards import require_resident, require_verified
+from node.web.nexturl import safe_next
 from node.web.render import redirect, render
 
 
@@ -152,10 +153,7 @@ async def block(request: web.Request) -> web.StreamResponse:
     else:
         await commit(node, moderation.block, me.id, other.id, actor_id=me.id)
         message = _("%(name)s is blocked: you will not hear from them.", name=other.name)
-    back = str(form.get("next", "/messages"))
-    raise redirect(
-        back if back.startswith("/") and not back.startswith("//") else "/messages", message
-    )
+    raise redirect(safe_next(form.get("next"), "/messages"), message)
 
 
 ROUTES = [
