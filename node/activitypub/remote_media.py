@@ -9,8 +9,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from node import files
-from node.activitypub import trust
+from node.activitypub import actors, trust
 from node.activitypub.http import FetchError, SafeClient
+from node.activitypub.models import INSTANCE
 from node.local import listing_photos, uploads
 from node.local.errors import Invalid
 from node.local.sharing_models import ListingPhoto
@@ -73,6 +74,14 @@ def _fail(photo_id: int) -> None:
     ListingPhoto.update(mime=FAILED).where(ListingPhoto.id == photo_id).execute()
 
 
+async def _instance_signer(node: Node):
+    sign = node.extras.get("instance_signer")
+    if sign is None:
+        await node.db.run(actors.private_key, node, INSTANCE)
+        sign = node.extras["instance_signer"] = actors.signer(node)
+    return sign
+
+
 async def fetch_due(node: Node) -> int:
     """One batch of remote photos: fetch, check, re-encode, store; failures are not retried."""
     client = node.extras.get("media_http")
@@ -84,7 +93,9 @@ async def fetch_due(node: Node) -> int:
         try:
             if await node.db.run(trust.refused_url, photo.remote_url):
                 raise FetchError("host refused")
-            resp = await client.get(photo.remote_url, {"Accept": "image/*"})
+            # signed like any fetch: photos of twins items are served to their twins' nodes only
+            sign = await _instance_signer(node)
+            resp = await client.get(photo.remote_url, {"Accept": "image/*"}, sign=sign)
             if resp.status != 200:
                 raise FetchError(f"answered {resp.status}")
             files.private_dir(folder)
