@@ -63,6 +63,7 @@ WRITERS = DETAIL | {"anonymous": set(), "unverified": set()}  # they must log in
 MESSAGE = WRITERS  # "write to the author about this listing": the listing shown in the form
 LOAN = {v: seen - {H} for v, seen in WRITERS.items()}  # asking to borrow (never a hidden one)
 REPORT = DETAIL | {"anonymous": set()}  # reporting an item (residents, verified or not)
+EDIT = REPORT  # someone else's listing: 403 when they may read it, 404 when they may not
 AP = {P}  # ActivityPub documents for people and foreign servers: public only
 TWIN = {T, P}  # what the twin quarter's node and residents get
 
@@ -91,6 +92,7 @@ PEOPLE_PATHS = {
     "message form": MESSAGE,
     "loan request": LOAN,
     "report": REPORT,
+    "edit refusal": EDIT,
 }
 TWIN_PATHS = ("listing page", "listing API", "event page", "event API", "feed API", "photo")
 TWIN_PATHS += ("AP listing", "AP event", "AP outbox")
@@ -412,6 +414,14 @@ async def _person_cells(w, viewer: str, odd) -> dict[tuple[str, str], bool]:
                 status = resp.status
             odd(status in (201, 401, 404), "report", reach, status)
             cells["report", reach] = status == 201
+            async with session.patch(
+                f"{base}/api/v1/listings/{item['listing']}",
+                json={"title": "Mine now"},
+                headers={"Authorization": f"Bearer {token}"} if token else {},
+            ) as resp:
+                status = resp.status
+            odd(status in (401, 403, 404), "edit refusal", reach, status)
+            cells["edit refusal", reach] = status == 403
     finally:
         await session.close()
     return cells
