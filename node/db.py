@@ -13,14 +13,17 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import math
+import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import peewee
+import psycopg2
 from playhouse.pool import PooledPostgresqlDatabase
 
 T = TypeVar("T")
@@ -106,6 +109,9 @@ class Database:
             initializer=proxy.initialize,
             initargs=(self.peewee,),
         )
+        # the readiness probe's own thread: never queued behind the work above
+        self.probe_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-probe")
+        self._probing: asyncio.Future | None = None
 
     def _call(self, fn: Callable[..., T], args: tuple, kwargs: dict, atomic: bool) -> T:
         self.peewee.connect(reuse_if_open=True)
@@ -147,7 +153,49 @@ class Database:
                 pass
             return False
 
+    def probe(self, timeout: float) -> bool:
+        """Whether the database answers within `timeout` seconds on a connection of its own:
+        neither the pool nor the database threads, so a long queue of work does not look like
+        an outage (the readiness check)."""
+        try:
+            if isinstance(self.peewee, peewee.PostgresqlDatabase):
+                params = dict(self.peewee.connect_params)
+                budget = f"-c statement_timeout={int(timeout * 1000)}"
+                params["options"] = f"{params.get('options') or ''} {budget}".strip()
+                params["connect_timeout"] = max(1, math.ceil(timeout))
+                conn = psycopg2.connect(dbname=self.peewee.database, **params)
+                try:
+                    with conn.cursor() as cursor:
+                        cursor.execute("SELECT 1")
+                        cursor.fetchone()
+                finally:
+                    conn.close()
+            else:
+                # mode=rw: a missing file is "not ready", never an empty new database
+                uri = f"file:{quote(str(self.peewee.database))}?mode=rw"
+                conn = sqlite3.connect(uri, uri=True, timeout=timeout)
+                try:
+                    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                finally:
+                    conn.close()
+            return True
+        except Exception:  # noqa: BLE001 - any failure means "not ready"
+            return False
+
+    async def ready(self, timeout: float) -> bool:
+        """`probe` on its own thread, at most one at a time (callers meanwhile share its answer),
+        and False once `timeout` has passed."""
+        if self._probing is None or self._probing.done():
+            loop = asyncio.get_running_loop()
+            self._probing = loop.run_in_executor(self.probe_executor, self.probe, timeout)
+        try:
+            return await asyncio.wait_for(asyncio.shield(self._probing), timeout)
+        except TimeoutError:
+            return False
+
     def close(self) -> None:
+        self.probe_executor.shutdown(wait=False, cancel_futures=True)
+
         def _close() -> None:
             if not self.peewee.is_closed():
                 self.peewee.close()

@@ -60,6 +60,19 @@ class Settings:
         True, "Run the background workers (delivery, inbox, mail) inside `quartier serve`."
     )
     max_upload_bytes: int = _opt(10 * 1024 * 1024, "Largest accepted upload, in bytes.")
+    max_image_pixels: int = _opt(
+        25_000_000,
+        "Largest accepted image, in pixels (width × height, read from the header before "
+        "decoding); larger photos and avatars are refused with a clear message.",
+    )
+    image_workers: int = _opt(
+        2, "Threads that decode and re-encode images, off the database threads."
+    )
+    image_memory_mb: int = _opt(
+        128,
+        "Memory the image threads may fill with decoded pixels at once, in MB; uploads beyond "
+        "it wait their turn (one larger image runs alone).",
+    )
     max_inbox_bytes: int = _opt(1_000_000, "Largest accepted ActivityPub POST body, in bytes.")
     signature_skew_seconds: int = _opt(
         3600, "Accepted clock difference for signed requests (Date window), in seconds."
@@ -175,7 +188,15 @@ def _validate(s: Settings) -> None:
                 f"{env_name(f.name)}: expected one of {', '.join(choices)}, "
                 f"got {getattr(s, f.name)!r}"
             )
-    for name in ("smtp_port", "max_upload_bytes", "max_inbox_bytes", "login_attempts"):
+    for name in (
+        "smtp_port",
+        "max_upload_bytes",
+        "max_inbox_bytes",
+        "login_attempts",
+        "max_image_pixels",
+        "image_workers",
+        "image_memory_mb",
+    ):
         if getattr(s, name) <= 0:
             raise SettingsError(f"{env_name(name)}: must be positive")
     if s.default_language not in {"fr", "en", "de", "it"}:
