@@ -11,6 +11,7 @@ inserts/s against 750-1,000).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import math
@@ -112,6 +113,7 @@ class Database:
         # the readiness probe's own thread: never queued behind the work above
         self.probe_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-probe")
         self._probing: asyncio.Future | None = None
+        self._probe_conn: tuple[peewee.Database, Any] | None = None
 
     def _call(self, fn: Callable[..., T], args: tuple, kwargs: dict, atomic: bool) -> T:
         self.peewee.connect(reuse_if_open=True)
@@ -153,33 +155,51 @@ class Database:
                 pass
             return False
 
+    def _probe_connection(self, timeout: float) -> Any:
+        """The probe's own connection, opened once (outside the pool) and kept."""
+        target = self.peewee
+        if self._probe_conn is not None and self._probe_conn[0] is target:
+            return self._probe_conn[1]
+        self._drop_probe_connection()
+        if isinstance(target, peewee.PostgresqlDatabase):
+            params = dict(target.connect_params)
+            budget = f"-c statement_timeout={int(timeout * 1000)}"
+            params["options"] = f"{params.get('options') or ''} {budget}".strip()
+            params["connect_timeout"] = max(1, math.ceil(timeout))
+            conn = psycopg2.connect(dbname=target.database, **params)
+            conn.autocommit = True
+        else:
+            # mode=rw: a missing file is "not ready", never an empty new database
+            uri = f"file:{quote(str(target.database))}?mode=rw"
+            conn = sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False)
+        self._probe_conn = (target, conn)
+        return conn
+
+    def _drop_probe_connection(self) -> None:
+        if self._probe_conn is not None:
+            with contextlib.suppress(Exception):
+                self._probe_conn[1].close()
+            self._probe_conn = None
+
     def probe(self, timeout: float) -> bool:
         """Whether the database answers within `timeout` seconds on a connection of its own:
         neither the pool nor the database threads, so a long queue of work does not look like
-        an outage (the readiness check)."""
+        an outage (the readiness check). A failed connection is dropped and opened again."""
         try:
-            if isinstance(self.peewee, peewee.PostgresqlDatabase):
-                params = dict(self.peewee.connect_params)
-                budget = f"-c statement_timeout={int(timeout * 1000)}"
-                params["options"] = f"{params.get('options') or ''} {budget}".strip()
-                params["connect_timeout"] = max(1, math.ceil(timeout))
-                conn = psycopg2.connect(dbname=self.peewee.database, **params)
-                try:
-                    with conn.cursor() as cursor:
-                        cursor.execute("SELECT 1")
-                        cursor.fetchone()
-                finally:
-                    conn.close()
-            else:
-                # mode=rw: a missing file is "not ready", never an empty new database
-                uri = f"file:{quote(str(self.peewee.database))}?mode=rw"
-                conn = sqlite3.connect(uri, uri=True, timeout=timeout)
-                try:
-                    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-                finally:
-                    conn.close()
+            conn = self._probe_connection(timeout)
+            cursor = conn.cursor()
+            try:
+                cursor.execute(
+                    "SELECT count(*) FROM sqlite_master"
+                    if isinstance(conn, sqlite3.Connection)
+                    else "SELECT 1"
+                )
+                cursor.fetchone()
+            finally:
+                cursor.close()
             return True
         except Exception:  # noqa: BLE001 - any failure means "not ready"
+            self._drop_probe_connection()
             return False
 
     async def ready(self, timeout: float) -> bool:
@@ -194,7 +214,8 @@ class Database:
             return False
 
     def close(self) -> None:
-        self.probe_executor.shutdown(wait=False, cancel_futures=True)
+        self.probe_executor.shutdown(wait=True, cancel_futures=True)  # a probe lasts ≤ its budget
+        self._drop_probe_connection()
 
         def _close() -> None:
             if not self.peewee.is_closed():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import ctypes
 import functools
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from node.runtime import Node
 
 T = TypeVar("T")
+TRIM_ABOVE = 16 * 1024 * 1024
 
 
 class ImagePool:
@@ -69,13 +71,32 @@ class ImagePool:
         need = min(max(cost, 1), self.budget)
         await self._reserve(need)
         try:
-            call = functools.partial(contextvars.copy_context().run, fn, *args)  # the language
+            call = functools.partial(contextvars.copy_context().run, _job, fn, need, *args)
             return await asyncio.get_running_loop().run_in_executor(self.executor, call)
         finally:
             self._release(need)
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        return None
+
+
+def _job(fn: Callable[..., T], cost: int, *args: Any) -> T:
+    try:
+        return fn(*args)
+    finally:
+        # glibc keeps freed memory in each thread's arena: after a large decode, give it back, or
+        # every image thread would hold on to the largest image it ever decoded
+        trim = _malloc_trim() if cost >= TRIM_ABOVE else None
+        if trim is not None:
+            trim(0)
 
 
 async def keep(

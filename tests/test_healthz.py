@@ -37,7 +37,7 @@ async def test_liveness_needs_no_database_and_readiness_answers_within_its_budge
         started = time.monotonic()
         responses = [await client.get(path) for path in ("/readyz", "/healthz")]
         assert [r.status for r in responses] == [503, 503]
-        assert time.monotonic() - started < 6  # the 2 s budget each, not a hang
+        assert time.monotonic() - started < 8  # the 3 s budget each, not a hang
         live = await client.get("/livez")
         assert live.status == 200 and (await live.json())["status"] == "ok"
     finally:

@@ -7,7 +7,7 @@ from aiohttp import web
 
 from node.appkeys import node_key
 
-READY_BUDGET_SECONDS = 2.0
+READY_BUDGET_SECONDS = 3.0
 
 
 async def livez(request: web.Request) -> web.Response:
