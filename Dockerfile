@@ -1,23 +1,35 @@
 # Quartier: one container runs the whole node (web pages, API, ActivityPub, background workers).
 # Build: docker build -t quartier .   Run: docker run -p 8080:8080 -v quartier-data:/data \
 #   -e QUARTIER_PUBLIC_URL=https://quartier.example quartier
+
+# Stage 1 builds the wheel: templates, static files, catalogues and migrations are package data
+# under node/, so the wheel is the whole node.
+FROM python:3.11-slim AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY node ./node
+RUN pip wheel --no-deps --wheel-dir /wheels .
+
+# Stage 2 installs that wheel (not the checkout, not editable) and runs it as a non-root user.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
     QUARTIER_DATA_DIR=/data
 
 RUN useradd --system --create-home --home-dir /home/quartier --uid 10001 quartier \
-    && mkdir -p /data /app \
-    && chown quartier:quartier /data
+    && mkdir -p /data \
+    && chown quartier:quartier /data \
+    && chmod 0700 /data
 
-WORKDIR /app
-# The templates live at the repository root, so the copied checkout is installed in place (-e).
-COPY . /app
-RUN pip install --no-cache-dir -e /app
+COPY --from=build /wheels /tmp/wheels
+RUN pip install /tmp/wheels/quartier-*.whl && rm -rf /tmp/wheels
 
 USER quartier
+WORKDIR /home/quartier
 VOLUME ["/data"]
 EXPOSE 8080
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from node import migrations
+from node import files, migrations
 from node.appkeys import node_key, templates_key
 from node.runtime import Node, make_node
 from node.settings import Settings, ensure_secret_key
@@ -29,6 +29,7 @@ def register_steps(node: Node) -> None:
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     node = app[node_key]
+    files.tighten(node.settings.data_dir)  # what older versions left world-readable
 
     def migrate() -> list[str]:
         return migrations.apply(node.db.peewee)

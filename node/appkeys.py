@@ -17,4 +17,5 @@ session_key: web.RequestKey[dict] = web.RequestKey("session")
 csrf_key: web.RequestKey[str] = web.RequestKey("csrf")
 language_key: web.RequestKey[str] = web.RequestKey("language")
 bearer_key: web.RequestKey[bool] = web.RequestKey("bearer")
+request_id_key: web.RequestKey[str] = web.RequestKey("request_id")  # X-Request-Id, in 5xx logs
 unread_key: web.RequestKey[dict] = web.RequestKey("unread")  # unread notifications and messages

@@ -66,6 +66,25 @@ async def http_ctx(node: Node) -> AsyncIterator[None]:
 RESOURCES.append(http_ctx)
 
 
+@contextlib.asynccontextmanager
+async def claims_ctx(node: Node) -> AsyncIterator[None]:
+    """The lease heartbeat of the queue rows this process holds (node.queue); frees them at exit."""
+    import asyncio
+
+    from node import queue
+
+    task = asyncio.create_task(queue.heartbeat(node.db, node.claims))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+RESOURCES.append(claims_ctx)
+
+
 def _media_ctx(node: Node) -> Any:
     from node.activitypub.remote_media import media_client_ctx
 

@@ -165,8 +165,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:  # the level may come from the TOML file too; a bad setting is reported by the command
+        level = _settings(args).log_level
+    except SettingsError:
+        level = "INFO"
     logging.basicConfig(
-        level=os.environ.get("QUARTIER_LOG_LEVEL", "INFO").upper(),
+        level=level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     from node.local.errors import DomainError

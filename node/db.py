@@ -27,6 +27,8 @@ import peewee
 import psycopg2
 from playhouse.pool import PooledPostgresqlDatabase
 
+from node import files
+
 T = TypeVar("T")
 
 
@@ -58,7 +60,11 @@ class BaseModel(peewee.Model):
 
 def _sqlite(path: str) -> peewee.SqliteDatabase:
     if path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # SQLite gives -wal and -shm the database file's mode: create it 0600 before opening it
+        files.private_dir(Path(path).parent)
+        files.touch_private(path)
+        for suffix in ("-wal", "-shm", "-journal"):
+            files.make_private(f"{path}{suffix}")
     return peewee.SqliteDatabase(
         path,
         pragmas={

@@ -1,6 +1,6 @@
 """Glue: the mail sender, a background step that empties the durable OutgoingMail outbox over SMTP.
 
-Rows are the truth: a claimed row gets a short lease (next_attempt_at in the future) so a second worker
+Rows are the truth: a claimed row gets a lease renewed by its worker (node.queue) so a second worker
 skips it; a failure sets an exponential backoff; after MAX_AGE the row is `failed`. Without
 QUARTIER_SMTP_HOST mail stays pending (and is sent once a host is configured)."""
 
@@ -15,16 +15,14 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-import peewee as pw
-
 from node.local.models import OutgoingMail, utcnow
+from node.queue import LostClaim, Queue, claim, release
 from node.runtime import Node
 from node.settings import Settings
 
 log = logging.getLogger("quartier.mail")
 
 BATCH = 20
-LEASE = dt.timedelta(minutes=10)
 FIRST_DELAY = dt.timedelta(minutes=1)
 MAX_DELAY = dt.timedelta(hours=6)
 MAX_AGE = dt.timedelta(days=3)
@@ -45,41 +43,26 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(FIRST_DELAY * (2 ** max(attempts - 1, 0)), MAX_DELAY)
 
 
-def claim(now: dt.datetime, limit: int = BATCH) -> list[Outgoing]:
-    """Take due rows under a lease (SKIP LOCKED where the database has it)."""
-    query = (
-        OutgoingMail.select()
-        .where((OutgoingMail.state == "pending") & (OutgoingMail.next_attempt_at <= now))
-        .order_by(OutgoingMail.id)
-        .limit(limit)
-    )
-    if isinstance(OutgoingMail._meta.database.obj, pw.PostgresqlDatabase):
-        query = query.for_update("FOR UPDATE SKIP LOCKED")
-    rows = list(query)
-    if rows:
-        OutgoingMail.update(next_attempt_at=now + LEASE).where(
-            OutgoingMail.id.in_([r.id for r in rows])
-        ).execute()
+# pending (claimed, leased) → sent | failed, or pending again after a backoff
+QUEUE = Queue(OutgoingMail, waiting="pending", dead="failed", backoff=backoff)
+
+
+def take(node: Node, now: dt.datetime, limit: int = BATCH) -> list[Outgoing]:
+    """Take due rows under this worker's lease (SKIP LOCKED on PostgreSQL)."""
+    rows = claim(QUEUE, node.claims, now, limit, node.db.is_postgres)
     return [Outgoing(r.id, r.to, r.subject, r.text, r.html) for r in rows]
 
 
-def mark_sent(mail_id: int, now: dt.datetime) -> None:
-    OutgoingMail.update(state="sent", sent_at=now, last_error="").where(
-        OutgoingMail.id == mail_id
-    ).execute()
+def mark_sent(node: Node, mail_id: int, now: dt.datetime) -> None:
+    release(QUEUE, node.claims, mail_id, state="sent", sent_at=now, last_error="")
 
 
-def mark_failed(mail_id: int, error: str, now: dt.datetime) -> str:
+def mark_failed(node: Node, mail_id: int, error: str, now: dt.datetime) -> str:
     """Count the failure; retry later with backoff, or give up after MAX_AGE. Returns the new state."""
     row = OutgoingMail.get_by_id(mail_id)
-    row.attempts += 1
-    row.last_error = error[:1000]
-    if now - row.created_at >= MAX_AGE:
-        row.state = "failed"
-    else:
-        row.next_attempt_at = now + backoff(row.attempts)
-    row.save()
-    return row.state
+    values = QUEUE.retried(row.attempts + 1, now, dead=now - row.created_at >= MAX_AGE)
+    release(QUEUE, node.claims, mail_id, last_error=error[:1000], **values)
+    return values["state"]
 
 
 def build_message(settings: Settings, mail: Outgoing) -> EmailMessage:
@@ -132,15 +115,26 @@ async def send_due(node: Node) -> int:
             node.extras["mail_warned"] = True
             log.warning("QUARTIER_SMTP_HOST is empty: e-mail stays queued in the outbox")
         return 0
-    mails = await node.db.atomic(claim, utcnow())
+    mails = await node.db.atomic(take, node, utcnow())
     if not mails:
         return 0
-    results = await asyncio.to_thread(_send_batch, settings, mails)
-    for mail_id, error in results.items():
-        now = utcnow()
-        if error is None:
-            await node.db.atomic(mark_sent, mail_id, now)
-        else:
-            state = await node.db.atomic(mark_failed, mail_id, error, now)
-            log.warning("mail %s not sent (%s): %s", mail_id, state, error)
+    ids = [mail.id for mail in mails]
+    node.claims.hold(QUEUE, ids)  # the heartbeat renews their lease while SMTP takes its time
+    try:
+        results = await asyncio.to_thread(_send_batch, settings, mails)
+        for mail_id, error in results.items():
+            now = utcnow()
+            try:
+                if error is None:
+                    await node.db.atomic(mark_sent, node, mail_id, now)
+                else:
+                    state = await node.db.atomic(mark_failed, node, mail_id, error, now)
+                    log.warning("mail %s not sent (%s): %s", mail_id, state, error)
+            except LostClaim:
+                log.info("mail %s was taken over by another worker", mail_id)
+            node.claims.forget(QUEUE, [mail_id])
+    except Exception:
+        node.claims.forget(QUEUE, ids)  # their leases run out and they are retried
+        raise
+    node.claims.forget(QUEUE, ids)
     return len(mails)

@@ -7,7 +7,7 @@ import logging
 
 from aiohttp import web
 
-from node import migrations
+from node import files, migrations
 from node.app import create_app, register_steps
 from node.commit import commit
 from node.local import quarters, residents
@@ -30,6 +30,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
 
 async def worker(settings: Settings) -> None:
     settings = ensure_secret_key(settings)
+    files.tighten(settings.data_dir)
     node = make_node(settings)
     register_steps(node)
     await node.db.run(migrations.apply, node.db.peewee)

@@ -10,6 +10,7 @@ from typing import Any
 
 from node.db import Database
 from node.imaging import ImagePool
+from node.queue import Holder
 from node.settings import Settings
 from node.urls import Urls
 
@@ -31,6 +32,10 @@ class Node:
     http: Any = None  # node.activitypub.http.SafeClient, set by http_ctx
     extras: dict[str, Any] = field(default_factory=dict)
     images: ImagePool = field(default_factory=lambda: ImagePool(2, 128 * 1024 * 1024))
+    claims: Holder = field(init=False)  # the queue rows this process holds (node.queue)
+
+    def __post_init__(self) -> None:
+        self.claims = Holder(self.settings.queue_lease_seconds)
 
     def kick(self) -> None:
         """Wake the workers: new work was committed (the rows are the truth; this cuts latency)."""

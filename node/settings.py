@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from node import files
+
 
 class SettingsError(ValueError):
     """A setting has an invalid value; the message names the variable."""
@@ -92,6 +94,11 @@ class Settings:
     http_timeout_seconds: int = _opt(
         10, "Total timeout of one outbound federation request (fetch or delivery), in seconds."
     )
+    queue_lease_seconds: int = _opt(
+        30,
+        "Lease of a claimed queue row (delivery, inbox item, mail), renewed by its worker every "
+        "sixth of it; a dead worker's rows are taken over after it, in seconds.",
+    )
     login_attempts: int = _opt(
         5, "Failed log-ins allowed per account and per address within the lock window."
     )
@@ -116,12 +123,16 @@ class Settings:
     )
     geocoder_url: str = _opt(
         "",
-        "Optional geocoder (Nominatim-compatible /search URL); empty means residents place a pin.",
+        "Optional geocoder: a Nominatim /search or Photon /api URL; empty: postcode or a typed position.",
     )
     templates_override_dir: str = _opt(
         "", "Folder of templates that override the built-in ones (same file names)."
     )
-    log_level: str = _opt("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
+    log_level: str = _opt(
+        "INFO",
+        "Logging level: DEBUG, INFO, WARNING or ERROR.",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+    )
 
     @property
     def host(self) -> str:
@@ -196,6 +207,7 @@ def _validate(s: Settings) -> None:
         "max_image_pixels",
         "image_workers",
         "image_memory_mb",
+        "queue_lease_seconds",
     ):
         if getattr(s, name) <= 0:
             raise SettingsError(f"{env_name(name)}: must be positive")
@@ -236,6 +248,8 @@ def load_settings(
         if name not in fields:
             raise SettingsError(f"unknown setting {name!r}")
         values[name] = _convert(fields[name], raw, env_name(name))
+    if isinstance(values.get("log_level"), str):
+        values["log_level"] = values["log_level"].upper()
     settings = Settings(**values)
     _validate(settings)
     return settings
@@ -246,8 +260,7 @@ def ensure_secret_key(settings: Settings) -> Settings:
     if settings.secret_key:
         return settings
     path = Path(settings.data_dir) / "secret_key"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        path.chmod(0o600)
+    files.private_dir(path.parent)
+    if not files.create_once(path, secrets.token_urlsafe(48).encode()):
+        files.make_private(path)
     return settings.replace(secret_key=path.read_text(encoding="utf-8").strip())

@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import json
 import socket
-from dataclasses import dataclass
 
 import aiohttp
 from aiohttp import web
@@ -18,23 +17,10 @@ from node.activitypub.signatures import sign_request
 from node.app import create_app
 from node.appkeys import node_key
 from node.commit import commit
-from node.local.sharing_models import Listing
-from node.local.tx import Change
+from node.local import listings
 
 AS = "application/activity+json"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
-
-
-@dataclass(frozen=True)
-class ListingPublished(Change):
-    """Stand-in for the sharing branch's change of the same name (matched by name)."""
-
-    listing_id: int
-
-
-@dataclass(frozen=True)
-class ListingWithdrawn(Change):
-    listing_id: int
 
 
 async def start_node(make_settings, name: str, **overrides):
@@ -58,25 +44,19 @@ async def start_node(make_settings, name: str, **overrides):
 
 
 async def publish_listing(node, author, quarter, reach="public", **fields):
-    """Insert a listing and record ListingPublished in the same transaction (like the domain)."""
-
-    def work(tx):
-        values = {
-            "kind": "offer",
-            "type": "loan",
-            "title": "Drill to lend",
-            "description_html": "<p>A good drill.</p>",
-            "category": "tools",
-            "lat": 48.1134,
-            "lon": -1.6759,
-            "language": "en",
-        }
-        values.update(fields)
-        listing = Listing.create(author=author.id, quarter=quarter.id, reach=reach, **values)
-        tx.record(ListingPublished(listing.id))
-        return listing
-
-    return await commit(node, work)
+    """Publish through the domain (listings.publish inside commit), as a resident does."""
+    assert author.quarter_id == quarter.id, "the author publishes in their own quarter"
+    data = {
+        "kind": "offer",
+        "type": "loan",
+        "title": "Drill to lend",
+        "description": "A good drill.",
+        "category": "diy",
+        "language": "en",
+        "reach": reach,
+    }
+    data.update(fields)
+    return await commit(node, listings.publish, author.id, listings.ListingDraft.parse(data))
 
 
 class Peer:

@@ -88,7 +88,29 @@ async def sharing_pair(client):
 
 # --- foundation helpers: switching residents, uploads, a loopback port ---
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+def pdf_bytes(*objects: bytes, version: bytes = b"1.4") -> bytes:
+    """A well-formed PDF: the objects (1 0 obj is the catalog), a cross-reference table, a trailer."""
+    body = b"%PDF-" + version + b"\n%\xe2\xe3\xcf\xd3\n"
+    offsets = []
+    for number, content in enumerate(objects, 1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n" % number + content + b"\nendobj\n"
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return body
+
+
+PDF = pdf_bytes(
+    b"<< /Type /Catalog /Pages 2 0 R >>",
+    b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+)
 
 
 async def switch_to(client, username, password="correct horse"):

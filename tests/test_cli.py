@@ -129,3 +129,18 @@ def test_serve_starts_and_answers_healthz(cli_env):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def test_log_level_from_the_toml_file_is_obeyed(cli_env, tmp_path):
+    env = {k: v for k, v in cli_env.items() if k != "QUARTIER_LOG_LEVEL"}
+    config = tmp_path / "quartier.toml"
+    config.write_text('log_level = "debug"\n', encoding="utf-8")
+    loud = quartier(env, "--config", str(config), "migrate")
+    assert loud.returncode == 0, loud.stderr
+    assert " DEBUG " in loud.stderr
+    config.write_text('log_level = "ERROR"\n', encoding="utf-8")
+    quiet = quartier(env, "--config", str(config), "migrate")
+    assert quiet.returncode == 0 and " DEBUG " not in quiet.stderr
+    config.write_text('log_level = "chatty"\n', encoding="utf-8")
+    bad = quartier(env, "--config", str(config), "migrate")
+    assert bad.returncode == 2 and "QUARTIER_LOG_LEVEL" in bad.stderr

@@ -24,3 +24,23 @@ def test_accepted_activities_table_matches_the_dispatch_table():
 def test_federation_md_points_at_the_docs():
     root = DOC.parents[1] / "FEDERATION.md"
     assert "docs/federation.md" in root.read_text()
+
+
+def cited_tests():
+    """Every `tests/….py` and `tests/….py::name` that a document under docs/ or the README cites."""
+    root = DOC.parents[1]
+    for doc in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
+        for m in re.finditer(r"(tests/[\w/]+\.py)(?:::(\w+))?", doc.read_text()):
+            yield doc.name, m.group(1), m.group(2)
+
+
+def test_every_cited_test_exists():
+    root = DOC.parents[1]
+    missing = []
+    for doc, path, name in cited_tests():
+        file = root / path
+        if not file.exists():
+            missing.append(f"{doc}: {path}")
+        elif name and not re.search(rf"^(async )?def {name}\(", file.read_text(), re.M):
+            missing.append(f"{doc}: {path}::{name}")
+    assert not missing, missing

@@ -19,7 +19,7 @@ KEYWORDS = {
 
 
 def source_messages() -> dict[str, str]:
-    """msgid -> first place it was found, from node/**/*.py and templates/**/*.html."""
+    """msgid -> first place it was found, from node/**/*.py and node/templates/**/*.html."""
     found: dict[str, str] = {}
 
     def add(message, where):
@@ -32,7 +32,7 @@ def source_messages() -> dict[str, str]:
         str(ROOT / "node"), method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
         add(message, f"node/{filename}:{lineno}")
-    for path in sorted((ROOT / "templates").rglob("*.html")):
+    for path in sorted((ROOT / "node" / "templates").rglob("*.html")):
         with path.open("rb") as fh:
             for lineno, message, _comments, _ctx in extract(
                 babel_extract,

@@ -58,8 +58,32 @@ def private_key(node: Node, handle: str) -> Any:
     """The loaded private key of a local actor, cached on the node; call on a DB thread first."""
     cache = node.extras.setdefault("private_keys", {})
     if handle not in cache:
-        cache[handle] = keys.load_private_key(ensure_key(handle).private_pem)
+        row = ensure_key(handle)
+        cache[handle] = keys.load_private_key(row.private_pem)
+        node.extras.setdefault("key_versions", {})[handle] = row.public_pem
     return cache[handle]
+
+
+def forget_rotated_keys(node: Node, handles: set[str]) -> None:
+    """Drop cached keys whose row changed since they were loaded (runs on a DB thread).
+
+    `quartier admin rotate-key` runs in its own process: the serving process learns of the new
+    key here, with one indexed query per delivery batch, before it signs anything (issue #8).
+    """
+    versions = node.extras.get("key_versions", {})
+    cached = [h for h in handles if h in versions]
+    if not cached:
+        return
+    rows = ActorKey.select(ActorKey.handle, ActorKey.public_pem).where(
+        ActorKey.handle.in_(cached)
+    )
+    current = dict(rows.tuples())
+    for handle in cached:
+        if current.get(handle) != versions[handle]:
+            node.extras.get("private_keys", {}).pop(handle, None)
+            versions.pop(handle, None)
+            if handle == INSTANCE:
+                node.extras.pop("instance_signer", None)
 
 
 def key_id(node: Node, handle: str) -> str:

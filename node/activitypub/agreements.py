@@ -13,6 +13,7 @@ from typing import Any
 
 from node.activitypub.contexts import QUARTIER_NS
 from node.activitypub.vocab import AS_CONTEXT, as_list, first, get_id
+from node.local import inputs
 
 ONE = {"hasUnit": "one", "hasNumericalValue": "1"}
 CONTEXT = [
@@ -211,7 +212,7 @@ def refs(activity: dict[str, Any]) -> list[str]:
 def day(value: Any) -> dt.date | None:
     """The date of an AS dateTime (or a plain date)."""
     try:
-        return dt.date.fromisoformat(str(value or "")[:10])
+        return inputs.parse_date(value)  # years bounded like local input
     except ValueError:
         return None
 

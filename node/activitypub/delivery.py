@@ -15,12 +15,12 @@ from node.activitypub.rfc9421 import sign_request_rfc9421
 from node.activitypub.signatures import sign_request
 from node.activitypub.vocab import ACTIVITY_JSON
 from node.local.models import utcnow
+from node.queue import LostClaim, Queue, claim, release
 from node.runtime import Node
 
 log = logging.getLogger("quartier.delivery")
 
 BATCH = 50
-LEASE = dt.timedelta(minutes=5)  # a row claimed by a worker that died is retried after this
 MAX_RETRY_AFTER = dt.timedelta(hours=24)
 SCHEMES = ("cavage", "rfc9421")
 
@@ -56,17 +56,10 @@ def classify(status: int) -> str:
 
 
 def _claim(node: Node, now: dt.datetime, limit: int) -> list[dict[str, Any]]:
-    """Mark due rows as sending and return them; SKIP LOCKED lets PostgreSQL workers share."""
-    due = (Delivery.state == "pending") & (Delivery.next_attempt_at <= now)
-    stale = (Delivery.state == "sending") & (Delivery.claimed_at < now - LEASE)
-    query = Delivery.select().where(due | stale).order_by(Delivery.id).limit(limit)
-    if node.db.is_postgres:
-        query = query.for_update(skip_locked=True)
-    rows = list(query)
+    """Mark due rows as sending under this worker's lease and return them (node.queue)."""
+    rows = claim(QUEUE, node.claims, now, limit, node.db.is_postgres, claimed_at=now)
     if not rows:
         return []
-    ids = [r.id for r in rows]
-    Delivery.update(state="sending", claimed_at=now).where(Delivery.id.in_(ids)).execute()
     hosts = {r.host for r in rows}
     states = {h.host: h for h in HostState.select().where(HostState.host.in_(list(hosts)))}
     blocked = {b.host for b in DomainBlock.select().where(DomainBlock.host.in_(list(hosts)))}
@@ -90,6 +83,10 @@ def _claim(node: Node, now: dt.datetime, limit: int) -> list[dict[str, Any]]:
     return out
 
 
+# pending → sending (claimed, leased) → sent | dropped | failed, or pending again after a backoff
+QUEUE = Queue(Delivery, waiting="pending", working="sending", dead="failed", backoff=backoff)
+
+
 def _record_host(host: str, ok: bool, now: dt.datetime, scheme: str | None, days: int) -> None:
     state, _ = HostState.get_or_create(host=host)
     if ok:
@@ -110,24 +107,19 @@ def _record_host(host: str, ok: bool, now: dt.datetime, scheme: str | None, days
 def _finish(
     node: Node, item: dict, outcome: str, status: int | None, error: str, wait: Any
 ) -> None:
+    """Record the outcome and let the row go; LostClaim if another worker took it over."""
     now = utcnow()
     values: dict[str, Any] = {"last_status": status, "last_error": error[:500], "claimed_at": None}
+    attempts = item["attempts"] + 1
     if outcome == "retry":
-        attempts = item["attempts"] + 1
-        values["attempts"] = attempts
         give_up = now - item["created_at"] > dt.timedelta(days=node.settings.delivery_max_days)
-        if give_up:
-            values["state"] = "failed"
-        else:
-            values["state"] = "pending"
-            values["next_attempt_at"] = now + (wait if wait is not None else backoff(attempts))
+        values.update(QUEUE.retried(attempts, now, dead=give_up, wait=wait))
         _record_host(item["host"], False, now, None, node.settings.unavailable_after_days)
     else:
-        values["state"] = outcome
-        values["attempts"] = item["attempts"] + 1
+        values.update(state=outcome, attempts=attempts)
         if outcome == "sent":
             _record_host(item["host"], True, now, item.get("used_scheme"), 0)
-    Delivery.update(**values).where(Delivery.id == item["id"]).execute()
+    release(QUEUE, node.claims, item["id"], **values)
 
 
 def _sign_hook(node: Node, signer: str, scheme: str):
@@ -150,7 +142,19 @@ async def _post(node: Node, item: dict, scheme: str) -> Any:
 
 
 async def send(node: Node, item: dict) -> None:
-    """POST one claimed delivery; on 401 knock once more with the other signature scheme."""
+    """POST one claimed delivery and record the outcome; the claim is let go either way."""
+    try:
+        await _send(node, item)
+    except LostClaim:
+        log.info("delivery %s was taken over by another worker", item["id"])
+    except Exception:
+        node.claims.forget(QUEUE, [item["id"]])  # its lease runs out and it is retried
+        raise
+    node.claims.forget(QUEUE, [item["id"]])
+
+
+async def _send(node: Node, item: dict) -> None:
+    """POST; on 401 knock once more with the other signature scheme."""
     if item["skip"]:
         await node.db.atomic(_finish, node, item, "dropped", None, "host unavailable", None)
         return
@@ -180,6 +184,9 @@ async def run_once(node: Node, limit: int = BATCH) -> int:
     items = await node.db.atomic(_claim, node, utcnow(), limit)
     if not items:
         return 0
+    # a key rotated by another process (the CLI) must be used from now on
+    await node.db.run(actors.forget_rotated_keys, node, {item["signer"] for item in items})
+    node.claims.hold(QUEUE, [item["id"] for item in items])  # the heartbeat renews their lease
     await asyncio.gather(*(send(node, item) for item in items))
     return len(items)
 

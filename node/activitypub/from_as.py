@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from node.activitypub.vocab import as_list, first, get_id, is_public
+from node.local import inputs
 from node.local.sharing_models import LISTING_TYPES
 from node.local.text import html_to_text, sanitize_html
 
@@ -140,11 +141,11 @@ def _time(value: Any, field: str) -> dt.datetime:
     if not isinstance(value, str):
         raise Unacceptable(f"event without {field}")
     try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise Unacceptable(f"event {field} is not ISO 8601") from exc
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+        moment = inputs.parse_datetime(value.replace("Z", "+00:00"))  # years bounded
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError) as exc:
+        raise Unacceptable(f"event {field} is not an ISO 8601 time in range") from exc
     return moment
 
 

@@ -23,7 +23,9 @@ from node.activitypub.signatures import (
 )
 from node.activitypub.vocab import as_list, get_id, same_origin
 from node.db import Batcher
+from node.local import inputs
 from node.local.models import utcnow
+from node.queue import LostClaim, Queue, claim, release
 from node.runtime import Node
 
 log = logging.getLogger("quartier.inbox")
@@ -53,8 +55,8 @@ def parse(body: bytes, limit: int) -> dict[str, Any]:
     if len(body) > limit:
         raise Rejected(413, f"body larger than {limit} bytes")
     try:
-        activity = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        activity = inputs.loads(body)  # depth-limited, finite numbers, no lone surrogates
+    except inputs.BadJson as exc:
         raise Rejected(400, "body is not JSON") from exc
     if not isinstance(activity, dict):
         raise Rejected(400, "activity must be a JSON object")
@@ -75,7 +77,7 @@ def _verify(node: Node, scheme: str, method: str, path_qs: str, headers, body, p
     if scheme == "rfc9421":
         verify_request_rfc9421(method, node.urls.base + path_qs, headers, body, key, now, skew)
     else:
-        verify_request(method, path_qs, headers, body, key, now, skew)
+        verify_request(method, path_qs, headers, body, key, now, skew, host=node.urls.host)
 
 
 def check_origins(activity: dict[str, Any]) -> None:
@@ -272,51 +274,82 @@ async def _prepare(node: Node, activity: dict[str, Any]) -> dict[str, Any]:
     return activity
 
 
+# received → processed | ignored | rejected, or received again after an error, failed after
+# MAX_ATTEMPTS; claimed with a lease so that each item is processed by one worker (node.queue).
+QUEUE = Queue(InboxItem, waiting="received", scheduled=False)
+
+
+def _handle(
+    tx: Any, node: Node, handler: Any, item_id: int, attempts: int, sender: str, activity: dict
+) -> None:
+    """Run the handler and mark the item done in the same transaction (commit()'s).
+
+    If the claim was lost meanwhile, LostClaim rolls the handler's changes back: the worker that
+    took the item over processes it, so it is processed once.
+    """
+    result = handler(tx, node, sender, activity)
+    state, error = ("ignored", result) if isinstance(result, str) and result else ("processed", "")
+    _mark(node, item_id, state, error, attempts)
+
+
 async def process_one(node: Node, item: InboxItem) -> None:
+    """Process one claimed item; the claim is let go whatever happens (but on cancellation)."""
+    try:
+        await _process(node, item)
+    except LostClaim:
+        log.info("inbox item %s was taken over by another worker", item.activity_id)
+    except Exception:
+        node.claims.forget(QUEUE, [item.id])  # its lease runs out and it is retried
+        raise
+    node.claims.forget(QUEUE, [item.id])
+
+
+async def _process(node: Node, item: InboxItem) -> None:
     from node.commit import commit
 
-    activity = json.loads(item.body)
-    state, error = "processed", ""
+    activity = inputs.loads(item.body)
+    attempts = item.attempts + 1
     try:
         pair, handler = handler_for(activity)
         if handler is None:
             state, error = "ignored", f"no handler for {pair[0]}/{pair[1]}"
         else:
             activity = await _prepare(node, activity)
-            result = await commit(node, handler, node, item.sender, activity)
-            if isinstance(result, str) and result:
-                state, error = "ignored", result
+            await commit(node, _handle, node, handler, item.id, attempts, item.sender, activity)
+            return
     except (Unacceptable, actors.FetchFailed) as exc:
         state, error = "rejected", exc.reason
+    except LostClaim:
+        raise
     except Exception as exc:  # noqa: BLE001 - keep the row, retry a few times, then fail
         log.exception("inbox item %s failed", item.activity_id)
-        attempts = item.attempts + 1
-        state = "received" if attempts < MAX_ATTEMPTS else "failed"
-        await node.db.run(_mark, item.id, state, repr(exc), attempts)
+        await node.db.atomic(_mark, node, item.id, None, repr(exc), attempts)
         return
-    await node.db.run(_mark, item.id, state, error, item.attempts + 1)
+    await node.db.atomic(_mark, node, item.id, state, error, attempts)
 
 
-def _mark(item_id: int, state: str, error: str, attempts: int) -> None:
-    InboxItem.update(
-        state=state, error=error[:1000], attempts=attempts, processed_at=utcnow()
-    ).where(InboxItem.id == item_id).execute()
+def _mark(node: Node, item_id: int, state: str | None, error: str, attempts: int) -> None:
+    """Record the outcome and let the claim go; state None is a failed attempt (retried)."""
+    if state is None:
+        values = QUEUE.retried(attempts, utcnow(), dead=attempts >= MAX_ATTEMPTS)
+    else:
+        values = {"state": state, "attempts": attempts}
+    release(QUEUE, node.claims, item_id, error=error[:1000], processed_at=utcnow(), **values)
 
 
-def _pending(limit: int) -> list[InboxItem]:
-    return list(
-        InboxItem.select().where(InboxItem.state == "received").order_by(InboxItem.id).limit(limit)
-    )
+def _claim(node: Node, limit: int) -> list[InboxItem]:
+    return claim(QUEUE, node.claims, utcnow(), limit, node.db.is_postgres)
 
 
 async def process_pending(node: Node, limit: int = BATCH) -> int:
-    """Dispatch stored activities in arrival order; returns how many were handled."""
-    items = await node.db.run(_pending, limit)
-    before = {i.id: i.attempts for i in items}
+    """Claim stored activities and dispatch them in arrival order; returns how many were handled."""
+    items = await node.db.atomic(_claim, node, limit)
+    if not items:
+        return 0
+    node.claims.hold(QUEUE, [item.id for item in items])  # the heartbeat renews their lease
     for item in items:
         await process_one(node, item)
-    # Items that failed and stay "received" must not keep drain() spinning forever.
-    return len([i for i in items if before[i.id] < MAX_ATTEMPTS])
+    return len(items)
 
 
 def _prune(now: dt.datetime) -> int:

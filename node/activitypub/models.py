@@ -81,6 +81,8 @@ class InboxItem(BaseModel):
     error = pw.TextField(default="")
     received_at = pw.DateTimeField(default=utcnow, index=True)
     processed_at = pw.DateTimeField(null=True)
+    claimed_until = pw.DateTimeField(null=True)  # lease of the worker processing it (node.queue)
+    claimed_by = pw.CharField(max_length=100, default="")
 
 
 class Delivery(BaseModel):
@@ -97,6 +99,8 @@ class Delivery(BaseModel):
     last_error = pw.TextField(default="")
     created_at = pw.DateTimeField(default=utcnow)
     claimed_at = pw.DateTimeField(null=True)
+    claimed_until = pw.DateTimeField(null=True)  # lease of the worker sending it (node.queue)
+    claimed_by = pw.CharField(max_length=100, default="")
 
 
 class HostState(BaseModel):

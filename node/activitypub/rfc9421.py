@@ -121,7 +121,11 @@ def verify_request_rfc9421(
     created = params.get("created")
     if not isinstance(created, int) or isinstance(created, bool):
         raise SignatureError("RFC 9421 signature needs an integer created parameter")
+    # The request is bound to our URL: @target-uri, or @authority and @path together
+    # (`url` is built from our public URL, so both resolve to our own scheme and host).
     required = ["@method", "@target-uri"]
+    if "@target-uri" not in covered and {"@authority", "@path"} <= set(covered):
+        required = ["@method", "@authority", "@path"]
     if method in BODY_METHODS:
         required.append("content-digest")
     missing = [c for c in required if c not in covered]

@@ -283,10 +283,12 @@ def verify_request(
     public_key: PublicKey,
     now: datetime,
     skew_seconds: int = 3600,
+    host: str | None = None,
 ) -> str:
-    """Verify a draft-cavage signed request by Mastodon's rules (FEDERATION-NOTES §1.2).
+    """Verify a draft-cavage signed request by Mastodon's rules, made stricter (issue #8).
 
-    `path_qs` is the raw request target as received (aiohttp: `request.raw_path`).
+    `path_qs` is the raw request target as received (aiohttp: `request.raw_path`); `host`,
+    when given, is our own Host: a signature made for another server is refused.
     Returns the keyId; raises SignatureError with the reason on every failure.
     """
     method = method.upper()
@@ -297,14 +299,18 @@ def verify_request(
     if parsed.algorithm not in ("rsa-sha256", "hs2019"):
         raise SignatureError(f"unsupported signature algorithm {parsed.algorithm!r}")
     signed = set(parsed.headers)
+    # Mastodon accepts `date digest` alone; such a signature can be replayed to any inbox of
+    # any server, so the method, path and host are required on every request (issue #8).
     if "date" not in signed and "(created)" not in signed:
         raise SignatureError("signature must cover date or (created)")
-    if "(request-target)" not in signed and "digest" not in signed:
-        raise SignatureError("signature must cover (request-target) or digest")
-    if method in ("GET", "HEAD") and "host" not in signed:
-        raise SignatureError("GET signature must cover host")
+    if "(request-target)" not in signed:
+        raise SignatureError("signature must cover (request-target)")
+    if "host" not in signed:
+        raise SignatureError("signature must cover host")
     if method in BODY_METHODS and "digest" not in signed:
         raise SignatureError("POST signature must cover digest")
+    if host is not None and hdrs.get("host", "").lower() != host.lower():
+        raise SignatureError("signature was made for another host")
     if signed & {"(created)", "(expires)"} and parsed.algorithm != "hs2019":
         raise SignatureError("(created) and (expires) are only allowed with hs2019")
 

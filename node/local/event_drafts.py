@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from node.i18n import _
+from node.local import inputs
 from node.local.errors import Invalid
 from node.local.models import REACHES
 
@@ -50,7 +51,7 @@ JOIN_MODES = ("free", "approval")
 
 def _local_time(value: str, tz: ZoneInfo) -> dt.datetime:
     """A local ISO date-time in `tz` (or with its own offset) as naive UTC."""
-    parsed = dt.datetime.fromisoformat(value.strip())
+    parsed = inputs.parse_datetime(value)  # years 1900..2999: no overflow in any zone or ICS
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
     return parsed.astimezone(dt.UTC).replace(tzinfo=None)
@@ -126,10 +127,8 @@ class EventDraft:
         capacity = 0
         if get("capacity"):
             try:
-                capacity = int(get("capacity"))
-                if capacity < 0:
-                    raise ValueError
-            except ValueError:
+                capacity = inputs.bounded_int(get("capacity"), high=100_000)
+            except Invalid:
                 errors["capacity"] = _("Enter a whole number (0 means unlimited).")
         join_mode = get("join_mode") or "free"
         if join_mode not in JOIN_MODES:
@@ -147,8 +146,8 @@ class EventDraft:
         organisation_id = None
         if get("organisation"):
             try:
-                organisation_id = int(get("organisation"))
-            except ValueError:
+                organisation_id = inputs.bounded_int(get("organisation"), low=1)
+            except Invalid:
                 errors["organisation"] = _("Unknown organisation.")
         if errors:
             raise Invalid(_("Please correct the marked fields."), errors)

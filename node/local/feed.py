@@ -9,7 +9,7 @@ from typing import Any
 import peewee as pw
 
 from node.i18n import _
-from node.local import geo, reach, search
+from node.local import geo, inputs, reach, search
 from node.local.errors import Invalid
 from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES, Announcement, Event, Listing
 
@@ -92,8 +92,11 @@ def parse_cursor(value: str | None) -> tuple[dt.datetime, str, int] | None:
         stamp, kind, ident = value.split("~")
         if kind not in KINDS:
             raise ValueError
-        return dt.datetime.fromisoformat(stamp), kind, int(ident)
-    except ValueError:
+        stamp = inputs.parse_datetime(stamp)
+        if stamp.tzinfo is not None:  # rows hold naive UTC
+            stamp = stamp.astimezone(dt.UTC).replace(tzinfo=None)
+        return stamp, kind, inputs.bounded_int(ident, low=1)
+    except (ValueError, OverflowError, Invalid):
         raise Invalid(_("This page cursor is not valid."), {"before": "format"}) from None
 
 

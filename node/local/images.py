@@ -11,15 +11,15 @@ from __future__ import annotations
 import contextlib
 import io
 import secrets
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from node import files
 from node.i18n import _
-from node.local import uploads
+from node.local import filecheck, uploads
 from node.local.errors import Invalid
 
 FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
@@ -54,27 +54,6 @@ class Saved:
     height: int
 
 
-def megapixels(pixels: int) -> str:
-    return f"{pixels / 1_000_000:g}"
-
-
-def _too_large(field: str, max_pixels: int, size: tuple[int, int] | None = None) -> Invalid:
-    if size:
-        message = _(
-            "This image is too large: %(width)d × %(height)d pixels (at most %(mp)s megapixels). "
-            "Please send a smaller version.",
-            width=size[0],
-            height=size[1],
-            mp=megapixels(max_pixels),
-        )
-    else:
-        message = _(
-            "This image is too large (at most %(mp)s megapixels). Please send a smaller version.",
-            mp=megapixels(max_pixels),
-        )
-    return Invalid(message, {field: message})
-
-
 def _unreadable(field: str) -> Invalid:
     message = _("The image could not be read.")
     return Invalid(message, {field: message})
@@ -88,10 +67,8 @@ def fit(size: tuple[int, int], side: int) -> tuple[int, int]:
 
 
 def _open(data: bytes, mime: str) -> Image.Image:
-    with warnings.catch_warnings():
-        # our own cap is checked on the header; Pillow's warning above its default adds nothing
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        return Image.open(io.BytesIO(data), formats=[FORMATS[mime]])
+    """Lazily (the header only, until load), and only as the type sniffed from the bytes."""
+    return Image.open(io.BytesIO(data), formats=[FORMATS[mime]])
 
 
 def inspect(data: bytes, max_pixels: int, max_bytes: int, field: str, side: int) -> Header:
@@ -100,23 +77,21 @@ def inspect(data: bytes, max_pixels: int, max_bytes: int, field: str, side: int)
     Nothing is decoded here: over `max_pixels`, the image is refused with its dimensions."""
     mime = uploads.check_upload(data, uploads.IMAGE_TYPES, max_bytes, field=field)
     try:
-        image = _open(data, mime)
-    except Image.DecompressionBombError:
-        raise _too_large(field, max_pixels) from None
+        info = filecheck.inspect_image(data, max_pixels)  # the header, parsed by hand
+    except filecheck.Refused as exc:
+        raise Invalid(exc.message, {field: exc.message}) from None
+    try:
+        with _open(data, mime) as image:
+            if image.size != (info.width, info.height):
+                raise _unreadable(field)
+            if image.format in ("JPEG", "MPO"):
+                # DCT scaling: a large JPEG decodes at 1/2, 1/4 or 1/8 of its size, never below
+                # `side`; what the decode then costs is what the budget must hold
+                image.draft(None, fit(image.size, side))
+            cost = image.size[0] * image.size[1] * BYTES_PER_PIXEL.get(image.mode, 4)
     except UNREADABLE:
         raise _unreadable(field) from None
-    with image:
-        width, height = image.size
-        if width < 1 or height < 1:
-            raise _unreadable(field)
-        if width * height > max_pixels:
-            raise _too_large(field, max_pixels, (width, height))
-        if image.format == "JPEG":
-            # DCT scaling: a large JPEG decodes at 1/2, 1/4 or 1/8 of its size, never below `side`
-            with contextlib.suppress(*UNREADABLE):
-                image.draft(None, fit(image.size, side))
-        cost = image.size[0] * image.size[1] * BYTES_PER_PIXEL.get(image.mode, 4)
-    return Header(mime=mime, width=width, height=height, cost=cost)
+    return Header(mime=mime, width=info.width, height=info.height, cost=cost)
 
 
 def _encode(image: Image.Image, mime: str) -> bytes:
@@ -142,7 +117,7 @@ def render(
     sides = list(sides)
     try:
         with _open(data, mime) as image:
-            if image.format == "JPEG":
+            if image.format in ("JPEG", "MPO"):
                 image.draft(None, fit(image.size, sides[0]))
             image.thumbnail((sides[0], sides[0]))  # decodes, then drops the full-size pixels
             ImageOps.exif_transpose(image, in_place=True)
@@ -163,13 +138,13 @@ def render(
 def save(folder: Path, data: bytes, mime: str, sides: Iterable[int], field: str = "photo") -> Saved:
     """Render for each side and write the files under random names in folder (images thread)."""
     rendered = render(data, mime, sides, field)
-    folder.mkdir(parents=True, exist_ok=True)
+    files.private_dir(folder)
     extension = uploads.IMAGE_TYPES[mime]
     names: list[str] = []
     try:
         for content, _w, _h in rendered:
             name = f"{secrets.token_urlsafe(16)}.{extension}"
-            (folder / name).write_bytes(content)
+            files.write_private(folder / name, content)
             names.append(name)
     except OSError:
         discard(folder, names)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from node.i18n import _
+from node.local import inputs
 from node.local.errors import Conflict, Invalid, InvalidTransition, NotAllowed, NotFound
 from node.local.loan_queries import ACTIVE, STATE_LABELS, pending_extension
 from node.local.models import Resident
@@ -97,7 +98,7 @@ class LoanDraft:
 
 def _date(raw: Any, name: str, errors: dict[str, str]) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(str(raw or "").strip()[:10])
+        return inputs.parse_date(raw)
     except ValueError:
         errors[name] = _("Enter a date as YYYY-MM-DD.")
         return None

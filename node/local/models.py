@@ -157,6 +157,8 @@ class OutgoingMail(BaseModel):
     last_error = pw.TextField(default="")
     created_at = pw.DateTimeField(default=utcnow)
     sent_at = pw.DateTimeField(null=True)
+    claimed_until = pw.DateTimeField(null=True)  # lease of the worker sending it
+    claimed_by = pw.CharField(max_length=100, default="")
 
 
 CORE_MODELS += [Organisation, OrganisationMember, OutgoingMail]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from node import files
 from node.i18n import _
 from node.local.errors import Invalid
 
@@ -79,7 +80,7 @@ def process_image(data: bytes, max_side: int, mime: str | None = None) -> Proces
 
 def store(folder: Path, data: bytes, extension: str) -> str:
     """Write bytes under a random name in folder; return the name."""
-    folder.mkdir(parents=True, exist_ok=True)
+    files.private_dir(folder)
     name = f"{secrets.token_urlsafe(16)}.{extension}"
-    (folder / name).write_bytes(data)
+    files.write_private(folder / name, data)
     return name

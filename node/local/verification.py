@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import peewee as pw
 
 from node.db import BaseModel
 from node.i18n import _, using
-from node.local import mail, uploads, vault
+from node.local import filecheck, mail, uploads, vault
 from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound
 from node.local.models import Resident, utcnow
 from node.local.tx import ResidentUpdated, Tx
@@ -62,12 +63,34 @@ def _remove_file(settings, proof: AddressProof) -> None:
         proof.stored_name = ""
 
 
-def submit(tx: Tx, resident_id: int, data: bytes) -> AddressProof:
-    """Check (bytes, not name), encrypt and store a proof; an earlier pending one is withdrawn."""
+@dataclass(frozen=True)
+class CheckedDocument:
+    """A proof whose every byte was read: only check_document() makes one."""
+
+    data: bytes
+    mime: str
+
+
+def check_document(data: bytes, max_bytes: int) -> CheckedDocument:
+    """Type from the bytes (never the name), then the whole file read: images decoded under a
+    pixel limit, PDFs checked for structure. Pure and slow: run it outside any transaction."""
+    mime = uploads.check_upload(data, uploads.DOCUMENT_TYPES, max_bytes, field="document")
+    try:
+        if mime == "application/pdf":
+            filecheck.check_pdf(data)
+        else:
+            filecheck.decode_image(data, filecheck.MAX_PIXELS)
+    except filecheck.Refused as exc:
+        raise Invalid(exc.message, {"document": exc.message}) from None
+    return CheckedDocument(data, mime)
+
+
+def submit(tx: Tx, resident_id: int, document: CheckedDocument) -> AddressProof:
+    """Encrypt and store a checked proof; an earlier pending one is withdrawn."""
+    if not isinstance(document, CheckedDocument):
+        raise TypeError("submit() takes the result of check_document()")
     settings = tx.settings
-    mime = uploads.check_upload(
-        data, uploads.DOCUMENT_TYPES, settings.max_upload_bytes, field="document"
-    )
+    data, mime = document.data, document.mime
     resident = Resident.get_by_id(resident_id)
     if resident.is_verified:
         raise InvalidTransition(_("Your address is already verified."))

@@ -12,6 +12,7 @@ from node.activitypub import actors, inbox, outbox
 from node.activitypub.models import INSTANCE, Follower, Following
 from node.activitypub.vocab import ACTIVITY_JSON, AS_CONTEXT, PUBLIC, wants_activity_json
 from node.appkeys import node_key
+from node.local import inputs
 from node.local.models import Resident
 from node.local.sharing_models import Event, Listing
 from node.runtime import Node
@@ -198,7 +199,7 @@ def _collection_handler(which: str):
     async def handler(request: web.Request) -> web.Response:
         node = request.app[node_key]
         raw = request.query.get("page")
-        page = int(raw) if raw and raw.isdigit() and int(raw) > 0 else None
+        page = inputs.id_or_none(raw)  # 1, 2, …; nonsense is the collection itself
         doc = await node.db.run(_collection, node, request.match_info["handle"], which, page)
         return as_response(doc) if doc else _error(404, "no such actor")
 

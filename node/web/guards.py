@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
 
 from node.appkeys import node_key, resident_key
 from node.i18n import _
+from node.local import inputs
 from node.local.errors import Invalid, NotAllowed
 from node.local.models import Resident
 
@@ -63,8 +63,8 @@ async def json_body(request: web.Request) -> dict[str, Any]:
             max_size=MAX_JSON_BYTES, actual_size=len(raw), text=_("The JSON body is too large.")
         )
     try:
-        data = json.loads(raw or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        data = inputs.loads(raw or b"{}")
+    except inputs.BadJson:
         raise web.HTTPBadRequest(text=_("The body is not valid JSON.")) from None
     if not isinstance(data, dict):
         raise Invalid(_("The JSON body must be an object."))

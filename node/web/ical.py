@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
+log = logging.getLogger("quartier.web")
 PRODID = "-//Quartier//Quartier events//EN"
 
 
@@ -49,7 +51,10 @@ def _local(value: dt.datetime, tz: str) -> str:
 
 def _time(name: str, value: dt.datetime, tz: str) -> str:
     if tz and tz != "UTC":
-        return f"{name};TZID={tz}:{_local(value, tz)}"
+        try:
+            return f"{name};TZID={tz}:{_local(value, tz)}"
+        except (OverflowError, ValueError, KeyError):  # 9999-12-31 23:00 UTC is year 10000 at +14
+            pass
     return f"{name}:{_utc(value)}"
 
 
@@ -58,7 +63,7 @@ def _vtimezone(tz: str, years: Iterable[int]) -> list[str]:
     zone = ZoneInfo(tz)
     lines = ["BEGIN:VTIMEZONE", f"TZID:{tz}"]
     seen: set[tuple[str, int]] = set()
-    for year in sorted(set(years)):
+    for year in sorted(y for y in set(years) if 1 < y < 9999):  # the scan steps a year past
         previous = dt.datetime(year, 1, 1, tzinfo=zone).utcoffset()
         for day in range(1, 367):
             moment = dt.datetime(year, 1, 1, 12, tzinfo=zone) + dt.timedelta(days=day)
@@ -145,8 +150,14 @@ def calendar(events: list, url_of, now: dt.datetime, name: str = "") -> str:
                 {event.starts_at.year, event.ends_at.year}
             )
     for tz, years in sorted(zones.items()):
-        lines += _vtimezone(tz, years)
+        try:
+            lines += _vtimezone(tz, years)
+        except (OverflowError, ValueError, KeyError):  # an unknown zone or an extreme year
+            log.warning("calendar: no VTIMEZONE for %s %s", tz, sorted(years))
     for event in events:
-        lines += vevent(event, url_of(event), now)
+        try:
+            lines += vevent(event, url_of(event), now)
+        except (OverflowError, ValueError, KeyError):  # one odd event never breaks the feed
+            log.warning("calendar: event %s left out", getattr(event, "id", "?"), exc_info=True)
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)

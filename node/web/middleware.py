@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+import secrets
 import time
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
@@ -10,11 +12,20 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from node import i18n
-from node.appkeys import bearer_key, csrf_key, language_key, node_key, resident_key, session_key
+from node.appkeys import (
+    bearer_key,
+    csrf_key,
+    language_key,
+    node_key,
+    request_id_key,
+    resident_key,
+    session_key,
+)
 from node.i18n import _
 from node.local import residents
 from node.local.errors import DomainError
 from node.web import sessions
+from node.web.inputs import clean_request
 from node.web.render import render
 
 log = logging.getLogger("quartier.web")
@@ -67,8 +78,25 @@ def _http_message(status: int) -> str:
     return messages.get(status, _("Something went wrong."))
 
 
+# A proxy's id (nginx $request_id, …) is kept when it looks like one, so both logs line up.
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+def request_id(request: web.Request) -> str:
+    return request.get(request_id_key, "")
+
+
 @web.middleware
 async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    incoming = request.headers.get("X-Request-Id", "")
+    rid = incoming if REQUEST_ID.fullmatch(incoming) else secrets.token_hex(8)
+    request[request_id_key] = rid
+    response = await _answer(request, handler)
+    response.headers["X-Request-Id"] = rid
+    return response
+
+
+async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except DomainError as exc:
@@ -97,10 +125,19 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
             return render(request, page, status=exc.status, message=_http_message(exc.status))
         raise
     except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        # Whatever the handler wrote ran in commit()'s transaction and was rolled back.
+        rid = request_id(request)
+        log.exception("request %s: unhandled error on %s %s", rid, request.method, request.path)
+        message = _(
+            "Something went wrong. If it happens again, tell us this request id: %(rid)s", rid=rid
+        )
         if is_api(request) or is_federation_post(request):
-            return json_error(500, "internal", _("Something went wrong."))
-        return render(request, "errors/500.html", status=500, message=_("Something went wrong."))
+            return json_error(500, "internal", message, request_id=rid)
+        try:
+            return render(request, "errors/500.html", status=500, message=message, request_id=rid)
+        except Exception:  # noqa: BLE001 - the error page itself failed: plain text, still no secret
+            log.exception("request %s: the error page failed too", rid)
+            return web.Response(status=500, text=message)
 
 
 @web.middleware
@@ -242,7 +279,7 @@ def logout_response(response: web.StreamResponse) -> None:
     response.del_cookie(sessions.SESSION_COOKIE, path="/")
 
 
-MIDDLEWARES = [security_headers, errors, session_and_language, csrf]
+MIDDLEWARES = [security_headers, errors, clean_request, session_and_language, csrf]
 
 
 def _social_middlewares() -> list:

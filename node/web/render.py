@@ -20,7 +20,8 @@ from node.appkeys import (
 )
 from node.web import formats, labels
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+# Templates are package data (node/templates/), so a node installed from a wheel finds them.
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
 def make_environment(override_dir: str = "") -> jinja2.Environment:

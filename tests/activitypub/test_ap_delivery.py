@@ -159,7 +159,11 @@ async def test_restart_in_the_middle_of_a_fanout_loses_nothing(make_settings):
     async with resources(node2):
         past = utcnow() - dt.timedelta(minutes=10)
         await node2.db.run(
-            lambda: Delivery.update(claimed_at=past).where(Delivery.state == "sending").execute()
+            lambda: (
+                Delivery.update(claimed_at=past, claimed_until=past)
+                .where(Delivery.state == "sending")
+                .execute()
+            )
         )
         await node2.drain()
     node2.db.close()

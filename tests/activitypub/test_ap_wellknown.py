@@ -81,9 +81,9 @@ async def test_actor_documents_and_negotiation(served):
     instance = json.loads((await get(session, node.urls.instance_actor(), "*/*"))[2])
     assert instance["type"] == "Application"  # unsigned, any Accept
     assert (await get(session, node.urls.actor("nobody")))[0] == 404
-    # A browser is not given JSON (HTML belongs to the residents area: 406 until it is merged).
+    # A browser is given the profile page, not JSON.
     status, headers, _ = await get(session, node.urls.actor("alice"), "text/html,*/*;q=0.8")
-    assert status in (200, 406) and "activity+json" not in headers.get("Content-Type", "")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
 
 
 async def test_collections_are_paged(served):

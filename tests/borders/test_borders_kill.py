@@ -61,7 +61,10 @@ async def test_worker_killed_mid_fan_out_loses_nothing_and_sends_once(make_setti
         # a row claimed by the dead worker is retried once its lease is over (here: expired now)
         await fr.node.db.atomic(
             lambda: (
-                Delivery.update(claimed_at=utcnow() - dt.timedelta(minutes=10))
+                Delivery.update(
+                    claimed_at=utcnow() - dt.timedelta(minutes=10),
+                    claimed_until=utcnow() - dt.timedelta(minutes=9),
+                )
                 .where(Delivery.state == "sending")
                 .execute()
             )

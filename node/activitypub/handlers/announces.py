@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from node.activitypub import actors
+from node.activitypub import embedded
 from node.activitypub.from_as import Unacceptable
-from node.activitypub.vocab import get_id, same_origin
+from node.activitypub.vocab import first, get_id, same_origin
 from node.runtime import Node
 
 ACTIVITIES = frozenset({"Create", "Update", "Delete"})
@@ -15,19 +15,16 @@ ACTIVITIES = frozenset({"Create", "Update", "Delete"})
 async def unwrap(node: Node, announce: dict) -> Any:
     """The authenticated inner activity or object (runs before the transaction).
 
-    Embedded and same-origin as the announcer → trusted (FEP-fe34 embedding); otherwise the
-    object is fetched from its own origin (GoToSocial's rule for forwarded objects).
+    Embedded and wholly on the announcer's origin (id, actor or attributedTo, and object) →
+    trusted (FEP-fe34 embedding); otherwise fetched from its own origin, where it must be owned
+    (GoToSocial's rule for forwarded objects), or dropped: an id on the announcer's origin
+    alone proves nothing about an inner actor elsewhere (issue #8).
     """
     announcer = get_id(announce.get("actor"))
     inner = announce.get("object")
-    ref = get_id(inner)
-    if not ref:
+    if not get_id(inner):
         raise Unacceptable("announce without an object id")
-    if isinstance(inner, dict) and same_origin(ref, announcer):
-        return inner
-    if node.urls.is_local(ref):
-        return ref  # our own object: nothing to learn from an Announce of it
-    return await actors.fetch_document(node, ref)
+    return await embedded.authenticate(node, inner, announcer)
 
 
 def on_announce(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
@@ -45,7 +42,8 @@ def on_announce(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
                 raise Unacceptable("announced activity carries an object of another origin")
         activity = inner
     else:
-        author = get_id(inner.get("attributedTo")) or get_id(inner.get("actor"))
+        # PeerTube's attributedTo is a list (the account, then the channel)
+        author = get_id(first(inner.get("attributedTo"))) or get_id(inner.get("actor"))
         activity = {"id": inner.get("id"), "type": "Create", "actor": author, "object": inner}
     if not author or not same_origin(get_id(activity.get("object")) or activity["id"], author):
         raise Unacceptable("announced object is not on its author's origin")

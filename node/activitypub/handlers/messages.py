@@ -56,6 +56,7 @@ def _text(obj: dict) -> str:
 def on_create_note(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     """Direct Notes become messages (or loan thanks); every other Note goes to objects."""
     obj = activity["object"]
+    objects.check_owner(sender, obj)
     recipients = [] if is_listing(obj) else direct_recipients(node, sender, activity, obj)
     if not recipients:
         return objects.on_create_note(tx, node, sender, activity)

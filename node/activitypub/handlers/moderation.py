@@ -16,7 +16,10 @@ def on_flag(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     """One Report per local thing flagged (Mastodon lists the account, then the statuses)."""
     from node.activitypub.from_as import object_ids
 
-    reason = activity.get("content") if isinstance(activity.get("content"), str) else ""
+    # Mastodon gives the reason in `content`, Lemmy in `summary`.
+    reason = next(
+        (activity[k] for k in ("content", "summary") if isinstance(activity.get(k), str)), ""
+    )
     targets: list[tuple[str, int, int | None]] = []
     for ref in object_ids(activity):
         local = _local_target(node, ref)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from node.activitypub import actors, arrivals, from_as
+from node.activitypub import actors, arrivals, embedded, from_as
 from node.activitypub.audience import host_of
 from node.activitypub.from_as import Unacceptable
 from node.activitypub.models import RemoteActor
+from node.activitypub.vocab import get_id, same_origin
 from node.local.models import Resident, utcnow
 from node.local.sharing_models import Comment, Event, Listing
 from node.runtime import Node
@@ -20,6 +21,39 @@ def author_of(sender: str) -> Resident:
     if remote is None:
         raise actors.FetchFailed(f"actor {sender} could not be fetched")
     return actors.remote_resident(remote)
+
+
+def check_owner(sender: str, obj: dict) -> None:
+    """FEP-fe34: the creator is the owner; an object attributed to someone else is refused.
+
+    Mobilizon names the organiser as the Event's `actor` and its Group as `attributedTo`:
+    either may send it.
+    """
+    named = embedded.owners(obj)
+    if named and sender not in named:
+        raise Unacceptable("the object is attributed to someone other than the sender")
+
+
+def _may_change(model: Any, row: Any, sender: str, obj: dict | None) -> bool:
+    """Only the author of a stored object (or its event's Group, on the Group's origin) changes it.
+
+    Mastodon's Update/Delete look the status up by uri *and* account; same origin is not enough.
+    """
+    owner_id = row.organiser_id if model is Event else row.author_id
+    owner = Resident.select(Resident.external_ref).where(Resident.id == owner_id).scalar()
+    if owner == sender:
+        return True
+    group = getattr(row, "group_ref", "")
+    if not group:
+        return False
+    named = embedded.owners(obj) if obj is not None else []
+    return sender == group or (group in named and same_origin(sender, group))
+
+
+def _check_author(model: Any, ref: str, sender: str, obj: dict) -> None:
+    row = model.get_or_none(model.external_ref == ref)
+    if row is not None and not _may_change(model, row, sender, obj):
+        raise Unacceptable("update of an object by someone who is not its author")
 
 
 def _local_target(node: Node, url: str) -> tuple[str, int] | None:
@@ -50,6 +84,8 @@ def _save_reply(node: Node, sender: str, obj: dict) -> str | None:
         return "reply to something we do not know"
     existing = Comment.get_or_none(Comment.external_ref == reply.ref)
     if existing is not None:
+        if not _may_change(Comment, existing, sender, obj):
+            raise Unacceptable("update of a reply by someone who is not its author")
         existing.content_html = reply.content_html
         existing.save()
         return None
@@ -83,6 +119,7 @@ def _listing_values(draft: from_as.RemoteListing, place: dict[str, Any]) -> dict
 
 def _save_listing(node: Node, sender: str, obj: dict) -> str | None:
     draft = from_as.as_to_listing(obj)
+    _check_author(Listing, draft.ref, sender, obj)
     try:
         # reach on arrival and the object's history (issue #5): node/activitypub/arrivals.py
         arrivals.check_fresh(Listing, draft.ref, obj)
@@ -104,6 +141,7 @@ def _save_listing(node: Node, sender: str, obj: dict) -> str | None:
 
 def _save_event(node: Node, sender: str, obj: dict) -> str | None:
     draft = from_as.as_to_event(obj)
+    _check_author(Event, draft.ref, sender, obj)
     try:
         arrivals.check_fresh(Event, draft.ref, obj)
         place = arrivals.placement(node, obj)
@@ -128,6 +166,7 @@ def _save_event(node: Node, sender: str, obj: dict) -> str | None:
 def on_create_note(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     """Replies become comments; Notes with FEP-0837 `purpose` become remote listings."""
     obj = activity["object"]
+    check_owner(sender, obj)
     if obj.get("inReplyTo"):
         return _save_reply(node, sender, obj)
     if from_as.is_listing(obj):
@@ -136,11 +175,13 @@ def on_create_note(tx: Any, node: Node, sender: str, activity: dict) -> str | No
 
 
 def on_create_event(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    check_owner(sender, activity["object"])
     return _save_event(node, sender, activity["object"])
 
 
 def on_update_note(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     obj = activity["object"]
+    check_owner(sender, obj)
     if Comment.get_or_none(Comment.external_ref == obj.get("id")) is not None or obj.get(
         "inReplyTo"
     ):
@@ -157,15 +198,18 @@ def on_update_event(tx: Any, node: Node, sender: str, activity: dict) -> str | N
 def on_delete(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     """Delete of an object (Tombstone or id) by its owner; Delete of the actor itself."""
     from node.activitypub.handlers.actors import delete_actor
-    from node.activitypub.vocab import get_id, same_origin
 
     ref = get_id(activity.get("object"))
     if ref == sender:
         return delete_actor(tx, node, sender, activity)
     if not same_origin(ref, sender):
         raise Unacceptable("delete of an object from another origin")
-    removed = 0
+    obj = activity.get("object") if isinstance(activity.get("object"), dict) else None
+    rows = [(m, m.get_or_none(m.external_ref == ref)) for m in (Listing, Event, Comment)]
+    rows = [(m, row) for m, row in rows if row is not None]
+    if any(not _may_change(m, row, sender, obj) for m, row in rows):
+        raise Unacceptable("delete of an object by someone who is not its author")
     arrivals.bury(ref)  # a late Create or Update of it must not bring it back
-    for model in (Listing, Event, Comment):
-        removed += model.delete().where(model.external_ref == ref).execute()
-    return None if removed else "delete of something we do not keep"
+    for model, row in rows:
+        model.delete().where(model.id == row.id).execute()
+    return None if rows else "delete of something we do not keep"

@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from node.i18n import _
+from node.local import inputs
 from node.local.errors import Invalid
 
 DEFAULT_LIMIT = 20
@@ -17,8 +18,8 @@ def paging(request: web.Request) -> tuple[int, int | None]:
     """(limit, before id) from the query; 400-style Invalid on bad values."""
     try:
         limit = int(request.query.get("limit", DEFAULT_LIMIT))
-        before = int(request.query["before"]) if request.query.get("before") else None
-    except ValueError:
+        before = inputs.optional_int(request.query.get("before"), "before", low=1)
+    except (ValueError, Invalid):
         raise Invalid(_("limit and before must be whole numbers.")) from None
     if not 1 <= limit <= MAX_LIMIT:
         raise Invalid(_("limit must be between 1 and %(max)d.", max=MAX_LIMIT))

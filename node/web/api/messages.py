@@ -11,7 +11,7 @@ from node.activitypub.webfinger import WebfingerError
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import messages, moderation, residents
+from node.local import inputs, messages, moderation, residents
 from node.local.errors import Invalid, NotFound
 from node.local.models import Resident, utcnow
 from node.local.tx import Tx
@@ -78,7 +78,7 @@ async def send(request: web.Request) -> web.Response:
 
     def listing_id(name: str) -> int | None:
         value = body.get(name)
-        return value if isinstance(value, int) else None
+        return inputs.id_or_none(value) if isinstance(value, int) else None
 
     message = await commit(
         node,
@@ -154,8 +154,9 @@ async def report(request: web.Request) -> web.Response:
     me = require_resident(request)
     body = await json_body(request)
     target_id = body.get("target_id")
-    if not isinstance(target_id, int):
+    if not isinstance(target_id, int) or isinstance(target_id, bool):
         raise Invalid(_("target_id must be a number."), {"target_id": "required"})
+    target_id = inputs.record_id(target_id, _("No such item."))
     row = await commit(
         node,
         moderation.report,

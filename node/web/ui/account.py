@@ -27,7 +27,9 @@ def _text(form, name: str) -> str:
 async def file_bytes(form, name: str) -> bytes:
     """The bytes of an uploaded file field (empty when none was chosen)."""
     field = form.get(name)
-    if field is None or isinstance(field, str):
+    if isinstance(field, bytes | bytearray):  # aiohttp 3.14: a file input left empty (filename="")
+        return bytes(field)
+    if field is None or not hasattr(field, "file"):
         return b""
     return field.file.read()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from node.appkeys import node_key
@@ -10,6 +12,7 @@ from node.i18n import _
 from node.local import residents, verification
 from node.local.errors import Invalid
 from node.local.models import Quarter
+from node.web import geocoder
 from node.web.guards import require_resident
 from node.web.render import redirect, render
 from node.web.ui.account import file_bytes
@@ -65,13 +68,23 @@ async def save_address(request: web.Request) -> web.StreamResponse:
             form=dict(form),
             **data,
         )
+    city = str(form.get("city", "")).strip()
+    if lat is None and address and node.settings.geocoder_url:
+        # No typed position: ask the node's geocoder; without an answer the postcode decides.
+        found = await geocoder.locate(
+            node.settings.geocoder_url,
+            ", ".join(p for p in (address, f"{postcode} {city}".strip()) if p),
+            me.language or node.settings.default_language,
+        )
+        if found:
+            lat, lon = found
     resident = await commit(
         node,
         residents.place,
         me,
         address,
         postcode,
-        str(form.get("city", "")),
+        city,
         lat,
         lon,
     )
@@ -95,7 +108,13 @@ async def upload_proof(request: web.Request) -> web.StreamResponse:
     me = require_resident(request)
     form = await request.post()
     try:
-        await commit(node, verification.submit, me.id, await file_bytes(form, "document"))
+        data = await file_bytes(form, "document")
+        # every byte is read (pixels decoded, PDF structure walked) off the event loop and before
+        # the transaction, so a heavy file never holds the database's write lock
+        document = await asyncio.to_thread(
+            verification.check_document, data, node.settings.max_upload_bytes
+        )
+        await commit(node, verification.submit, me.id, document)
     except Invalid as exc:
         proofs = await node.db.run(verification.proofs_of, me.id)
         return render(

@@ -33,7 +33,8 @@ async def document(request: web.Request) -> web.Response:
         body=data,
         headers={
             "Content-Type": mime,
-            "Content-Disposition": f'inline; filename="proof-{request.match_info["id"]}.{extension}"',
+            # attachment: whatever slipped through is saved, never rendered as a page of this origin
+            "Content-Disposition": f'attachment; filename="proof-{request.match_info["id"]}.{extension}"',
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "no-store",
             "Content-Security-Policy": "sandbox; default-src 'none'",

@@ -11,7 +11,7 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import comments, events, reach
+from node.local import comments, events, inputs, reach
 from node.local.errors import Invalid, NotFound
 from node.local.models import Organisation, OrganisationMember, Quarter, utcnow
 from node.local.sharing_models import Event
@@ -235,10 +235,7 @@ async def decide(request: web.Request) -> web.StreamResponse:
     me = require_resident(request)
     event_id = _event_id(request)
     form = await request.post()
-    try:
-        rsvp_id = int(str(form.get("rsvp", "")))
-    except ValueError:
-        raise Invalid(_("Unknown request.")) from None
+    rsvp_id = inputs.bounded_int(str(form.get("rsvp", "")), low=1, message=_("Unknown request."))
     approve = form.get("decision") == "approve"
     await commit(node, events.decide, me.id, rsvp_id, approve, actor_id=me.id)
     raise redirect(f"/events/{event_id}", _("Done."))

@@ -12,7 +12,7 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import announcements, feed, reach
+from node.local import announcements, feed, inputs, reach
 from node.local.errors import Invalid, NotFound
 from node.local.models import Organisation, OrganisationMember, Quarter, utcnow
 from node.local.moderation import is_moderator_of
@@ -164,7 +164,7 @@ async def announcement_create(request: web.Request) -> web.StreamResponse:
             me.id,
             str(form.get("title", "")),
             str(form.get("body", "")),
-            int(organisation) if organisation.isdigit() else None,
+            inputs.id_or_none(organisation),
             actor_id=me.id,
         )
     except Invalid as exc:

@@ -33,7 +33,9 @@ async def home(request: web.Request) -> web.Response:
     more = len(items) > PAGE
     items = items[:PAGE]
     for item in items:  # how far away, from the resident's private position (never shown to others)
-        item.extra["distance_m"] = reach.distance(me, item.row) if item.row is not None else None
+        # announcements have no place (no lat/lon): no distance, and no crash for every resident
+        located = item.row is not None and hasattr(item.row, "lat")
+        item.extra["distance_m"] = reach.distance(me, item.row) if located else None
     next_url = None
     if more:
         query = dict(request.query)

@@ -15,6 +15,7 @@ from node.local import (
     categories,
     comments,
     images,
+    inputs,
     listing_photos,
     listings,
     loan_queries,
@@ -137,7 +138,7 @@ async def index(request: web.Request) -> web.Response:
     query = request.query
     kind = query.get("kind") if query.get("kind") in LISTING_KINDS else None
     type_ = query.get("type") if query.get("type") in LISTING_TYPES else None
-    before = int(query["before"]) if query.get("before", "").isdigit() else None
+    before = inputs.id_or_none(query.get("before"))
 
     scope = query.get("scope") if query.get("scope") in reach.SCOPES else "all"
 

@@ -9,7 +9,7 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import messages, moderation, residents
+from node.local import inputs, messages, moderation, residents
 from node.local.errors import Invalid, NotFound
 from node.local.sharing_models import Listing, Loan
 from node.web.api.messages import _recipient as known_recipient
@@ -19,10 +19,7 @@ from node.web.render import redirect, render
 
 
 def _int(value: Any) -> int | None:
-    try:
-        return int(str(value)) if value not in (None, "") else None
-    except ValueError:
-        return None
+    return inputs.id_or_none(value if isinstance(value, str) else None)
 
 
 def _index_data(resident_id: int) -> dict[str, Any]:
@@ -134,7 +131,8 @@ async def block(request: web.Request) -> web.StreamResponse:
     me = require_resident(request)
     form = await request.post()
     if str(form.get("resident", "")).isdigit():  # from a profile page: remote residents too
-        other = await node.db.run(residents.get_by_id, int(str(form["resident"])))
+        resident_id = inputs.record_id(str(form["resident"]), _("No such resident."))
+        other = await node.db.run(residents.get_by_id, resident_id)
         if other is None:
             raise NotFound(_("No such resident."))
     else:

@@ -9,18 +9,14 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import moderation
-from node.local.errors import Invalid
+from node.local import inputs, moderation
 from node.local.models import Resident
 from node.web.guards import require_resident, require_role
 from node.web.render import redirect, render
 
 
 def _int(value: Any) -> int:
-    try:
-        return int(str(value))
-    except ValueError:
-        raise Invalid(_("Unknown item.")) from None
+    return inputs.bounded_int(str(value), low=1, message=_("Unknown item."))
 
 
 async def report(request: web.Request) -> web.StreamResponse:
@@ -82,8 +78,8 @@ async def act(request: web.Request) -> web.StreamResponse:
         str(form.get("target_type", "")),
         _int(form.get("target_id")),
         str(form.get("reason", "")),
-        int(report_id) if report_id.isdigit() else None,
-        int(days) if days.isdigit() else 7,
+        inputs.id_or_none(report_id),
+        inputs.bounded_int(days, high=3650) if days.isdigit() else 7,
         actor_id=me.id,
     )
     raise redirect("/moderation", _("Done."))

@@ -7,7 +7,7 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import notifications
+from node.local import inputs, notifications
 from node.web.guards import require_resident
 from node.web.render import redirect, render
 
@@ -24,9 +24,7 @@ async def mark_read(request: web.Request) -> web.StreamResponse:
     me = require_resident(request)
     form = await request.post()
     one = str(form.get("id") or "")
-    await commit(
-        node, notifications.mark_read, me.id, int(one) if one.isdigit() else None, actor_id=me.id
-    )
+    await commit(node, notifications.mark_read, me.id, inputs.id_or_none(one), actor_id=me.id)
     raise redirect("/notifications")
 
 

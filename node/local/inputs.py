@@ -1,0 +1,155 @@
+"""Untrusted input made safe in one place: text cleaning, bounded ints, dates, depth-limited JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+from node.i18n import _
+from node.local.errors import Invalid, NotFound
+
+# Ids and counts are 32-bit INTEGER columns on PostgreSQL (SERIAL); SQLite overflows past 2**63.
+DB_INT_MAX = 2**31 - 1
+# Dates a neighbourhood can mean: far enough for old imports and long plans, and far enough from
+# datetime's year 1..9999 that a time zone shift or a VTIMEZONE year scan never overflows.
+MIN_YEAR, MAX_YEAR = 1900, 2999
+# JSON nested deeper than this is refused before json.loads recurses (RecursionError at ~1,000).
+MAX_JSON_DEPTH = 64
+
+# Lone surrogates cannot be encoded as UTF-8; C0/C1 controls (but tab, newline, carriage
+# return) and U+FFFE/U+FFFF have no place in a title or a message.
+_UNWANTED = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def clean_text(value: str) -> str:
+    """`value` without lone surrogates and control characters (newline, tab, CR kept)."""
+    return _UNWANTED.sub("", value) if _UNWANTED.search(value) else value
+
+
+def clean_json(value: Any) -> Any:
+    """Every string (keys too) of parsed JSON cleaned with clean_text."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(k): clean_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_json(v) for v in value]
+    return value
+
+
+def json_depth(raw: bytes | str) -> int:
+    """The deepest nesting of [ and { outside strings, in one linear scan."""
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes | bytearray) else raw
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+class BadJson(ValueError):
+    """Not JSON we accept: syntax, encoding, nesting depth, NaN/Infinity or absurd numbers."""
+
+
+def _no_constant(name: str) -> Any:
+    raise BadJson(f"{name} is not JSON")
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise BadJson("number out of range")
+    return value
+
+
+def loads(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """json.loads for untrusted bodies: depth-limited, finite numbers, cleaned strings."""
+    if json_depth(raw) > max_depth:
+        raise BadJson(f"nested deeper than {max_depth}")
+    try:
+        data = json.loads(raw, parse_constant=_no_constant, parse_float=_float)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, int digits
+        raise BadJson(str(exc)) from None
+    return clean_json(data)
+
+
+def bounded_int(
+    value: Any, name: str = "", low: int = 0, high: int = DB_INT_MAX, message: str = ""
+) -> int:
+    """A whole number in [low, high] from a form, query or JSON value, else Invalid (422)."""
+    number: int | None = None
+    if isinstance(value, bool):
+        number = None
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,12}\s*", value):
+        number = int(value)
+    if number is None or not low <= number <= high:
+        text = message or _(
+            "Enter a whole number between %(low)d and %(high)d.", low=low, high=high
+        )
+        raise Invalid(text, {name: text} if name else None)
+    return number
+
+
+def optional_int(value: Any, name: str = "", low: int = 0, high: int = DB_INT_MAX) -> int | None:
+    """bounded_int, but None for a missing or empty value."""
+    if value is None or value == "":
+        return None
+    return bounded_int(value, name, low, high)
+
+
+def record_id(value: Any, message: str = "") -> int:
+    """An id from a URL or a form: a positive 32-bit number, else NotFound (404)."""
+    if isinstance(value, str) and re.fullmatch(r"\d{1,10}", value.strip()):
+        number = int(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        number = -1
+    if not 0 < number <= DB_INT_MAX:
+        raise NotFound(message or _("This page does not exist."))
+    return number
+
+
+def in_range(moment: dt.date | dt.datetime) -> bool:
+    return MIN_YEAR <= moment.year <= MAX_YEAR
+
+
+def parse_date(value: Any) -> dt.date:
+    """A YYYY-MM-DD date within MIN_YEAR..MAX_YEAR, else ValueError."""
+    parsed = dt.date.fromisoformat(str(value or "").strip()[:10])
+    if not in_range(parsed):
+        raise ValueError("year out of range")
+    return parsed
+
+
+def parse_datetime(value: Any) -> dt.datetime:
+    """An ISO date-time within MIN_YEAR..MAX_YEAR (aware or naive), else ValueError."""
+    parsed = dt.datetime.fromisoformat(str(value or "").strip())
+    if not in_range(parsed):
+        raise ValueError("year out of range")
+    return parsed
+
+
+def id_or_none(value: Any) -> int | None:
+    """A record id from an optional field, or None when it is missing or cannot be one."""
+    try:
+        return record_id(value)
+    except NotFound:
+        return None
