@@ -172,8 +172,9 @@ def for_schema(name: str, schema: dict) -> st.SearchStrategy:
     return st.one_of(typed, typed, hostile)
 
 
-def json_bodies(schema: dict | None) -> st.SearchStrategy[bytes]:
-    """A request body: schema-shaped with hostile values, any JSON value, or raw bad bytes."""
+def json_bodies(schema: dict | None, base: dict | None = None) -> st.SearchStrategy[bytes]:
+    """A request body: a valid `base` with a few fields made hostile (so it reaches the database
+    and the pages), schema-shaped with hostile values, any JSON value, or raw bad bytes."""
     options = [json_values().map(lambda v: json.dumps(v).encode()), st.sampled_from(RAW_BODIES)]
     if schema and schema.get("properties"):
         props = schema["properties"]
@@ -182,7 +183,17 @@ def json_bodies(schema: dict | None) -> st.SearchStrategy[bytes]:
             {k: for_schema(k, v) for k, v in props.items() if k in required},
             optional={k: for_schema(k, v) for k, v in props.items() if k not in required},
         ).map(lambda d: json.dumps(d).encode())
-        options = [shaped, shaped, shaped] + options
+        options = [shaped, shaped] + options
+        if base is not None:
+            one_field = st.sampled_from(sorted(props)).flatmap(
+                lambda k: for_schema(k, props[k]).map(lambda v: {k: v})
+            )
+            based = st.lists(one_field, min_size=1, max_size=2).map(
+                lambda changes: json.dumps(
+                    {**base, **{k: v for c in changes for k, v in c.items()}}
+                )
+            )
+            options = [based.map(str.encode)] * 4 + options
     return st.one_of(*options)
 
 

@@ -6,6 +6,7 @@ import html
 import io
 import re
 import struct
+import time
 import zlib
 
 import pytest
@@ -89,6 +90,7 @@ UNREADABLE_PDF = "The PDF could not be read: the file is damaged or incomplete."
 
 GOOD_PNG = encoded(noise(), "PNG")
 GOOD_JPEG = encoded(noise(), "JPEG", quality=90)
+SCAN = GOOD_JPEG.index(b"\xff\xda")  # where the header ends and the pixels begin
 
 # name -> (bytes, file name, declared type, what the page must say)
 FORGED_IMAGES = {
@@ -117,8 +119,20 @@ FORGED_IMAGES = {
         "image/png",
         UNREADABLE_IMAGE,
     ),
+    "PNG of 200,000 tiny text chunks before its pixels": (
+        GOOD_PNG[:33] + png_chunk(b"tEXt", b"a\0b") * 200_000 + GOOD_PNG[33:],
+        "bill.png",
+        "image/png",
+        UNREADABLE_IMAGE,
+    ),
     "truncated JPEG": (
         GOOD_JPEG[: len(GOOD_JPEG) // 2],
+        "bill.jpg",
+        "image/jpeg",
+        UNREADABLE_IMAGE,
+    ),
+    "JPEG of 500,000 comment segments before its scan": (
+        GOOD_JPEG[:SCAN] + b"\xff\xfe\x00\x02" * 500_000 + GOOD_JPEG[SCAN:],
         "bill.jpg",
         "image/jpeg",
         UNREADABLE_IMAGE,
@@ -272,3 +286,14 @@ def test_inspect_image_reads_the_header_alone(data, expected):
         return
     info = filecheck.inspect_image(data, 40_000_000)
     assert (info.format, info.width, info.height) == expected
+
+
+def test_pdf_made_of_object_stream_marks_is_walked_in_linear_time():
+    marks = b"%PDF-1.4\n" + b"/ObjStm " * 1_000_000  # 8 MB: each mark once looked 4 KB ahead
+    hostile = marks + b"\nxref\n0 1\ntrailer << /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % len(
+        marks
+    )
+    started = time.perf_counter()
+    with pytest.raises(filecheck.Refused, match="no page"):
+        filecheck.check_pdf(hostile)
+    assert time.perf_counter() - started < 5  # about 0.05 s; 12 s before the walk skipped ahead

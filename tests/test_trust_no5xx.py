@@ -286,3 +286,38 @@ async def test_a_5xx_is_logged_with_its_request_id_and_nothing_is_half_written(
     rid = response.headers["X-Request-Id"]
     assert "Quelque chose s’est mal passé" in page and rid in page
     assert await node.db.run(lambda: Listing.select().count()) == 0
+
+
+async def test_a_peer_answering_json_nested_20000_deep_gets_a_4xx_not_a_crash(
+    aiohttp_client, make_settings
+):
+    """The key fetch of a signed inbox POST reads the peer's actor: deep JSON there is refused too."""
+    from aiohttp import web
+
+    from node.activitypub import keys
+    from node.activitypub.signatures import sign_request
+    from node.app import create_app
+
+    async def deep(request):
+        return web.Response(body=DEEP, content_type="application/activity+json")
+
+    peer_app = web.Application()
+    peer_app.router.add_get("/users/{name}", deep)
+    peer = await aiohttp_client(peer_app)
+    base = f"http://127.0.0.1:{peer.port}"
+    app = create_app(make_settings(allow_private_addresses=True, allow_http=True))
+    client = await aiohttp_client(app)
+    activity = {
+        "id": f"{base}/activities/1",
+        "type": "Follow",
+        "actor": f"{base}/users/bob",
+        "object": "http://127.0.0.1:8080/@alice",
+    }
+    body = json.dumps(activity).encode()
+    headers = {"Content-Type": "application/activity+json"}
+    key = keys.generate_private_key()
+    url = f"http://127.0.0.1:{client.port}/inbox"
+    now = dt.datetime.now(dt.UTC)
+    headers.update(sign_request(key, f"{base}/users/bob#main-key", "POST", url, headers, body, now))
+    response = await client.post("/inbox", data=body, headers=headers)
+    assert 400 <= response.status < 500, await response.text()

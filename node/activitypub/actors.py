@@ -11,11 +11,19 @@ from urllib.parse import urldefrag, urlsplit
 import peewee as pw
 
 from node.activitypub import keys, to_as
+from node.activitypub.from_as import page_url
 from node.activitypub.http import FetchError
 from node.activitypub.models import INSTANCE, ActorKey, RemoteActor
 from node.activitypub.signatures import sign_request
-from node.activitypub.vocab import ACCEPT_ACTIVITY, as_list, get_id, is_activity_media_type
+from node.activitypub.vocab import (
+    ACCEPT_ACTIVITY,
+    as_list,
+    get_id,
+    is_activity_media_type,
+    same_origin,
+)
 from node.local.models import Organisation, Quarter, Resident, utcnow
+from node.local.text import web_url
 from node.runtime import Node
 
 log = logging.getLogger("quartier.ap")
@@ -74,9 +82,7 @@ def forget_rotated_keys(node: Node, handles: set[str]) -> None:
     cached = [h for h in handles if h in versions]
     if not cached:
         return
-    rows = ActorKey.select(ActorKey.handle, ActorKey.public_pem).where(
-        ActorKey.handle.in_(cached)
-    )
+    rows = ActorKey.select(ActorKey.handle, ActorKey.public_pem).where(ActorKey.handle.in_(cached))
     current = dict(rows.tuples())
     for handle in cached:
         if current.get(handle) != versions[handle]:
@@ -197,7 +203,7 @@ def _store_actor(doc: dict[str, Any]) -> RemoteActor:
         "preferred_username": str(doc.get("preferredUsername") or "")[:120],
         "name": str(doc.get("name") or "")[:200],
         "host": urlsplit(uri).netloc.lower(),
-        "url": str(get_id(doc.get("url")) or uri)[:500],
+        "url": _profile_url(doc, uri),
         "inbox": str(doc.get("inbox") or ""),
         "shared_inbox": str(endpoints.get("sharedInbox") or ""),
         "followers": str(get_id(doc.get("followers")) or ""),
@@ -216,6 +222,12 @@ def _store_actor(doc: dict[str, Any]) -> RemoteActor:
             row = RemoteActor.get(RemoteActor.uri == uri)
     RemoteActor.update(**values).where(RemoteActor.id == row.id).execute()
     return RemoteActor.get_by_id(row.id)
+
+
+def _profile_url(doc: dict[str, Any], uri: str) -> str:
+    """The actor's profile page: an http(s) `url` on the actor's own origin, else its id."""
+    url = page_url(doc, uri)
+    return url if same_origin(url, uri) else web_url(uri)[:500]
 
 
 def store_actor(doc: dict[str, Any]) -> RemoteActor:

@@ -19,6 +19,7 @@ from node.db import BaseModel
 from node.local import twins
 from node.local.models import Quarter, utcnow
 from node.local.sharing_models import ListingPhoto
+from node.local.text import web_url
 from node.runtime import Node
 
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
@@ -104,6 +105,7 @@ def photos(listing_id: int, obj: dict[str, Any]) -> None:
         if not isinstance(item, dict):
             continue
         url = get_id(item.get("url")) if not isinstance(item.get("url"), str) else item["url"]
+        url = web_url(url)  # only http(s) images are fetched or ever shown
         media = str(item.get("mediaType") or "")
         if (
             item.get("type") in ("Image", "Document")

@@ -10,7 +10,7 @@ from typing import Any
 from node.activitypub.vocab import as_list, first, get_id, is_public
 from node.local import inputs
 from node.local.sharing_models import LISTING_TYPES
-from node.local.text import html_to_text, sanitize_html
+from node.local.text import html_to_text, sanitize_html, web_url
 
 
 class Unacceptable(Exception):
@@ -70,6 +70,18 @@ class RemoteReply:
     content_html: str
 
 
+def page_url(obj: dict[str, Any], ref: str) -> str:
+    """The object's web page: the first http(s) `url` (a string or a Link), else its id.
+
+    Only http(s) URLs are kept (issue #8: a `javascript:` url was rendered as a link).
+    """
+    for item in as_list(obj.get("url")):
+        candidate = (item.get("href") or item.get("id")) if isinstance(item, dict) else item
+        if len(str(candidate)) <= 500 and web_url(candidate):
+            return candidate
+    return web_url(ref)[:500]
+
+
 def _content(obj: dict[str, Any]) -> tuple[str, str]:
     """(sanitised HTML, language) from content or the first contentMap entry."""
     content = obj.get("content")
@@ -81,7 +93,7 @@ def _content(obj: dict[str, Any]) -> tuple[str, str]:
             content = mapped
     if not isinstance(content, str):
         content = ""
-    return sanitize_html(content), str(language)[:8]
+    return sanitize_html(content, remote=True), str(language)[:8]
 
 
 def _float(value: Any) -> float | None:
@@ -122,7 +134,7 @@ def as_to_listing(obj: dict[str, Any]) -> RemoteListing:
     place = _place(obj)
     return RemoteListing(
         ref=ref,
-        url=str(get_id(first(obj.get("url"))) or ref)[:500],
+        url=page_url(obj, ref),
         kind=kind,
         type=ltype,
         title=title[:200],
@@ -175,7 +187,7 @@ def as_to_event(obj: dict[str, Any]) -> RemoteEvent:
     count = obj.get("participantCount")
     return RemoteEvent(
         ref=ref,
-        url=str(get_id(first(obj.get("url"))) or ref)[:500],
+        url=page_url(obj, ref),
         title=str(obj.get("name") or "…")[:200],
         description_html=html,
         starts_at=starts,

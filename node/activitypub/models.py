@@ -101,6 +101,10 @@ class Delivery(BaseModel):
     claimed_at = pw.DateTimeField(null=True)
     claimed_until = pw.DateTimeField(null=True)  # lease of the worker sending it (node.queue)
     claimed_by = pw.CharField(max_length=100, default="")
+    # what the activity does to which object (an Announce of an activity: the inner one), so an
+    # Update queued before the object's Delete can be dropped (outbox.record, migration 0083)
+    verb = pw.CharField(max_length=20, default="")
+    object_ref = pw.CharField(max_length=500, default="", index=True)
 
 
 class HostState(BaseModel):

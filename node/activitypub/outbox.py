@@ -24,8 +24,42 @@ from node.runtime import Node
 Outgoing = tuple[str, dict[str, Any], list[str]]
 
 
+WRAPPED = ("Create", "Update", "Delete")
+
+
+def subject(activity: dict[str, Any]) -> tuple[str, str]:
+    """(verb, object id) an activity is about; an Announce of an activity (FEP-1b12): the inner."""
+    verb, obj = activity.get("type"), activity.get("object")
+    if verb == "Announce" and isinstance(obj, dict) and obj.get("type") in WRAPPED:
+        verb, obj = obj.get("type"), obj.get("object")
+    ref = obj.get("id") if isinstance(obj, dict) else obj
+    return (verb if isinstance(verb, str) else "")[:20], (ref if isinstance(ref, str) else "")[:500]
+
+
+def _after_delete(verb: str, ref: str) -> bool:
+    """Never an Update after a Delete of the same object: an Update recorded once the Delete is
+    queued (or sent) is not written; a Delete drops the Updates still waiting in the queue."""
+    if not ref:
+        return False
+    if verb == "Update":
+        deleted = Delivery.select().where(
+            (Delivery.object_ref == ref) & (Delivery.verb == "Delete")
+        )
+        return deleted.exists()
+    if verb == "Delete":
+        Delivery.update(state="dropped", last_error="superseded by a Delete").where(
+            (Delivery.object_ref == ref)
+            & (Delivery.verb == "Update")
+            & (Delivery.state == "pending")
+        ).execute()
+    return False
+
+
 def enqueue(node: Node, signer: str, activity: dict[str, Any], inboxes: list[str]) -> int:
     """Write one Delivery per inbox with the body frozen now (signed later, at send time)."""
+    verb, ref = subject(activity)
+    if _after_delete(verb, ref):
+        return 0
     body = json.dumps(activity, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     now = utcnow()
     rows = [
@@ -36,6 +70,8 @@ def enqueue(node: Node, signer: str, activity: dict[str, Any], inboxes: list[str
             "signer": signer,
             "next_attempt_at": now,
             "created_at": now,
+            "verb": verb,
+            "object_ref": ref,
         }
         for inbox in dict.fromkeys(inboxes)
         if inbox and not node.urls.is_local(inbox)
@@ -109,6 +145,8 @@ def _listing(verb: str) -> Callable[[Node, Any, Any], Iterator[Outgoing]]:
         listing = Listing.get_or_none(Listing.id == change.listing_id)
         if listing is None or listing.external_ref is not None:
             return
+        if verb == "Update" and listing.state == "withdrawn":
+            return  # withdrawal is final: its Delete is the last word
         author = Resident.get_by_id(listing.author_id)
         quarter = Quarter.get_or_none(Quarter.id == listing.quarter_id)
         note = listing_document(node, listing)

@@ -44,3 +44,10 @@ class InvalidTransition(DomainError):
 class Conflict(DomainError):
     status = 409
     code = "conflict"
+
+
+class Stale(DomainError):
+    """The item changed since the version the editor saw (If-Match, the edit form's version)."""
+
+    status = 412
+    code = "precondition_failed"

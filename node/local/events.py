@@ -10,7 +10,7 @@ import peewee as pw
 
 from node.i18n import _
 from node.local import text
-from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound
+from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound, Stale
 from node.local.event_drafts import (  # noqa: F401 - callers find these here
     CATEGORIES,
     JOIN_MODES,
@@ -149,13 +149,18 @@ def _tell_everyone(tx: Tx, event: Event, kind: str, message: str) -> None:
         notify(rsvp.resident, kind, message, _path(tx, event.id), title=event.title)
 
 
-def edit(tx: Tx, actor_id: int, event_id: int, draft: EventDraft) -> Event:
+def edit(
+    tx: Tx, actor_id: int, event_id: int, draft: EventDraft, expected: tuple[int, ...] | None = None
+) -> Event:
+    """A full edit under the row lock; `expected`: the versions the editor saw (None: any)."""
     actor = _resident(actor_id)
     event = _lock(event_id)
     if not can_manage(actor, event):
         raise NotAllowed(_("Only the organisers can change this event."))
     if event.status == "cancelled":
         raise InvalidTransition(_("This event is cancelled."))
+    if expected is not None and event.version not in expected:
+        raise Stale(_("This event was changed meanwhile; reload it and try again."))
     going = going_count(event.id)
     if draft.capacity and draft.capacity < going:
         raise Invalid(
@@ -166,6 +171,7 @@ def edit(tx: Tx, actor_id: int, event_id: int, draft: EventDraft) -> Event:
     _apply(event, draft)
     event.organisation = organisation_id  # who organises does not change on edit
     event.updated_at = tx.now
+    event.version += 1  # the row is locked (PostgreSQL) or the transaction alone (SQLite)
     event.save()
     _promote(tx, event)
     tx.record(EventUpdated(event.id))
@@ -182,6 +188,7 @@ def cancel(tx: Tx, actor_id: int, event_id: int) -> Event:
         raise InvalidTransition(_("This event is already cancelled."))
     event.status = "cancelled"
     event.updated_at = tx.now
+    event.version += 1
     event.save()
     tx.record(EventCancelled(event.id))
     _tell_everyone(tx, event, "event_cancelled", N_("The event “%(title)s” is cancelled."))

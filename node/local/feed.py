@@ -12,6 +12,7 @@ from node.i18n import _
 from node.local import geo, inputs, reach, search
 from node.local.errors import Invalid
 from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES, Announcement, Event, Listing
+from node.local.text import web_url
 
 KINDS = ("announcement", "listing", "event")
 # ties on created_at are broken by this rank, then by id (the cursor is "time~kind~id")
@@ -78,7 +79,7 @@ class FeedItem:
     @property
     def remote_url(self) -> str:
         """The page on the origin node, for rows that came from elsewhere."""
-        return getattr(self.row, "url", "") or ""
+        return web_url(getattr(self.row, "url", "") or "")  # only http(s) (issue #8)
 
     @property
     def cursor(self) -> str:

@@ -16,6 +16,11 @@ from node.i18n import _
 
 MAX_PIXELS = 40_000_000  # a 600 dpi A4 scan is 35 Mpx; a 50000×50000 "PNG" is 2,500 Mpx
 MAX_INFLATED = 32 * 1024 * 1024  # PDF object streams inflated while looking for a page
+# Parts walked in an image header (PNG chunks: a few dozen plus one per 8 KB of pixels; JPEG
+# segments before the first scan: a few dozen). Pillow walks them in Python, so a file made of a
+# million tiny parts would take it seconds: such a file is refused from its header.
+MAX_PARTS = 10_000
+MAX_OBJECT_STREAMS = 2000  # real files hold a few dozen (each packs up to ~200 objects)
 # Decoding a 40 Mpx image takes up to 160 MB: a few at a time, whatever the number of uploads.
 _decoding = threading.BoundedSemaphore(2)
 
@@ -43,34 +48,44 @@ def _png_size(data: bytes) -> tuple[int, int]:
     # signature (8), IHDR length (4) and type (4), then width and height (RFC 2083 §4.1.1)
     if len(data) < 24 or data[12:16] != b"IHDR":
         raise _damaged_image()
-    return struct.unpack(">II", data[16:24])
+    width, height = struct.unpack(">II", data[16:24])
+    at = 8
+    for _chunk in range(MAX_PARTS):  # chunk headers only: Pillow walks them one by one in Python
+        if at + 8 > len(data) or data[at + 4 : at + 8] == b"IEND":
+            return width, height
+        at += 12 + int.from_bytes(data[at : at + 4], "big")
+    raise _damaged_image()
 
 
 def _jpeg_size(data: bytes) -> tuple[int, int]:
-    # walk the markers up to the first SOFn frame header (ITU T.81 §B.2)
-    at = 2
-    while at + 4 <= len(data):
+    # walk the markers from the frame header (SOFn) to the first scan (ITU T.81 §B.2)
+    at, size = 2, None
+    for _segment in range(MAX_PARTS):
+        if at + 4 > len(data):
+            break
         if data[at] != 0xFF:
             raise _damaged_image()
         marker = data[at + 1]
         if marker == 0xFF:  # fill byte
             at += 1
             continue
-        if marker in (0x01, *range(0xD0, 0xD8)):  # markers without a length
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
             at += 2
             continue
-        (length,) = struct.unpack(">H", data[at + 2 : at + 4])
+        if marker in (0xD9, 0xDA):  # end of image, or the first scan: the header is over
+            break
+        length = int.from_bytes(data[at + 2 : at + 4], "big")
         if length < 2:
             raise _damaged_image()
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            if at + 9 > len(data):
-                break
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC) and at + 9 <= len(data):
             height, width = struct.unpack(">HH", data[at + 5 : at + 9])
-            return width, height
-        if marker in (0xD9, 0xDA):  # end of image or start of scan before any frame
-            break
+            size = size or (width, height)
         at += 2 + length
-    raise _damaged_image()
+    else:
+        raise _damaged_image()  # thousands of segments before the first scan: not a photo
+    if size is None:
+        raise _damaged_image()
+    return size
 
 
 def _webp_size(data: bytes) -> tuple[int, int]:
@@ -164,23 +179,29 @@ def _damaged_pdf() -> Refused:
 
 def _inflated_object_streams(data: bytes, budget: int):
     """The contents of FlateDecode object streams (where PDF 1.5+ keeps page objects), bounded."""
-    at = 0
+    at, streams = 0, MAX_OBJECT_STREAMS
     while budget > 0:
         found = data.find(b"/ObjStm", at)
         if found < 0:
             return
-        start = data.find(b"stream", found, found + 4096)
+        start = data.find(b"stream", found)
         if start < 0:
-            at = found + 7
+            return
+        if start - found > 4096:
+            # no stream near this mark; marks before start - 4096 have none either: skip them
+            # (a file of nothing but "/ObjStm" stays linear)
+            at = start - 4096
             continue
         body = start + 6
         body += 2 if data[body : body + 2] == b"\r\n" else 1
         end = data.find(b"endstream", body)
         if end < 0:
             return
-        head = data[max(0, found - 4096) : start]
         at = end + 9
-        if b"/FlateDecode" not in head:
+        streams -= 1
+        if streams < 0:
+            return
+        if data.find(b"/FlateDecode", max(0, found - 4096), start) < 0:
             continue
         inflater = zlib.decompressobj()
         try:

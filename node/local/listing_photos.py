@@ -10,7 +10,7 @@ from pathlib import Path
 
 from node.i18n import _
 from node.local import images
-from node.local.errors import Invalid, NotAllowed, NotFound
+from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound
 from node.local.sharing_models import Listing, ListingPhoto
 from node.local.tx import Tx
 
@@ -85,8 +85,11 @@ def describe(tx: Tx, resident_id: int, listing_id: int, photo_id: int, alt: str)
     )
     if photo is None:
         raise NotFound(_("No such photo."))
-    if Listing.get_by_id(listing_id).author_id != resident_id:
+    listing = Listing.get_by_id(listing_id)
+    if listing.author_id != resident_id:
         raise NotAllowed(_("Only the author can change this listing."))
+    if listing.state == "withdrawn":  # withdrawal is final: nothing more to tell its followers
+        raise InvalidTransition(_("A withdrawn listing can no longer be edited."))
     photo.alt = alt.strip()[:300]
     photo.save()
     tx.record(ListingUpdated(listing_id))

@@ -8,9 +8,11 @@ from dataclasses import dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import peewee as pw
+
 from node.i18n import LANGUAGES, _
 from node.local import categories, geo
-from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound
+from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound, Stale
 from node.local.listing_reads import (  # noqa: F401 - callers read listings through this module
     attach_photos,
     can_see,
@@ -233,7 +235,13 @@ def publish(tx: Tx, resident_id: int, draft: ListingDraft) -> Listing:
 
 
 def _own(tx: Tx, resident_id: int, listing_id: int) -> Listing:
-    listing = Listing.get_or_none((Listing.id == listing_id) & (Listing.origin == ""))
+    """The author's listing, its row locked on PostgreSQL until the transaction ends, so that
+    edits, state moves and the withdrawal of one listing happen one after the other (SQLite
+    transactions begin IMMEDIATE: they already do)."""
+    query = Listing.select().where((Listing.id == listing_id) & (Listing.origin == ""))
+    if isinstance(Listing._meta.database.obj, pw.PostgresqlDatabase):
+        query = query.for_update()
+    listing = query.first()
     if listing is None:
         raise NotFound(_("No such listing."))
     if listing.author_id != resident_id:
@@ -241,11 +249,53 @@ def _own(tx: Tx, resident_id: int, listing_id: int) -> Listing:
     return listing
 
 
-def edit(tx: Tx, resident_id: int, listing_id: int, changes: dict[str, Any]) -> Listing:
-    """Apply a partial edit (ListingDraft.parse(..., partial=True)); the old text is kept."""
+def _withdrawn_final() -> InvalidTransition:
+    return InvalidTransition(_("A withdrawn listing can no longer be edited."))
+
+
+def _stale() -> Stale:
+    return Stale(_("This listing was changed meanwhile; reload it and try again."))
+
+
+def _check_version(listing: Listing, expected: tuple[int, ...] | None) -> None:
+    """`expected`: the versions the editor may have seen (If-Match, the form); None: any."""
+    if expected is not None and listing.version not in expected:
+        raise _stale()
+
+
+def _save(tx: Tx, listing: Listing, check_version: bool = True, **values: Any) -> None:
+    """Write only these columns and bump the version; a withdrawn listing is never written again
+    (a conditional UPDATE, so withdrawal stays final whatever ran at the same time)."""
+    values["updated_at"] = tx.now
+    where = (Listing.id == listing.id) & (Listing.state != "withdrawn")
+    if check_version:
+        where &= Listing.version == listing.version
+    changed = Listing.update(version=Listing.version + 1, **values).where(where).execute()
+    if not changed:
+        now = Listing.get_or_none(Listing.id == listing.id)
+        if now is None or now.state == "withdrawn":
+            raise _withdrawn_final()
+        raise _stale()
+    for name, value in values.items():
+        setattr(listing, name, value)
+    listing.version += 1
+
+
+def edit(
+    tx: Tx,
+    resident_id: int,
+    listing_id: int,
+    changes: dict[str, Any],
+    expected: tuple[int, ...] | None = None,
+) -> Listing:
+    """Apply a partial edit (ListingDraft.parse(..., partial=True)); the old text is kept.
+
+    Only the changed columns are written; `expected` refuses the edit (Stale) when the listing
+    is no longer at one of those versions."""
     listing = _own(tx, resident_id, listing_id)
     if listing.state == "withdrawn":
-        raise InvalidTransition(_("A withdrawn listing can no longer be edited."))
+        raise _withdrawn_final()
+    _check_version(listing, expected)
     changes = dict(changes)
     state = changes.pop("state", None)
     if not changes and state is not None:
@@ -268,15 +318,14 @@ def edit(tx: Tx, resident_id: int, listing_id: int, changes: dict[str, Any]) -> 
             description=listing.description,
             edited_at=tx.now,
         )
-    for name in changes:
-        setattr(listing, name, getattr(merged, name))
-    if merged.type != "paid":
-        listing.price, listing.price_unit = None, ""
-    listing.description_html = markdown_to_html(listing.description)
+    values = {name: getattr(merged, name) for name in changes}
+    if merged.type != "paid" and (listing.price is not None or listing.price_unit):
+        values.update(price=None, price_unit="")
+    if "description" in changes:
+        values["description_html"] = markdown_to_html(merged.description)
     if "shelf" in changes:
-        listing.expires_at = _expiry(tx, listing.shelf)
-    listing.updated_at = tx.now
-    listing.save()
+        values["expires_at"] = _expiry(tx, merged.shelf)
+    _save(tx, listing, **values)
     if state is not None and state != listing.state:
         return set_state(tx, resident_id, listing_id, state)
     tx.record(ListingUpdated(listing.id))
@@ -306,20 +355,23 @@ def set_state(tx: Tx, resident_id: int, listing_id: int, state: str) -> Listing:
                 new=state,
             )
         )
-    listing.state = state
-    listing.updated_at = tx.now
-    listing.save()
+    _save(tx, listing, state=state)
     tx.record(ListingUpdated(listing.id))
     return listing
 
 
-def withdraw(tx: Tx, resident_id: int, listing_id: int) -> Listing:
+def withdraw(
+    tx: Tx, resident_id: int, listing_id: int, expected: tuple[int, ...] | None = None
+) -> Listing:
+    """Withdraw for good: no edit, state move or renewal brings the listing back."""
     listing = _own(tx, resident_id, listing_id)
     if listing.state == "withdrawn":
         raise InvalidTransition(_("This listing is already withdrawn."))
-    listing.state = "withdrawn"
-    listing.updated_at = tx.now
-    listing.save()
+    _check_version(listing, expected)
+    try:
+        _save(tx, listing, check_version=False, state="withdrawn")
+    except InvalidTransition:
+        raise InvalidTransition(_("This listing is already withdrawn.")) from None
     tx.record(ListingWithdrawn(listing.id))
     return listing
 
@@ -329,11 +381,10 @@ def renew(tx: Tx, resident_id: int, listing_id: int) -> Listing:
     listing = _own(tx, resident_id, listing_id)
     if listing.state not in ("open", "reserved", EXPIRED):
         raise InvalidTransition(_("Only open, reserved or expired listings can be renewed."))
+    values: dict[str, Any] = {"expires_at": _expiry(tx, listing.shelf)}
     if listing.state == EXPIRED:
-        listing.state = "open"
-    listing.expires_at = _expiry(tx, listing.shelf)
-    listing.updated_at = tx.now
-    listing.save()
+        values["state"] = "open"
+    _save(tx, listing, **values)
     tx.record(ListingUpdated(listing.id))
     return listing
 
@@ -353,8 +404,13 @@ def expire_due(tx: Tx, now: dt.datetime | None = None, batch: int = 500) -> int:
         .limit(batch)
     )
     for row in due:
-        Listing.update(state=EXPIRED, updated_at=now).where(Listing.id == row.id).execute()
-        tx.record(ListingUpdated(row.id))
+        expired = (
+            Listing.update(state=EXPIRED, updated_at=now, version=Listing.version + 1)
+            .where((Listing.id == row.id) & (Listing.state == "open"))
+            .execute()
+        )
+        if expired:
+            tx.record(ListingUpdated(row.id))
     return len(due)
 
 

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import peewee as pw
+
 from node.i18n import _
 from node.local import inputs
 from node.local.errors import Conflict, Invalid, InvalidTransition, NotAllowed, NotFound
@@ -140,6 +142,22 @@ def _overlapping(listing_id: int, start: dt.date, until: dt.date, exclude: int |
     return query.first()
 
 
+def _lock_listing(listing_id: int) -> None:
+    """Serialise the loans of one listing: PostgreSQL locks its row until the transaction ends.
+
+    SQLite needs no lock here: every write transaction begins IMMEDIATE (node/db.py), so the
+    overlap re-check below already runs alone."""
+    if isinstance(Listing._meta.database.obj, pw.PostgresqlDatabase):
+        Listing.select(Listing.id).where(Listing.id == listing_id).for_update().execute()
+
+
+def _lent_twice(error: pw.IntegrityError) -> Conflict:
+    """The database refused overlapping loans (exclusion constraint or trigger, migration 0083):
+    the same answer as when the overlap is seen first."""
+    del error
+    return Conflict(_("The object is already lent for some of these dates."))
+
+
 def _step(tx: Tx, loan: Loan, step: str, actor_id: int | None, note: str = "") -> None:
     LoanStep.create(loan=loan.id, step=step, actor=actor_id, note=note, at=tx.now)
 
@@ -244,9 +262,15 @@ def _move(tx: Tx, loan: Loan, allowed_from: tuple[str, ...], state: str, actor_i
 def accept(tx: Tx, actor_id: int, loan_id: int) -> Loan:
     loan = _load(loan_id)
     _party(loan, actor_id, "lender")
+    _lock_listing(loan.listing_id)
+    loan = _load(loan_id)  # read again under the lock
     if loan.state == "requested" and _overlapping(loan.listing_id, loan.start, loan.until, loan.id):
         raise Conflict(_("The object is already lent for some of these dates."))
-    _move(tx, loan, ("requested",), "accepted", actor_id)
+    try:
+        with Loan._meta.database.atomic():  # a savepoint: the refusal leaves the transaction usable
+            _move(tx, loan, ("requested",), "accepted", actor_id)
+    except pw.IntegrityError as exc:
+        raise _lent_twice(exc) from None
     _tell(tx, loan, actor_id, N_("%(name)s accepted to lend you “%(title)s”."))
     tx.record(LoanAccepted(loan.id))
     return loan
@@ -330,13 +354,28 @@ def answer_extension(tx: Tx, actor_id: int, loan_id: int, agree: bool) -> Loan:
     if extension is None:
         raise InvalidTransition(_("No extension is waiting for an answer."))
     if agree:
+        _lock_listing(loan.listing_id)
         if _overlapping(loan.listing_id, loan.start, extension.until, loan.id):
             raise Conflict(_("The object is already lent for some of these dates."))
         extension.state = "accepted"
         loan.until = extension.until
-        loan.reminded_before = loan.reminded_overdue = False  # new date, new reminders
-        loan.updated_at = tx.now
-        loan.save()
+        # only the changed columns, and only while the loan still holds the object
+        try:
+            with Loan._meta.database.atomic():
+                changed = (
+                    Loan.update(
+                        until=extension.until,
+                        reminded_before=False,  # new date, new reminders
+                        reminded_overdue=False,
+                        updated_at=tx.now,
+                    )
+                    .where((Loan.id == loan.id) & Loan.state.in_(ACTIVE))
+                    .execute()
+                )
+        except pw.IntegrityError as exc:
+            raise _lent_twice(exc) from None
+        if not changed:
+            raise InvalidTransition(_("This loan changed meanwhile; please reload."))
         _step(tx, loan, "extended", actor_id, extension.until.isoformat())
         _tell(tx, loan, actor_id, N_("%(name)s agreed: keep “%(title)s” longer."))
         tx.record(LoanExtended(loan.id))
@@ -356,11 +395,23 @@ def thank(tx: Tx, actor_id: int, loan_id: int, message: str = "") -> Loan:
     if loan.state != "returned":
         raise InvalidTransition(_("You can say thank you once the object is back."))
     flag = "lender_thanked" if role == "lender" else "borrower_thanked"
-    if getattr(loan, flag):
-        raise InvalidTransition(_("You already said thank you."))
+    already = InvalidTransition(_("You already said thank you."))
+    # a conditional update: of thanks sent at once, one finds the flag unset (the others wait for
+    # its row lock on PostgreSQL, then match nothing); a unique index (migration 0083) backs it
+    column = getattr(Loan, flag)
+    changed = (
+        Loan.update({column: True})
+        .where((Loan.id == loan.id) & (column == False) & (Loan.state == "returned"))  # noqa: E712
+        .execute()
+    )
+    if not changed:
+        raise already
     setattr(loan, flag, True)
-    loan.save()
-    _step(tx, loan, "thanked", actor_id, message.strip()[:1000])
+    try:
+        with Loan._meta.database.atomic():
+            _step(tx, loan, "thanked", actor_id, message.strip()[:1000])
+    except pw.IntegrityError:
+        raise already from None
     _tell(tx, loan, actor_id, N_("%(name)s thanks you for the loan of “%(title)s”."))
     tx.record(LoanThanked(loan.id))
     return loan

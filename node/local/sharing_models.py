@@ -61,6 +61,7 @@ class Listing(BaseModel):
     origin = pw.CharField(max_length=255, default="", index=True)
     url = pw.CharField(max_length=500, default="")  # remote page
     remote_updated = pw.CharField(max_length=40, default="")  # origin's `updated` (ordering)
+    version = pw.IntegerField(default=1)  # +1 on every local write: ETag / If-Match, edit form
 
 
 class ListingPhoto(BaseModel):
@@ -113,6 +114,7 @@ class LoanStep(BaseModel):
     note = pw.TextField(default="")
     at = pw.DateTimeField(default=utcnow)
     external_ref = pw.CharField(max_length=500, null=True, unique=True)  # activity id, for dedupe
+    # migration 0083 adds a partial unique index: one "thanked" step per (loan, actor)
 
 
 class LoanExtension(BaseModel):
@@ -154,6 +156,7 @@ class Event(BaseModel):
     participant_count = pw.IntegerField(default=0)  # as announced by a remote organiser
     group_ref = pw.CharField(max_length=500, default="")  # a remote event's attributedTo Group
     remote_updated = pw.CharField(max_length=40, default="")  # origin's `updated` (ordering)
+    version = pw.IntegerField(default=1)  # +1 on every local edit: the edit form's version
 
 
 class Rsvp(BaseModel):

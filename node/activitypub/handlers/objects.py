@@ -99,6 +99,11 @@ def _save_reply(node: Node, sender: str, obj: dict) -> str | None:
     return None
 
 
+def _elsewhere(node: Node, url: str, ref: str) -> str:
+    """A remote object's page is on another server: a url pointing at us is replaced by its id."""
+    return ref if node.urls.is_local(url) else url
+
+
 def _listing_values(draft: from_as.RemoteListing, place: dict[str, Any]) -> dict[str, Any]:
     return {
         "kind": draft.kind,
@@ -127,6 +132,7 @@ def _save_listing(node: Node, sender: str, obj: dict) -> str | None:
     except arrivals.Dropped as exc:
         return exc.reason
     values = _listing_values(draft, place)
+    values["url"] = _elsewhere(node, values["url"], draft.ref)
     values["remote_updated"] = arrivals.updated_of(obj)
     row = Listing.get_or_none(Listing.external_ref == draft.ref)
     if row is None:
@@ -149,6 +155,7 @@ def _save_event(node: Node, sender: str, obj: dict) -> str | None:
         return exc.reason
     values = {k: v for k, v in draft.__dict__.items() if k not in ("ref", "public")}
     values["description_html"] = draft.description_html
+    values["url"] = _elsewhere(node, values["url"], draft.ref)
     values["updated_at"] = utcnow()
     values["group_ref"] = str(from_as.get_id(from_as.first(obj.get("attributedTo"))) or "")[:500]
     values["remote_updated"] = arrivals.updated_of(obj)

@@ -15,6 +15,7 @@ from node.local import events, reach
 from node.local.errors import NotFound
 from node.local.models import Organisation, Resident, utcnow
 from node.local.sharing_models import Event
+from node.local.text import web_url
 from node.web.api.common import page_response, paging
 from node.web.guards import current, json_body, require_resident, require_verified
 
@@ -34,7 +35,7 @@ def event_json(
     extra = {"distance_m": reach.distance(viewer, event)} if viewer is not None else {}
     return extra | {
         "id": event.id,
-        "url": event.url or urls.event(event.id),
+        "url": web_url(event.url) or urls.event(event.id),
         "title": event.title,
         "description": event.description,
         "description_html": event.description_html,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,7 @@ from node.local import listings, reach, search
 from node.local.errors import Invalid, NotFound
 from node.local.models import Quarter, Resident
 from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES, Listing
+from node.local.text import web_url
 from node.urls import Urls
 from node.web.api.common import page_response, paging
 from node.web.guards import current, json_body, require_resident, require_verified
@@ -39,7 +41,7 @@ def listing_json(listing: Listing, urls: Urls, viewer: Resident | None = None) -
     photos = getattr(listing, "photo_list", [])
     return {
         "id": listing.id,
-        "url": listing.url or urls.listing(listing.id),
+        "url": web_url(listing.url) or urls.listing(listing.id),
         "kind": listing.kind,
         "type": listing.type,
         "title": listing.title,
@@ -61,7 +63,9 @@ def listing_json(listing: Listing, urls: Urls, viewer: Resident | None = None) -
         "expires_at": _iso(listing.expires_at),
         "photos": [
             {
-                "url": urls.media(f"listings/{photo.name}") if photo.name else photo.remote_url,
+                "url": urls.media(f"listings/{photo.name}")
+                if photo.name
+                else web_url(photo.remote_url),
                 "thumb": urls.media(f"listings/{photo.thumb}") if photo.thumb else photo.remote_url,
                 "alt": photo.alt,
             }
@@ -71,6 +75,7 @@ def listing_json(listing: Listing, urls: Urls, viewer: Resident | None = None) -
         "ap_id": listing.external_ref,
         "lat": listing.lat,
         "lon": listing.lon,
+        "version": listing.version,
     } | ({"distance_m": reach.distance(viewer, listing)} if viewer is not None else {})
 
 
@@ -97,28 +102,53 @@ async def create(request: web.Request) -> web.Response:
     return web.json_response(listing_json(full, node.urls, me), status=201)
 
 
+def etag(listing: Listing) -> str:
+    """A strong validator of the listing's editable state: its version (RFC 9110 §8.8.3)."""
+    return f'"{listing.version}"'
+
+
+ETAG = re.compile(r'(W/)?"(\d{1,9})"')
+
+
+def if_match(request: web.Request) -> tuple[int, ...] | None:
+    """The versions an If-Match header allows (None: no header, or `*`). Weak tags and
+    anything unreadable match nothing (strong comparison), so the edit is refused with 412."""
+    value = request.headers.get("If-Match")
+    if value is None or value.strip() == "*":
+        return None
+    return tuple(int(m.group(2)) for m in ETAG.finditer(value) if not m.group(1))
+
+
+def _with_etag(response: web.Response, listing: Listing) -> web.Response:
+    response.headers["ETag"] = etag(listing)
+    return response
+
+
 async def read(request: web.Request) -> web.Response:
     node = request.app[node_key]
     viewer = current(request)
     listing = await node.db.run(_visible, _id(request), viewer)
-    return web.json_response(listing_json(listing, node.urls, viewer))
+    return _with_etag(web.json_response(listing_json(listing, node.urls, viewer)), listing)
 
 
 async def update(request: web.Request) -> web.Response:
+    """A partial edit: only the given fields are written; with If-Match, only over that version."""
     me = require_resident(request)
     node = request.app[node_key]
     changes = listings.ListingDraft.parse_changes(await json_body(request))
-    await commit(node, listings.edit, me.id, _id(request), changes, actor_id=me.id)
+    expected = if_match(request)
+    await commit(node, listings.edit, me.id, _id(request), changes, expected, actor_id=me.id)
     full = await node.db.run(listings.get, _id(request))
-    return web.json_response(listing_json(full, node.urls, me))
+    return _with_etag(web.json_response(listing_json(full, node.urls, me)), full)
 
 
 async def withdraw(request: web.Request) -> web.Response:
     me = require_resident(request)
     node = request.app[node_key]
-    await commit(node, listings.withdraw, me.id, _id(request), actor_id=me.id)
+    expected = if_match(request)
+    await commit(node, listings.withdraw, me.id, _id(request), expected, actor_id=me.id)
     full = await node.db.run(listings.get, _id(request))
-    return web.json_response(listing_json(full, node.urls, me))
+    return _with_etag(web.json_response(listing_json(full, node.urls, me)), full)
 
 
 def filters(query: Any) -> dict[str, Any]:
@@ -166,6 +196,15 @@ _ERR = {
 }
 _LISTING = {"$ref": "#/components/schemas/Listing"}
 _ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_IF_MATCH = [
+    {
+        "name": "If-Match",
+        "in": "header",
+        "required": False,
+        "description": "the ETag read with GET; 412 when the listing changed meanwhile",
+        "schema": {"type": "string"},
+    }
+]
 _BODY = {
     "type": "object",
     "properties": {
@@ -233,11 +272,23 @@ OPENAPI = {
         "get": {
             "summary": "One listing",
             "parameters": _ID,
-            "responses": {"200": _ok("The listing", _LISTING), "404": _ERR},
+            "responses": {
+                "200": {
+                    **_ok("The listing", _LISTING),
+                    "headers": {
+                        "ETag": {
+                            "description": "the listing's version, for If-Match",
+                            "schema": {"type": "string"},
+                        }
+                    },
+                },
+                "404": _ERR,
+            },
         },
         "patch": {
-            "summary": "Edit a listing (author), including state open|reserved|done",
-            "parameters": _ID,
+            "summary": "Edit a listing (author), including state open|reserved|done; only the "
+            "given fields are written; with If-Match, only if the listing is at that version",
+            "parameters": _ID + _IF_MATCH,
             "requestBody": {
                 "content": {
                     "application/json": {
@@ -256,17 +307,19 @@ OPENAPI = {
                 "403": _ERR,
                 "404": _ERR,
                 "409": _ERR,
+                "412": _ERR,
                 "422": _ERR,
             },
         },
         "delete": {
-            "summary": "Withdraw a listing (author)",
-            "parameters": _ID,
+            "summary": "Withdraw a listing (author); final: no later edit brings it back",
+            "parameters": _ID + _IF_MATCH,
             "responses": {
                 "200": _ok("The withdrawn listing", _LISTING),
                 "403": _ERR,
                 "404": _ERR,
                 "409": _ERR,
+                "412": _ERR,
             },
         },
     },
@@ -298,6 +351,7 @@ SCHEMAS = {
             "ap_id": {"type": "string", "nullable": True},
             "lat": {"type": "number", "nullable": True},
             "lon": {"type": "number", "nullable": True},
+            "version": {"type": "integer", "description": "+1 on every change; the ETag"},
         },
     }
 }

@@ -13,6 +13,7 @@ from node.local import loan_queries, loans
 from node.local.errors import Invalid, NotFound
 from node.local.models import Resident, utcnow
 from node.local.sharing_models import Loan
+from node.local.text import web_url
 from node.urls import Urls
 from node.web.api.common import page_response, paging
 from node.web.api.listings import person_json
@@ -31,7 +32,7 @@ def loan_json(loan: Loan, urls: Urls, step_list=None, extension=None) -> dict[st
         "listing": {
             "id": loan.listing.id,
             "title": loan.listing.title,
-            "url": loan.listing.url or urls.listing(loan.listing.id),
+            "url": web_url(loan.listing.url) or urls.listing(loan.listing.id),
         },
         "lender": person_json(loan.lender),
         "borrower": person_json(loan.borrower),

@@ -12,7 +12,7 @@ from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
 from node.local import comments, events, inputs, reach
-from node.local.errors import Invalid, NotFound
+from node.local.errors import Invalid, NotFound, Stale
 from node.local.models import Organisation, OrganisationMember, Quarter, utcnow
 from node.local.sharing_models import Event
 from node.web import ical
@@ -187,17 +187,29 @@ async def update(request: web.Request) -> web.StreamResponse:
     me = require_resident(request)
     event_id = _event_id(request)
     form = dict(await request.post())
+    seen = str(form.pop("version", "") or "")
+    expected = (int(seen),) if seen.isdigit() and len(seen) < 10 else None
     try:
         draft = events.EventDraft.parse(form, node.settings.default_reach)
-        await commit(node, events.edit, me.id, event_id, draft, actor_id=me.id)
-    except Invalid as exc:
+        await commit(node, events.edit, me.id, event_id, draft, expected, actor_id=me.id)
+    except (Invalid, Stale) as exc:
+        # Stale: another organiser saved first; keep what this one typed, at the current version
         event = await node.db.run(events.get_event, event_id, me)
+        stale = isinstance(exc, Stale)
+        message = (
+            _(
+                "This event was changed meanwhile: your changes below are not saved. "
+                "Check the event, then save again."
+            )
+            if stale
+            else exc.message
+        )
         return render(
             request,
             "events/form.html",
-            status=400,
-            form=form,
-            errors={**exc.fields, "_": exc.message},
+            status=409 if stale else 400,
+            form={**form, "version": event.version} if stale else form,
+            errors={**exc.fields, "_": message},
             event=event,
             organisations=[],
             categories=category_labels(),

@@ -22,7 +22,7 @@ from node.local import (
     reach,
     search,
 )
-from node.local.errors import Invalid, NotFound
+from node.local.errors import Invalid, NotFound, Stale
 from node.local.models import Resident
 from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES, Listing
 from node.web.guards import current, require_resident, require_verified
@@ -279,12 +279,16 @@ async def update(request: web.Request) -> web.StreamResponse:
     node = request.app[node_key]
     listing_id = _id(request)
     form = await request.post()
-    data = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    data = {
+        k: v for k, v in form.items() if isinstance(v, str) and k not in ("csrf_token", "version")
+    }
+    seen = str(form.get("version") or "")
+    expected = (int(seen),) if seen.isdigit() and len(seen) < 10 else None
     try:
         changes = listings.ListingDraft.parse_changes(data)
         photos = _uploads(form)
         async with kept_photos(request, photos) as saved:
-            await commit(node, listings.edit, me.id, listing_id, changes, actor_id=me.id)
+            await commit(node, listings.edit, me.id, listing_id, changes, expected, actor_id=me.id)
             if photos:
                 alts = [alt for _data, alt in photos]
                 await commit(
@@ -302,6 +306,21 @@ async def update(request: web.Request) -> web.StreamResponse:
             status=400,
             form=data,
             errors={**exc.fields, "_": exc.message},
+            listing=listing,
+        )
+    except Stale:
+        # someone (another tab, another device) saved first: show what this editor typed, with
+        # the current version, so saving again is a deliberate choice
+        listing = await node.db.run(listings.get, listing_id)
+        message = _(
+            "This listing was changed meanwhile: your changes below are not saved. "
+            "Check the listing, then save again."
+        )
+        return await _form_page(
+            request,
+            status=409,
+            form={**data, "version": listing.version},
+            errors={"_": message},
             listing=listing,
         )
     raise redirect(f"/listings/{listing_id}", _("Your listing is updated."))
