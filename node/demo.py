@@ -12,6 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from node import following
 from node.app import create_app
 from node.appkeys import node_key
 from node.commit import commit
@@ -205,13 +206,12 @@ async def _wait(node, check, what: str) -> None:
 
 async def twin_demo(fr, de) -> None:
     """Twin the quarters through the real protocol: request on FR, accept on DE, both accepted."""
-    from node.activitypub import twinning
 
     if await fr.db.run(lambda: twins.Twin.select().where(twins.Twin.state == "accepted").exists()):
         return
     camille = await fr.db.run(lambda: Resident.get(Resident.username == "camille"))
     jonas = await de.db.run(lambda: Resident.get(Resident.username == "jonas"))
-    await twinning.request(fr, camille.id, FR.slug, f"@{DE.slug}@{de.urls.host}")
+    await following.request_twin(fr, camille.id, FR.slug, f"@{DE.slug}@{de.urls.host}")
     await _wait(
         de,
         lambda: twins.Twin.select().where(twins.Twin.state == "requested").exists(),

@@ -100,7 +100,9 @@ class Settings:
         "sixth of it; a dead worker's rows are taken over after it, in seconds.",
     )
     login_attempts: int = _opt(
-        5, "Failed log-ins allowed per account and per address within the lock window."
+        5,
+        "Failed log-ins allowed per (account, address) pair within the lock window "
+        "(see docs/accounts.md).",
     )
     login_window_seconds: int = _opt(900, "Lock window of the log-in rate limit, in seconds.")
     session_days: int = _opt(30, "How long a log-in session lasts, in days.")

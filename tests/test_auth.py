@@ -1,6 +1,22 @@
 """Sign-up, log-in, CSRF and the log-in rate limit, through the real pages."""
 
-from helpers import csrf_token, login, make_quarter, make_resident, node_of
+import re
+
+from helpers import CSRF, csrf_token, login, make_quarter, make_resident, node_of
+
+from node.local.models import OutgoingMail
+
+
+async def confirmation_path(client, email):
+    """The path of the confirmation link mailed to this address (through the mail outbox)."""
+    node = node_of(client)
+    mails = await node.db.run(
+        lambda: list(
+            OutgoingMail.select().where(OutgoingMail.to == email).order_by(OutgoingMail.id)
+        )
+    )
+    match = re.search(r"https?://[^/\s]+(/signup/confirm/\S+)", mails[-1].text)
+    return match.group(1)
 
 
 async def test_signup_creates_resident_and_logs_in(client):
@@ -17,6 +33,13 @@ async def test_signup_creates_resident_and_logs_in(client):
         },
         allow_redirects=False,
     )
+    assert response.status == 200  # "check your mailbox": the account waits for the e-mail
+    assert "We have sent an e-mail" in await response.text()
+    path = await confirmation_path(client, "bob@example.test")
+    page = await client.get(path)
+    assert page.status == 200
+    token = CSRF.search(await page.text()).group(1)
+    response = await client.post(path, data={"csrf_token": token}, allow_redirects=False)
     assert response.status == 303
     assert response.headers["Location"] == "/settings/address"
     home = await client.get("/")

@@ -9,6 +9,7 @@ import json
 import re
 from urllib.parse import quote
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import unused_port
 from ap_support import AS, Peer
@@ -108,6 +109,7 @@ FORM_NAMES = [
     "shelf",
     "next",
 ]
+FILE_NAMES = ["avatar", "boundary", "photos", "document", "proof", "file", "photo"]
 # Form posts that end the fuzzing resident's own session or account; their own tests cover them.
 SELF_ENDING = ("/logout", "/settings/delete", "/settings/password", "/settings/sessions")
 
@@ -405,19 +407,47 @@ def test_every_form_post_survives_hostile_fields(harness, capsys):
 
     clients = st.sampled_from([alice, alma])
 
+    # Multipart forms carry file inputs; a browser sends an input left empty as filename="".
+    files = st.one_of(
+        st.none(),
+        st.tuples(
+            st.sampled_from(FILE_NAMES),
+            st.sampled_from([b"", b"\x89PNG\r\n\x1a\n", b"[" * 5000, b"%PDF-1.4\n"]),
+            st.sampled_from(["", "x.png", "../../x.pdf", "\u00e9\u202e.jpg"]),
+        ),
+    )
+
     def send(value):
-        url, client, form = value
+        url, client, form, upload = value
         csrf = client.session.cookie_jar.filter_cookies(client.make_url("/"))[CSRF_COOKIE].value
-        # urlencoded by hand: lone surrogates travel as the bytes a broken client would send
-        body = "&".join(
-            f"{quote(k)}={quote(v.encode('utf-8', 'surrogatepass'), safe='')}"
-            for k, v in form.items()
-        )
-        headers = {"X-CSRF-Token": csrf, "Content-Type": "application/x-www-form-urlencoded"}
-        h.send(client, "POST", url, headers=headers, data=body.encode())
+        headers = {"X-CSRF-Token": csrf}
+        if upload is None:
+            # urlencoded by hand: lone surrogates travel as the bytes a broken client would send
+            data = "&".join(
+                f"{quote(k)}={quote(v.encode('utf-8', 'surrogatepass'), safe='')}"
+                for k, v in form.items()
+            ).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        else:
+            data = aiohttp.FormData()
+            for k, v in form.items():  # (lone surrogates travel in the urlencoded examples)
+                data.add_field(k, v.encode("utf-8", "replace").decode())
+            field, content, filename = upload
+            data.add_field(
+                field, content, filename=filename, content_type="application/octet-stream"
+            )
+        h.send(client, "POST", url, "multipart" if upload else "", headers=headers, data=data)
 
     for path in routes:
-        _drive(st.tuples(_urls(path, ids, []), clients, fields), 5, send)
+        _drive(st.tuples(_urls(path, ids, []), clients, fields, files), 5, send)
+        # known-bad: every file input left empty, as a browser sends it
+        send((PARAM.sub(str(world["ids"]["id"][0]), path), alma, {}, None))
+        data = aiohttp.FormData()
+        for name in FILE_NAMES:
+            data.add_field(name, b"", filename="", content_type="application/octet-stream")
+        csrf = alma.session.cookie_jar.filter_cookies(alma.make_url("/"))[CSRF_COOKIE].value
+        url = PARAM.sub(str(world["ids"]["id"][0]), path)
+        h.send(alma, "POST", url, "empty files", headers={"X-CSRF-Token": csrf}, data=data)
     _finish(h, "form posts", capsys)
 
 

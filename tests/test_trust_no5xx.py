@@ -161,6 +161,14 @@ async def test_a_lone_surrogate_in_a_title_is_removed_at_input(client):
     await login(client, "alice")
     page = await client.get(f"/listings/{created['id']}")
     assert page.status == 200 and "Chairs for free" in await page.text()
+    # the same surrogate sent as raw (invalid) UTF-8 bytes, as json.loads reads them
+    raw = b'{"kind": "offer", "type": "gift", "title": "Table \xed\xa0\x80ok"}'
+    response = await client.post(
+        "/api/v1/listings",
+        data=raw,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert response.status == 201 and (await response.json())["title"] == "Table ok"
 
 
 async def test_an_event_at_the_end_of_year_9999_in_kiritimati_never_breaks_the_calendar(client):

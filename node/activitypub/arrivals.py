@@ -14,7 +14,7 @@ import peewee as pw
 
 from node.activitypub import twinning
 from node.activitypub.models import RemoteActor
-from node.activitypub.vocab import PUBLIC, as_list, get_id
+from node.activitypub.vocab import PUBLIC, as_list, get_id, same_origin
 from node.db import BaseModel
 from node.local import twins
 from node.local.models import Quarter, utcnow
@@ -74,8 +74,8 @@ def origin_quarter(obj: dict[str, Any]) -> Quarter | None:
     """The Quarter stub of the object's `audience` (the Group of its quarter), made on need."""
     audience = obj.get("audience")
     uri = get_id(audience[0] if isinstance(audience, list) and audience else audience)
-    if not uri:
-        return None
+    if not uri or not same_origin(uri, get_id(obj)):
+        return None  # a server only places its own objects in its own quarters (FEP-fe34)
     row = Quarter.get_or_none(Quarter.external_ref == uri)
     if row is not None:
         return row

@@ -13,7 +13,21 @@ from typing import Any
 from node.activitypub import agreements, participation, to_as
 from node.activitypub.models import INSTANCE, RemoteActor
 from node.local.events import answer_of
+from node.local.loans import (
+    LoanAccepted,
+    LoanCancelled,
+    LoanDeclined,
+    LoanExtended,
+    LoanExtensionAsked,
+    LoanExtensionDeclined,
+    LoanHandedOver,
+    LoanRequested,
+    LoanReturned,
+    LoanThanked,
+)
+from node.local.messages import MessageSent
 from node.local.models import Resident
+from node.local.moderation import ReportFiled
 from node.local.sharing_models import (
     Conversation,
     Event,
@@ -24,6 +38,7 @@ from node.local.sharing_models import (
     Report,
     Rsvp,
 )
+from node.local.tx import Change, RsvpChanged
 from node.runtime import Node
 
 Outgoing = tuple[str, dict[str, Any], list[str]]
@@ -162,16 +177,6 @@ def rsvp_changed(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
     yield organiser.username, activity, [remote.inbox or remote.shared_inbox]
 
 
-def refuse_join(node: Node, organiser: Resident, join: dict, sender: RemoteActor) -> None:
-    """Answer a Join we cannot take (event over, cancelled…) with a Reject at once."""
-    from node.activitypub.outbox import enqueue
-
-    inner = {k: v for k, v in join.items() if k not in ("@context", "to", "cc")}
-    ident = to_as.activity_id(node.urls, "Reject", join.get("id"))
-    activity = participation.answer("Reject", ident, node.urls.actor(organiser.username), inner)
-    enqueue(node, organiser.username, activity, [sender.inbox or sender.shared_inbox])
-
-
 # ---------------------------------------------------------------- messages
 
 
@@ -274,18 +279,18 @@ def report_filed(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
     yield INSTANCE, activity, [remote.shared_inbox or remote.inbox]
 
 
-BUILDERS = {
-    "LoanRequested": loan_step,
-    "LoanAccepted": loan_step,
-    "LoanDeclined": loan_step,
-    "LoanHandedOver": loan_step,
-    "LoanReturned": loan_step,
-    "LoanCancelled": loan_step,
-    "LoanExtensionAsked": loan_step,
-    "LoanExtended": loan_step,
-    "LoanExtensionDeclined": loan_step,
-    "LoanThanked": loan_step,
-    "RsvpChanged": rsvp_changed,
-    "MessageSent": message_sent,
-    "ReportFiled": report_filed,
+BUILDERS: dict[type[Change], Any] = {
+    LoanRequested: loan_step,
+    LoanAccepted: loan_step,
+    LoanDeclined: loan_step,
+    LoanHandedOver: loan_step,
+    LoanReturned: loan_step,
+    LoanCancelled: loan_step,
+    LoanExtensionAsked: loan_step,
+    LoanExtended: loan_step,
+    LoanExtensionDeclined: loan_step,
+    LoanThanked: loan_step,
+    RsvpChanged: rsvp_changed,
+    MessageSent: message_sent,
+    ReportFiled: report_filed,
 }

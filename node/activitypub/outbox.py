@@ -1,9 +1,8 @@
 """Outbox: turns recorded domain changes into activities and frozen Delivery rows.
 
-Changes are matched by NAME (`change.kind`) so the domain modules that declare them need not be
-imported here: ListingPublished / ListingUpdated / ListingWithdrawn (listing_id), EventScheduled /
-EventUpdated / EventCancelled (event_id), AnnouncementPublished (announcement_id), ResidentUpdated /
-ResidentDeleted (resident_id, username), QuarterUpdated (quarter_id), CommentPosted (comment_id).
+Changes are dispatched by their class: every `Change` of node/local is either in BUILDERS (here,
+in exchange_builders or in twinning) or declared in LOCAL_ONLY with the reason it stays home;
+tests/activitypub/test_outbox_dispatch.py walks every subclass so none is silently skipped.
 """
 
 from __future__ import annotations
@@ -13,15 +12,37 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from node.activitypub import actors, audience, exchange_builders, to_as, trust, twinning
-from node.activitypub.models import Delivery, Following, RemoteActor
+from node.activitypub.models import Delivery, RemoteActor
 from node.activitypub.vocab import PUBLIC
 from node.activitypub.webfinger import WebfingerError, resolve_handle
+from node.local.announcements import AnnouncementPublished
+from node.local.comments import CommentPosted
+from node.local.events import EventCancelled, EventScheduled, EventUpdated
+from node.local.listings import ListingPublished, ListingUpdated, ListingWithdrawn
 from node.local.models import Quarter, Resident, utcnow
+from node.local.moderation import (
+    ContentHidden,
+    ContentRemoved,
+    ContentRestored,
+    ResidentBlocked,
+    ResidentSuspended,
+    ResidentUnblocked,
+)
 from node.local.sharing_models import Announcement, Comment, Event, Listing, ListingPhoto, Rsvp
+from node.local.tx import (
+    Change,
+    QuarterCreated,
+    QuarterUpdated,
+    ResidentDeleted,
+    ResidentJoined,
+    ResidentUpdated,
+    Tx,
+)
 from node.runtime import Node
 
 # (signing actor handle, activity, inbox URLs)
 Outgoing = tuple[str, dict[str, Any], list[str]]
+Builder = Callable[[Node, Any, Any], Iterator[Outgoing]]
 
 
 WRAPPED = ("Create", "Update", "Delete")
@@ -42,10 +63,14 @@ def _after_delete(verb: str, ref: str) -> bool:
     if not ref:
         return False
     if verb == "Update":
-        deleted = Delivery.select().where(
-            (Delivery.object_ref == ref) & (Delivery.verb == "Delete")
+        # the last word so far: a Delete, unless a moderator restored the item since (Create)
+        last = (
+            Delivery.select(Delivery.verb)
+            .where((Delivery.object_ref == ref) & Delivery.verb.in_(("Create", "Delete")))
+            .order_by(Delivery.id.desc())
+            .first()
         )
-        return deleted.exists()
+        return last is not None and last.verb == "Delete"
     if verb == "Delete":
         Delivery.update(state="dropped", last_error="superseded by a Delete").where(
             (Delivery.object_ref == ref)
@@ -82,11 +107,17 @@ def enqueue(node: Node, signer: str, activity: dict[str, Any], inboxes: list[str
     return len(rows)
 
 
-def record(node: Node, tx: Any) -> None:
+class UnroutedChange(TypeError):
+    """A change neither turned into activities nor declared local-only: a programming error."""
+
+
+def record(node: Node, tx: Tx) -> None:
     """Turn tx.changes into deliveries inside the caller's transaction (transactional outbox)."""
     for change in tx.changes:
-        build = BUILDERS.get(change.kind)
+        build = BUILDERS.get(type(change))
         if build is None:
+            if type(change) not in LOCAL_ONLY:
+                raise UnroutedChange(f"{change.kind}: add a builder or declare it LOCAL_ONLY")
             continue
         for signer, activity, inboxes in build(node, change, tx.now):
             enqueue(node, signer, activity, inboxes)
@@ -140,18 +171,21 @@ def listing_document(node: Node, listing: Listing) -> dict[str, Any]:
     return to_as.listing_to_note(node.urls, listing, author.username, quarter, photos)
 
 
-def _listing(verb: str) -> Callable[[Node, Any, Any], Iterator[Outgoing]]:
+def _listing_out(node: Node, listing_id: int, verb: str, stamp: str) -> Iterator[Outgoing]:
+    listing = Listing.get_or_none(Listing.id == listing_id)
+    if listing is None or listing.external_ref is not None:
+        return
+    if verb == "Update" and listing.state == "withdrawn":
+        return  # withdrawal is final: its Delete is the last word
+    author = Resident.get_by_id(listing.author_id)
+    quarter = Quarter.get_or_none(Quarter.id == listing.quarter_id)
+    note = listing_document(node, listing)
+    yield from _spread(node, verb, note, author.username, quarter, listing.reach, stamp)
+
+
+def _listing(verb: str) -> Builder:
     def build(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
-        listing = Listing.get_or_none(Listing.id == change.listing_id)
-        if listing is None or listing.external_ref is not None:
-            return
-        if verb == "Update" and listing.state == "withdrawn":
-            return  # withdrawal is final: its Delete is the last word
-        author = Resident.get_by_id(listing.author_id)
-        quarter = Quarter.get_or_none(Quarter.id == listing.quarter_id)
-        note = listing_document(node, listing)
-        stamp = f"{change.kind}-{now.isoformat()}"
-        yield from _spread(node, verb, note, author.username, quarter, listing.reach, stamp)
+        yield from _listing_out(node, change.listing_id, verb, f"{change.kind}-{now.isoformat()}")
 
     return build
 
@@ -163,17 +197,20 @@ def event_document(node: Node, event: Event) -> dict[str, Any]:
     return to_as.event_to_as(node.urls, event, organiser.username, quarter, going)
 
 
-def _event(verb: str) -> Callable[[Node, Any, Any], Iterator[Outgoing]]:
+def _event_out(node: Node, event_id: int, verb: str, stamp: str) -> Iterator[Outgoing]:
+    event = Event.get_or_none(Event.id == event_id)
+    if event is None or event.external_ref is not None:
+        return
+    doc = event_document(node, event)
+    organiser = Resident.get_by_id(event.organiser_id).username
+    quarter = Quarter.get_or_none(Quarter.id == event.quarter_id)
+    # Mobilizon cancels by Update with status CANCELLED (FEDERATION-NOTES §11 item 32).
+    yield from _spread(node, verb, doc, organiser, quarter, event.reach, stamp)
+
+
+def _event(verb: str) -> Builder:
     def build(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
-        event = Event.get_or_none(Event.id == change.event_id)
-        if event is None or event.external_ref is not None:
-            return
-        doc = event_document(node, event)
-        organiser = Resident.get_by_id(event.organiser_id).username
-        quarter = Quarter.get_or_none(Quarter.id == event.quarter_id)
-        stamp = f"{change.kind}-{now.isoformat()}"
-        # Mobilizon cancels by Update with status CANCELLED (FEDERATION-NOTES §11 item 32).
-        yield from _spread(node, verb, doc, organiser, quarter, event.reach, stamp)
+        yield from _event_out(node, change.event_id, verb, f"{change.kind}-{now.isoformat()}")
 
     return build
 
@@ -189,9 +226,12 @@ def _announcement(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
     yield from _spread(node, "Create", note, author, quarter, item.reach, stamp)
 
 
-def comment_note(node: Node, comment: Comment) -> tuple[dict[str, Any], list[str]] | None:
+def comment_note(
+    node: Node, comment: Comment, moderated: bool = False
+) -> tuple[dict[str, Any], list[str]] | None:
     """A local comment as a reply Note and its inboxes: the item's author; public items also
-    Public + the commenter's followers. None when it must stay on this node."""
+    Public + the commenter's followers. None when it must stay on this node. `moderated`: the
+    audience it had before a moderator hid the item (for the Delete)."""
     urls = node.urls
     author = Resident.get_by_id(comment.author_id)
     model = Listing if comment.target_type == "listing" else Event
@@ -199,7 +239,7 @@ def comment_note(node: Node, comment: Comment) -> tuple[dict[str, Any], list[str
     if parent is None or not author.is_local or comment.external_ref is not None:
         return None
     owner = Resident.get_by_id(parent.author_id if model is Listing else parent.organiser_id)
-    public = parent.reach == "public" and not parent.hidden
+    public = parent.reach == "public" and (moderated or not parent.hidden)
     inboxes: list[str] = []
     if owner.is_local:
         if not public:
@@ -274,22 +314,63 @@ def _resident_deleted(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
     yield handle, activity, trust.one_per_host(audience.follower_inboxes([handle]) + known)
 
 
-BUILDERS: dict[str, Callable[[Node, Any, Any], Iterator[Outgoing]]] = {
-    "ListingPublished": _listing("Create"),
-    "ListingUpdated": _listing("Update"),
-    "ListingWithdrawn": _listing("Delete"),
-    "EventScheduled": _event("Create"),
-    "EventUpdated": _event("Update"),
-    "EventCancelled": _event("Update"),
-    "AnnouncementPublished": _announcement,
-    "ResidentUpdated": _resident_updated,
-    "ResidentDeleted": _resident_deleted,
-    "QuarterUpdated": _quarter_updated,
-    "CommentPosted": _comment,
+def _comment_deleted(node: Node, comment_id: int, now: Any) -> Iterator[Outgoing]:
+    comment = Comment.get_or_none(Comment.id == comment_id)
+    built = comment_note(node, comment, moderated=True) if comment is not None else None
+    if built is None:
+        return
+    note, inboxes = built
+    actor = note["attributedTo"]
+    activity = to_as.wrap_delete(node.urls, actor, note["id"], note["to"], note["cc"], now)
+    yield Resident.get_by_id(comment.author_id).username, activity, inboxes
+
+
+def _moderated(verb: str) -> Builder:
+    """A moderator hid or removed a local item: everyone who got it gets a Delete (a remote copy
+    cannot show "hidden"); unhiding sends it again as a Create."""
+
+    def build(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
+        stamp = f"{change.kind}-{change.target_type}-{now.isoformat()}"
+        if change.target_type == "listing":
+            yield from _listing_out(node, change.target_id, verb, stamp)
+        elif change.target_type == "event":
+            yield from _event_out(node, change.target_id, verb, stamp)
+        elif change.target_type == "comment" and verb == "Delete":
+            yield from _comment_deleted(node, change.target_id, stamp)
+        # messages stay between two residents; announcements and profiles are local pages
+
+    return build
+
+
+BUILDERS: dict[type[Change], Builder] = {
+    ListingPublished: _listing("Create"),
+    ListingUpdated: _listing("Update"),
+    ListingWithdrawn: _listing("Delete"),
+    EventScheduled: _event("Create"),
+    EventUpdated: _event("Update"),
+    EventCancelled: _event("Update"),
+    AnnouncementPublished: _announcement,
+    ResidentUpdated: _resident_updated,
+    ResidentDeleted: _resident_deleted,
+    QuarterUpdated: _quarter_updated,
+    CommentPosted: _comment,
+    ContentHidden: _moderated("Delete"),
+    ContentRemoved: _moderated("Delete"),
+    ContentRestored: _moderated("Create"),
+    **exchange_builders.BUILDERS,  # loans, RSVPs, messages and reports across nodes
+    **twinning.BUILDERS,  # twinning requests, answers and endings
 }
-# Loans, RSVPs, messages and reports across nodes (node/activitypub/exchange_builders.py).
-BUILDERS.update(exchange_builders.BUILDERS)
-BUILDERS.update(twinning.BUILDERS)  # TwinRequested / TwinAccepted / TwinRefused / TwinEnded
+
+# Changes that never leave the node, and why.
+LOCAL_ONLY: frozenset[type[Change]] = frozenset(
+    {
+        ResidentJoined,  # the actor document is served on demand; nothing to announce
+        QuarterCreated,  # likewise for the quarter's Group
+        ResidentSuspended,  # a moderation decision of this node; its items are hidden here
+        ResidentBlocked,  # blocks are private (Mastodon's Block would tell the blocked side)
+        ResidentUnblocked,
+    }
+)
 
 
 # ---------------------------------------------------------------- our follows
@@ -305,42 +386,3 @@ async def resolve(node: Node, target: str) -> str:
         if not node.settings.allow_http:
             raise
         return await resolve_handle(node.http, target, "http")
-
-
-async def follow(node: Node, handle: str, target: str) -> Following:
-    """Our actor `handle` follows a remote actor (URI or handle); Accept arrives in the inbox."""
-    from node.commit import commit  # glue imported late: commit imports this module
-
-    uri = await resolve(node, target)
-    remote = await actors.fetch_actor(node, uri)
-
-    def work(tx: Any) -> Following:
-        existing = Following.get_or_none(
-            (Following.handle == handle) & (Following.actor_uri == remote.uri)
-        )
-        if existing is not None:
-            return existing
-        activity = to_as.follow(node.urls, actors.actor_uri(node, handle), remote.uri, tx.now)
-        row = Following.create(handle=handle, actor_uri=remote.uri, activity_id=activity["id"])
-        enqueue(node, handle, activity, [remote.inbox])
-        return row
-
-    return await commit(node, work)
-
-
-async def unfollow(node: Node, handle: str, uri: str) -> None:
-    """Undo our Follow of a remote actor."""
-    from node.commit import commit
-
-    remote = await actors.fetch_actor(node, uri)
-
-    def work(tx: Any) -> None:
-        row = Following.get_or_none((Following.handle == handle) & (Following.actor_uri == uri))
-        if row is None:
-            return
-        me = actors.actor_uri(node, handle)
-        inner = {"id": row.activity_id, "type": "Follow", "actor": me, "object": uri}
-        enqueue(node, handle, to_as.undo(node.urls, me, inner, tx.now), [remote.inbox])
-        row.delete_instance()
-
-    await commit(node, work)

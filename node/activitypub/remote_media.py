@@ -7,8 +7,9 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from node.activitypub import trust
+from node.activitypub import actors, trust
 from node.activitypub.http import FetchError, SafeClient
+from node.activitypub.models import INSTANCE
 from node.local import images, listing_photos
 from node.local.errors import Invalid
 from node.local.sharing_models import ListingPhoto
@@ -64,6 +65,14 @@ def _fail(photo_id: int) -> None:
     ListingPhoto.update(mime=FAILED).where(ListingPhoto.id == photo_id).execute()
 
 
+async def _instance_signer(node: Node):
+    sign = node.extras.get("instance_signer")
+    if sign is None:
+        await node.db.run(actors.private_key, node, INSTANCE)
+        sign = node.extras["instance_signer"] = actors.signer(node)
+    return sign
+
+
 async def fetch_due(node: Node) -> int:
     """One batch of remote photos: fetch, check, re-encode, store; failures are not retried."""
     client = node.extras.get("media_http")
@@ -75,7 +84,9 @@ async def fetch_due(node: Node) -> int:
         try:
             if await node.db.run(trust.refused_url, photo.remote_url):
                 raise FetchError("host refused")
-            resp = await client.get(photo.remote_url, {"Accept": "image/*"})
+            # signed like any fetch: photos of twins items are served to their twins' nodes only
+            sign = await _instance_signer(node)
+            resp = await client.get(photo.remote_url, {"Accept": "image/*"}, sign=sign)
             if resp.status != 200:
                 raise FetchError(f"answered {resp.status}")
             # decoded on the image threads with the pixel cap, never on the database threads

@@ -17,6 +17,7 @@ from node.activitypub.models import Follower, Following, RemoteActor
 from node.activitypub.vocab import AS_CONTEXT, as_list, get_id
 from node.local import twins
 from node.local.models import Quarter
+from node.local.tx import Change
 from node.runtime import Node
 
 TWINNING = QUARTIER_NS + "twinning"
@@ -62,27 +63,6 @@ def remote_quarter(doc_or_row: Any, mark: dict | None = None) -> twins.RemoteQua
         lat=float(lat) if isinstance(lat, int | float) else None,
         lon=float(lon) if isinstance(lon, int | float) else None,
     )
-
-
-async def request(node: Node, resident_id: int, quarter_slug: str, handle: str) -> twins.Twin:
-    """Resolve `@slug@host`, check it is a Group, then record the request (Follow in the outbox)."""
-    from node.activitypub import outbox
-    from node.commit import commit
-    from node.i18n import _
-    from node.local.errors import Invalid
-
-    try:
-        uri = await outbox.resolve(node, handle)
-        doc = await actors.fetch_document(node, uri)
-    except Exception as exc:  # noqa: BLE001 - WebFinger, fetch, allow-list: all "cannot find it"
-        raise Invalid(
-            _("This quarter could not be found: %(reason)s", reason=str(exc)[:200]),
-            {"handle": "unknown"},
-        ) from None
-    if doc.get("type") != "Group" or not isinstance(doc.get("inbox"), str):
-        raise Invalid(_("This handle is not a quarter."), {"handle": "not_a_quarter"})
-    await node.db.atomic(actors.store_actor, doc)
-    return await commit(node, twins.request, resident_id, quarter_slug, remote_quarter(doc))
 
 
 # ---------------------------------------------------------------- builders (outbox.BUILDERS)
@@ -172,11 +152,11 @@ def build_ended(node: Node, change: Any, now: Any) -> Iterator[tuple[str, dict, 
     yield quarter.slug, activity, [remote.inbox]
 
 
-BUILDERS = {
-    "TwinRequested": build_requested,
-    "TwinAccepted": build_decided(True),
-    "TwinRefused": build_decided(False),
-    "TwinEnded": build_ended,
+BUILDERS: dict[type[Change], Any] = {
+    twins.TwinRequested: build_requested,
+    twins.TwinAccepted: build_decided(True),
+    twins.TwinRefused: build_decided(False),
+    twins.TwinEnded: build_ended,
 }
 
 

@@ -18,7 +18,7 @@ from node.local.tx import ResidentDeleted, ResidentUpdated, Tx
 
 AVATAR_SIDE = 256
 # Columns never exported: secrets, even hashed.
-SECRET_COLUMNS = {"password_hash", "token_hash", "stored_name"}
+SECRET_COLUMNS = {"password_hash", "token_hash", "stored_name", "key_hash"}
 
 
 def media_dir(settings) -> Path:
@@ -117,6 +117,7 @@ def _rows(model: type[pw.Model], *conditions: Any) -> list[dict[str, Any]]:
 def export(resident_id: int) -> dict[str, Any]:
     """Everything the node holds about a resident, as JSON-ready data (their right of access)."""
     from node.local import sharing_models as s
+    from node.local.logins import LoginSession
     from node.local.passwords import PasswordReset
     from node.local.verification import AddressProof, DocumentAccess
 
@@ -162,6 +163,7 @@ def export(resident_id: int) -> dict[str, Any]:
         "reports_made": _rows(s.Report, s.Report.reporter == resident_id),
         "blocks": _rows(s.Block, s.Block.blocker == resident_id),
         "password_resets": _rows(PasswordReset, PasswordReset.resident == resident_id),
+        "login_sessions": _rows(LoginSession, LoginSession.resident == resident_id),
     }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import peewee as pw
 
 from node.i18n import _
-from node.local import text
+from node.local import reach, remote_rsvps, text
 from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound, Stale
 from node.local.event_drafts import (  # noqa: F401 - callers find these here
     CATEGORIES,
@@ -19,10 +19,8 @@ from node.local.event_drafts import (  # noqa: F401 - callers find these here
 from node.local.models import OrganisationMember, Resident
 from node.local.moderation import ensure_can_publish
 from node.local.notify import N_, notify
-from node.local.sharing_models import Event, Rsvp
-from node.local.tx import Change, Tx
-
-ATTENDING = ("going", "waiting", "pending")
+from node.local.sharing_models import ATTENDING, Event, Rsvp
+from node.local.tx import Change, RsvpChanged, Tx
 
 
 @dataclass(frozen=True)
@@ -37,12 +35,6 @@ class EventUpdated(Change):
 
 @dataclass(frozen=True)
 class EventCancelled(Change):
-    event_id: int
-
-
-@dataclass(frozen=True)
-class RsvpChanged(Change):
-    rsvp_id: int
     event_id: int
 
 
@@ -82,10 +74,13 @@ def can_manage(resident: Resident | None, event: Event) -> bool:
     )
 
 
-def get_event(event_id: int, viewer: Resident | None = None) -> Event:
-    """An event; hidden ones only for those who manage them."""
+def get_event(event_id: int, viewer: Any = None) -> Event:
+    """An event the viewer may read (node/local/reach.py); hidden ones only for its managers."""
     event = Event.get_or_none(Event.id == event_id)
-    if event is None or (event.hidden and not can_manage(viewer, event)):
+    if event is None:
+        raise NotFound(_("No such event."))
+    manager = isinstance(viewer, Resident) and can_manage(viewer, event)
+    if not (manager or reach.may_see(event, viewer)):
         raise NotFound(_("No such event."))
     return event
 
@@ -156,7 +151,9 @@ def edit(
     actor = _resident(actor_id)
     event = _lock(event_id)
     if not can_manage(actor, event):
-        raise NotAllowed(_("Only the organisers can change this event."))
+        raise reach.refusal(
+            event, actor, _("Only the organisers can change this event."), _("No such event.")
+        )
     if event.status == "cancelled":
         raise InvalidTransition(_("This event is cancelled."))
     if expected is not None and event.version not in expected:
@@ -183,7 +180,9 @@ def cancel(tx: Tx, actor_id: int, event_id: int) -> Event:
     actor = _resident(actor_id)
     event = _lock(event_id)
     if not can_manage(actor, event):
-        raise NotAllowed(_("Only the organisers can cancel this event."))
+        raise reach.refusal(
+            event, actor, _("Only the organisers can cancel this event."), _("No such event.")
+        )
     if event.status == "cancelled":
         raise InvalidTransition(_("This event is already cancelled."))
     event.status = "cancelled"
@@ -228,16 +227,14 @@ def rsvp(tx: Tx, resident_id: int, event_id: int, status: str) -> Rsvp:
         raise Invalid(_("Answer going or not_going."), {"status": "choice"})
     resident = _resident(resident_id)
     event = _lock(event_id)
-    if event.hidden:
+    if event.hidden or not reach.may_see(event, resident):
         raise NotFound(_("No such event."))
     if event.status == "cancelled":
         raise InvalidTransition(_("This event is cancelled."))
     if event.ends_at <= tx.now:
         raise InvalidTransition(_("This event is over."))
     if event.external_ref is not None:
-        from node.local import remote_rsvps  # the organiser's node decides (it imports us)
-
-        return remote_rsvps.ask(tx, resident, event, status)
+        return remote_rsvps.ask(tx, resident, event, status)  # the organiser's node decides
     row = Rsvp.get_or_none((Rsvp.event == event.id) & (Rsvp.resident == resident.id))
     previous = row.status if row else "not_going"
     if status == "going":
@@ -307,12 +304,16 @@ def upcoming(
     limit: int = 20,
     before: int | None = None,
     where: Any = None,
+    viewer: Any = None,
 ) -> list[Event]:
-    """Events not yet over, soonest first; `before` pages by id for the API.
+    """Events not yet over that the viewer may read, soonest first; `before` pages by id.
 
     `where` (node/local/reach.py) replaces the quarter filter to include remote events."""
     query = Event.select().where(
-        (Event.ends_at > now) & (Event.hidden == False) & (Event.status != "cancelled")  # noqa: E712
+        (Event.ends_at > now)
+        & (Event.hidden == False)  # noqa: E712
+        & (Event.status != "cancelled")
+        & reach.readable(Event, viewer)
     )
     if where is not None:
         query = query.where(where)

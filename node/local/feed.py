@@ -30,6 +30,7 @@ class FeedFilter:
     public_only: bool = False  # visitors who are not residents see only public-reach items
     scope: str = "all"  # quarter | twins | all (node/local/reach.py)
     languages: tuple[str, ...] = ()  # the resident's chosen languages; () = every language
+    reader: reach.Viewer | None = None  # who reads (reach.readable); None: public_only decides
 
     @classmethod
     def parse(cls, query: Any) -> FeedFilter:
@@ -53,6 +54,13 @@ class FeedFilter:
 
     def for_visitor(self) -> FeedFilter:
         return replace(self, public_only=True)
+
+    def read_by(self, who: Any) -> FeedFilter:
+        return replace(self, reader=reach.viewer_of(who))
+
+    def allowed(self, model: Any) -> Any:
+        """The reach rule for this reader (always true when no reader is set)."""
+        return reach.readable(model, self.reader) if self.reader is not None else True
 
     def wants(self, kind: str) -> bool:
         if self.kind:
@@ -123,6 +131,7 @@ def listing_query(quarter_id: int, filters: FeedFilter, now: dt.datetime) -> Any
         & (Listing.state == "open")
         & (Listing.hidden == False)  # noqa: E712
         & (Listing.expires_at.is_null() | (Listing.expires_at > now))
+        & filters.allowed(Listing)
     )
     if filters.listing_kind:
         query = query.where(Listing.kind == filters.listing_kind)
@@ -141,6 +150,7 @@ def event_query(quarter_id: int, filters: FeedFilter, now: dt.datetime) -> Any:
         & (Event.ends_at > now)
         & (Event.hidden == False)  # noqa: E712
         & (Event.status != "cancelled")
+        & filters.allowed(Event)
     )
     if filters.category:
         query = query.where(Event.category == filters.category.upper())
@@ -154,6 +164,7 @@ def announcement_query(quarter_id: int, filters: FeedFilter) -> Any:
         (Announcement.quarter == quarter_id)
         & (Announcement.hidden == False)  # noqa: E712
         & (filters.scope != "twins")
+        & filters.allowed(Announcement)
     )
     if filters.public_only:
         query = query.where(Announcement.reach == "public")

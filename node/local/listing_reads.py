@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import peewee as pw
 
 from node.i18n import _
+from node.local import reach
 from node.local.errors import NotFound
 from node.local.models import Quarter, Resident
 from node.local.sharing_models import Listing, ListingPhoto, ListingRevision
@@ -30,15 +33,9 @@ def get(listing_id: int) -> Listing:
     return listing
 
 
-def can_see(listing: Listing, viewer: Resident | None) -> bool:
-    """Withdrawn and hidden listings stay visible to their author and moderators only."""
-    if viewer is not None and (
-        viewer.id == listing.author_id or viewer.role in ("moderator", "admin")
-    ):
-        return True
-    if listing.hidden or listing.state == "withdrawn":
-        return False
-    return viewer is not None or listing.reach == "public"
+def can_see(listing: Listing, viewer: Any) -> bool:
+    """Whether the viewer may read the listing: the one rule of node/local/reach.py."""
+    return reach.may_see(listing, viewer)
 
 
 def shelf(resident_id: int) -> list[Listing]:

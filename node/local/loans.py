@@ -9,7 +9,7 @@ from typing import Any
 import peewee as pw
 
 from node.i18n import _
-from node.local import inputs
+from node.local import inputs, reach
 from node.local.errors import Conflict, Invalid, InvalidTransition, NotAllowed, NotFound
 from node.local.loan_queries import ACTIVE, STATE_LABELS, pending_extension
 from node.local.models import Resident
@@ -151,10 +151,9 @@ def _lock_listing(listing_id: int) -> None:
         Listing.select(Listing.id).where(Listing.id == listing_id).for_update().execute()
 
 
-def _lent_twice(error: pw.IntegrityError) -> Conflict:
-    """The database refused overlapping loans (exclusion constraint or trigger, migration 0083):
-    the same answer as when the overlap is seen first."""
-    del error
+def _already_lent() -> Conflict:
+    """Seen by the overlap check, or refused by the database (exclusion constraint or trigger,
+    migration 0083): the same answer."""
     return Conflict(_("The object is already lent for some of these dates."))
 
 
@@ -181,6 +180,8 @@ def request(tx: Tx, borrower_id: int, listing_id: int, draft: LoanDraft) -> Loan
     borrower = Resident.get_or_none(Resident.id == borrower_id)
     if borrower is None or borrower.deleted_at is not None:
         raise NotFound(_("No such resident."))
+    if borrower.is_local and not reach.may_see(listing, borrower):
+        raise NotFound(_("No such listing."))  # (remote borrowers: their node applied the reach)
     if listing.type != "loan" or listing.kind != "offer":
         raise InvalidTransition(_("Only objects offered for loan can be borrowed."))
     if listing.state not in ("open", "reserved"):
@@ -195,7 +196,7 @@ def request(tx: Tx, borrower_id: int, listing_id: int, draft: LoanDraft) -> Loan
     if _blocked(listing.author_id, borrower_id):
         raise NotAllowed(_("You cannot ask this neighbour to lend you something."))
     if _overlapping(listing_id, draft.start, draft.until):
-        raise Conflict(_("The object is already lent for some of these dates."))
+        raise _already_lent()
     loan = Loan.create(
         listing=listing_id,
         lender=listing.author_id,
@@ -265,12 +266,12 @@ def accept(tx: Tx, actor_id: int, loan_id: int) -> Loan:
     _lock_listing(loan.listing_id)
     loan = _load(loan_id)  # read again under the lock
     if loan.state == "requested" and _overlapping(loan.listing_id, loan.start, loan.until, loan.id):
-        raise Conflict(_("The object is already lent for some of these dates."))
+        raise _already_lent()
     try:
         with Loan._meta.database.atomic():  # a savepoint: the refusal leaves the transaction usable
             _move(tx, loan, ("requested",), "accepted", actor_id)
-    except pw.IntegrityError as exc:
-        raise _lent_twice(exc) from None
+    except pw.IntegrityError:
+        raise _already_lent() from None
     _tell(tx, loan, actor_id, N_("%(name)s accepted to lend you “%(title)s”."))
     tx.record(LoanAccepted(loan.id))
     return loan
@@ -356,7 +357,7 @@ def answer_extension(tx: Tx, actor_id: int, loan_id: int, agree: bool) -> Loan:
     if agree:
         _lock_listing(loan.listing_id)
         if _overlapping(loan.listing_id, loan.start, extension.until, loan.id):
-            raise Conflict(_("The object is already lent for some of these dates."))
+            raise _already_lent()
         extension.state = "accepted"
         loan.until = extension.until
         # only the changed columns, and only while the loan still holds the object
@@ -372,8 +373,8 @@ def answer_extension(tx: Tx, actor_id: int, loan_id: int, agree: bool) -> Loan:
                     .where((Loan.id == loan.id) & Loan.state.in_(ACTIVE))
                     .execute()
                 )
-        except pw.IntegrityError as exc:
-            raise _lent_twice(exc) from None
+        except pw.IntegrityError:
+            raise _already_lent() from None
         if not changed:
             raise InvalidTransition(_("This loan changed meanwhile; please reload."))
         _step(tx, loan, "extended", actor_id, extension.until.isoformat())

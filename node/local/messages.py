@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import peewee as pw
 
 from node.i18n import _
+from node.local import reach
 from node.local.errors import Invalid, NotAllowed, NotFound
 from node.local.models import Resident
 from node.local.moderation import blocked_between, ensure_can_publish
@@ -54,8 +55,9 @@ def send(
         raise Invalid(_("You cannot write to yourself."), {"to": "self"})
     if blocked_between(sender.id, recipient.id):
         raise NotAllowed(_("You cannot write to this neighbour."))
-    if listing_id is not None and not Listing.select().where(Listing.id == listing_id).exists():
-        listing_id = None
+    listing = Listing.get_or_none(Listing.id == listing_id) if listing_id is not None else None
+    if listing is None or not reach.may_see(listing, sender):
+        listing_id = None  # never refer to a listing the sender may not read
     if loan_id is not None and not Loan.select().where(Loan.id == loan_id).exists():
         loan_id = None
     conversation = conversation_between(sender.id, recipient.id)

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from node.i18n import _
+from node.local import logins, reach
 from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound
 from node.local.models import Resident
 from node.local.notify import N_, notify
@@ -40,6 +41,14 @@ class ContentHidden(Change):
 
 @dataclass(frozen=True)
 class ContentRemoved(Change):
+    target_type: str
+    target_id: int
+
+
+@dataclass(frozen=True)
+class ContentRestored(Change):
+    """A moderator unhid an item."""
+
     target_type: str
     target_id: int
 
@@ -159,6 +168,16 @@ def _target_quarter(reporter: Resident, target_type: str, target_id: int) -> int
     return row.quarter_id if row else None
 
 
+def _seen_by(reporter: Resident, target_type: str, target_id: int) -> bool:
+    """A resident reports only what they may read (else the answer would confirm it exists);
+    reports from other servers (Flag) were filtered by their own node."""
+    model = HIDEABLE.get(target_type)
+    if model is None or not reporter.is_local:
+        return True
+    row = model.get_or_none(model.id == target_id)
+    return row is not None and reach.may_see(row, reporter)
+
+
 def _exists(target_type: str, target_id: int) -> bool:
     model = {"resident": Resident, "message": Message, **HIDEABLE}[target_type]
     return model.select().where(model.id == target_id).exists()
@@ -171,7 +190,7 @@ def report(tx: Tx, reporter_id: int, target_type: str, target_id: int, reason: s
     if not reason:
         raise Invalid(_("Say why you report this."), {"reason": _("Say why you report this.")})
     reporter = Resident.get_by_id(reporter_id)
-    if not _exists(target_type, target_id):
+    if not _exists(target_type, target_id) or not _seen_by(reporter, target_type, target_id):
         raise NotFound(_("There is nothing to report here."))
     quarter_id = _target_quarter(reporter, target_type, target_id) or reporter.quarter_id
     row = Report.create(
@@ -235,6 +254,45 @@ def _author_of(target_type: str, target_id: int) -> int | None:
     return getattr(row, "author_id", None) or getattr(row, "organiser_id", None)
 
 
+def _authority_quarter(target_type: str, target_id: int, report_row: Report | None) -> int | None:
+    """The quarter whose moderators may act on the target: the target's own quarter.
+
+    A private message belongs to no quarter: moderators reach it only through a report a
+    participant filed (the report's quarter). Anything without a quarter is for admins."""
+    if target_type == "message":
+        return report_row.quarter_id if report_row is not None else None
+    if target_type == "resident":
+        row = Resident.get_or_none(Resident.id == target_id)
+        return row.quarter_id if row else None
+    if target_type == "comment":
+        comment = Comment.get_or_none(Comment.id == target_id)
+        if comment is None:
+            return None
+        model = Listing if comment.target_type == "listing" else Event
+        parent = model.get_or_none(model.id == comment.target_id)
+        return parent.quarter_id if parent else None
+    model = HIDEABLE[target_type]
+    row = model.get_or_none(model.id == target_id)
+    return row.quarter_id if row else None
+
+
+def may_sanction(moderator: Resident, person: Resident, content_quarter: int | None) -> bool:
+    """Whether a moderator may warn or suspend this person (after acting on their content).
+
+    Admins may sanction anyone but themselves. A moderator sanctions residents and ambassadors
+    of their own quarter, or remote authors of content in their quarter; never a moderator or
+    an admin."""
+    if person.id == moderator.id:
+        return False
+    if moderator.role == "admin":
+        return True
+    if moderator.role != "moderator" or person.role in ("moderator", "admin"):
+        return False
+    if person.is_local:
+        return person.quarter_id is not None and person.quarter_id == moderator.quarter_id
+    return content_quarter is not None and content_quarter == moderator.quarter_id
+
+
 def act(
     tx: Tx,
     moderator_id: int,
@@ -245,14 +303,24 @@ def act(
     report_id: int | None = None,
     days: int = 7,
 ) -> ModerationAction:
-    """Apply one moderation action, close the report it answers, and log it."""
+    """Apply one moderation action, close the report it answers, and log it.
+
+    Authority is checked against the target itself: the report cited must concern this target,
+    and the target must be in the moderator's quarter (admins excepted). The action is logged
+    in the target's quarter."""
     moderator = Resident.get_by_id(moderator_id)
     if action not in ACTIONS or target_type not in TARGETS:
         raise Invalid(_("Unknown moderation action."))
     report_row = Report.get_or_none(Report.id == report_id) if report_id else None
-    quarter_id = report_row.quarter_id if report_row else None
-    if quarter_id is None and target_type != "message":
-        quarter_id = _target_quarter(moderator, target_type, target_id)
+    if report_id and report_row is None:
+        raise NotFound(_("No such report."))
+    if report_row is not None and (
+        report_row.target_type != target_type or report_row.target_id != target_id
+    ):
+        raise NotAllowed(_("This report is about something else."))
+    if not _exists(target_type, target_id):
+        raise NotFound(_("There is nothing to act on here."))
+    quarter_id = _authority_quarter(target_type, target_id, report_row)
     if not is_moderator_of(moderator, quarter_id):
         raise NotAllowed(_("Only a moderator of this quarter can do this."))
     if report_row is not None and report_row.state != "open":
@@ -260,7 +328,13 @@ def act(
     if action in ("hide", "unhide", "remove"):
         _hide(tx, action, target_type, target_id)
     elif action in ("warn", "suspend", "unsuspend"):
-        _sanction(tx, action, _author_of(target_type, target_id), reason, days)
+        person_id = _author_of(target_type, target_id)
+        person = Resident.get_or_none(Resident.id == person_id) if person_id else None
+        if person is None:
+            raise NotFound(_("No such resident."))
+        if not may_sanction(moderator, person, quarter_id):
+            raise NotAllowed(_("You may not sanction this resident."))
+        _sanction(tx, action, person.id, reason, days)
     if report_row is not None:
         report_row.state = "dismissed" if action == "dismiss" else "resolved"
         report_row.decided_by, report_row.decided_at = moderator.id, tx.now
@@ -293,9 +367,8 @@ def _hide(tx: Tx, action: str, target_type: str, target_id: int) -> None:
         Listing.update(state="withdrawn").where(Listing.id == target_id).execute()
     if action == "remove" and model is Event:
         Event.update(status="cancelled").where(Event.id == target_id).execute()
-    if action != "unhide":
-        change = ContentRemoved if action == "remove" else ContentHidden
-        tx.record(change(target_type, target_id))
+    change = {"remove": ContentRemoved, "hide": ContentHidden}.get(action, ContentRestored)
+    tx.record(change(target_type, target_id))
 
 
 def _sanction(tx: Tx, action: str, resident_id: int | None, reason: str, days: int) -> None:
@@ -305,6 +378,7 @@ def _sanction(tx: Tx, action: str, resident_id: int | None, reason: str, days: i
     if action == "suspend":
         resident.suspended_until = tx.now + dt.timedelta(days=max(1, min(days, 3650)))
         resident.save()
+        logins.end_all(resident.id, tx.now)  # a suspension ends every session at once
         tx.record(ResidentSuspended(resident.id))
         message = N_("Your account is suspended for %(days)d days by a moderator: %(reason)s")
     elif action == "unsuspend":

@@ -10,10 +10,10 @@ import peewee as pw
 
 from node.db import BaseModel
 from node.i18n import _, using
-from node.local import mail
+from node.local import logins, mail
 from node.local.errors import Invalid, NotFound
 from node.local.models import Resident, utcnow
-from node.local.residents import MIN_PASSWORD, hash_password
+from node.local.residents import MIN_PASSWORD, hash_password, password_matches
 from node.local.tx import Tx
 
 LIFETIME = dt.timedelta(hours=1)
@@ -77,18 +77,53 @@ def check_token(token: str) -> bool:
 
 
 def reset_password(tx: Tx, token: str, password: str) -> Resident:
-    """Set the new password, spend the token and log out every session (session_version + 1)."""
+    """Set the new password, spend the token and end every session of the resident.
+
+    The token is spent with a conditional UPDATE (used_at IS NULL): of concurrent resets with
+    the same link, exactly one changes the password; the others find it used."""
     reset = _valid(token, tx.now)
     if reset is None:
         raise NotFound(_("This link has expired or was already used. Ask for a new one."))
     if len(password) < MIN_PASSWORD:
         message = _("Use at least %(n)d characters.", n=MIN_PASSWORD)
         raise Invalid(message, {"password": message})
+    spent = (
+        PasswordReset.update(used_at=tx.now)
+        .where(
+            (PasswordReset.id == reset.id)
+            & PasswordReset.used_at.is_null()
+            & (PasswordReset.expires_at > tx.now)
+        )
+        .execute()
+    )
+    if spent != 1:
+        raise NotFound(_("This link has expired or was already used. Ask for a new one."))
     resident = Resident.get_by_id(reset.resident_id)
     resident.password_hash = hash_password(password)
     resident.session_version += 1
     resident.save()
+    # the other links of the resident are spent too, and every session ends
     PasswordReset.update(used_at=tx.now).where(
         (PasswordReset.resident == resident.id) & PasswordReset.used_at.is_null()
     ).execute()
+    logins.end_all(resident.id, tx.now)
+    return resident
+
+
+def change_password(tx: Tx, resident_id: int, current: str, new: str, repeat: str) -> Resident:
+    """A logged-in resident changes their password; every session ends (the caller starts anew)."""
+    resident = Resident.get_by_id(resident_id)
+    if not password_matches(resident.password_hash, current):
+        message = _("The password is not correct.")
+        raise Invalid(message, {"current_password": message})
+    if len(new) < MIN_PASSWORD:
+        message = _("Use at least %(n)d characters.", n=MIN_PASSWORD)
+        raise Invalid(message, {"new_password": message})
+    if new != repeat:
+        message = _("The two passwords differ.")
+        raise Invalid(message, {"new_password2": message})
+    resident.password_hash = hash_password(new)
+    resident.session_version += 1
+    resident.save()
+    logins.end_all(resident.id, tx.now)
     return resident

@@ -123,16 +123,23 @@ def find_quarter(
 
 
 def assign(tx: Tx, moderator: Resident, resident_id: int, quarter_slug: str) -> Resident:
-    """A moderator (of the resident's quarter or the target one) or an admin reassigns a resident."""
+    """Move a resident to another quarter: admins, or a moderator of the resident's current quarter.
+
+    A moderator never moves a moderator or an admin (their own quarter's included), nor
+    themselves. Proofs of address stay with the quarter they were filed in (see verification)."""
     target = get_quarter(quarter_slug)
     resident = Resident.get_or_none(Resident.id == resident_id)
     if resident is None or not resident.is_local:
         raise NotFound(_("No such resident."))
     if moderator.role != "admin":
-        if moderator.role != "moderator" or moderator.quarter_id not in {
-            resident.quarter_id,
-            target.id,
-        }:
+        allowed = (
+            moderator.role == "moderator"
+            and resident.quarter_id is not None
+            and moderator.quarter_id == resident.quarter_id
+            and resident.role in {"resident", "ambassador"}
+            and resident.id != moderator.id
+        )
+        if not allowed:
             raise NotAllowed(_("Only a moderator of this quarter can move a resident."))
     resident.quarter = target
     resident.save()
@@ -144,7 +151,7 @@ def set_role(tx: Tx, admin: Resident, resident_id: int, role: str) -> Resident:
     if role not in ROLES:
         raise Invalid(_("Unknown role."), {"role": "choice"})
     resident = Resident.get_or_none(Resident.id == resident_id)
-    if resident is None or not resident.is_local:
+    if resident is None or not resident.is_local or resident.deleted_at is not None:
         raise NotFound(_("No such resident."))
     allowed = admin.role == "admin" or (
         admin.role == "moderator"

@@ -1,18 +1,24 @@
-"""Who sees which item: my quarter, its twins, everything; and the languages a resident reads.
+"""Who may read which item (`may_see`, `readable`), the reader's scope and languages.
 
-Remote items keep the Quarter stub of their origin quarter: `twins` items are seen by the residents
-of the local quarters twinned with it (the ones they were addressed to), public remote items by
-every resident of the node. Visitors only ever see the quarter's own public items.
+Local items: `public` by anyone; `quarter` and `twins` by the verified residents of their quarter
+(a claimed postcode proves nothing); `twins` also by a signed fetch from a node hosting a twin of
+the quarter. Remote items keep the Quarter stub of their origin quarter: `twins` items are seen by
+the residents of the local quarters twinned with it, public ones by everyone. Moderators see their
+quarter's items and what was reported to them, admins everything; hidden or withdrawn items only
+their author and moderators. Feeds show visitors the quarter's own public items only.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from node.i18n import _
 from node.local import geo, twins
-from node.local.errors import Invalid
+from node.local.errors import DomainError, Invalid, NotAllowed, NotFound
 from node.local.models import Quarter
+from node.local.sharing_models import Announcement, Comment, Event, Listing, ListingPhoto, Report
 
 SCOPES = ("quarter", "twins", "all")
 
@@ -81,6 +87,180 @@ def origin_of(row: Any) -> dict[str, Any]:
 
 def distance(resident: Any, row: Any) -> int | None:
     """Metres from the resident's (private) position to the item's coarse one, rounded to 100 m."""
-    if resident is None or None in (resident.lat, resident.lon, row.lat, row.lon):
+    lat, lon = getattr(row, "lat", None), getattr(row, "lon", None)  # announcements have none
+    if resident is None or None in (resident.lat, resident.lon, lat, lon):
         return None
-    return int(round(geo.distance_m(resident.lat, resident.lon, row.lat, row.lon), -2))
+    return int(round(geo.distance_m(resident.lat, resident.lon, lat, lon), -2))
+
+
+# ---------------------------------------------------------------- who may read what
+#
+# One decision for every read path (pages, JSON API, ICS, Atom, GeoJSON, photos, comments,
+# participants, ActivityPub fetches): `may_see` for one item, `readable` as the same rule in SQL
+# for lists. A detail that is refused answers 404, never 403, so existence is not confirmed.
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who reads: a visitor, a resident of this node, or another node's signed fetch."""
+
+    resident_id: int | None = None
+    quarter_id: int | None = None
+    role: str = ""
+    verified: bool = False
+    server: str = ""  # host of the node whose signed GET this is ("" for people)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role == "moderator"
+
+    @property
+    def reads_quarter(self) -> bool:
+        """Quarter-only items need a resident whose address was checked (or a moderator)."""
+        return self.resident_id is not None and (self.verified or self.role in STAFF)
+
+
+STAFF = ("moderator", "admin")
+ANONYMOUS = Viewer()
+
+
+def viewer_of(who: Any) -> Viewer:
+    """A Viewer from a Resident (or None for a visitor); Viewers pass through."""
+    if who is None:
+        return ANONYMOUS
+    if isinstance(who, Viewer):
+        return who
+    if getattr(who, "external_ref", None) is not None:
+        return ANONYMOUS  # a remote person's stub never logs in here
+    return Viewer(who.id, who.quarter_id, who.role, who.verified_at is not None)
+
+
+def server_viewer(host: str) -> Viewer:
+    """The viewer of a fetch signed by an actor of another node (its host, lower case)."""
+    return Viewer(server=host.lower())
+
+
+def _twin_hosts_of(quarter_id: int | None) -> set[str]:
+    """Hosts of the remote quarters twinned (accepted) with a local quarter."""
+    if quarter_id is None:
+        return set()
+    rows = twins.Twin.select(twins.Twin.actor_uri).where(
+        (twins.Twin.quarter == quarter_id) & (twins.Twin.state == "accepted")
+    )
+    return {urlsplit(r.actor_uri).netloc.lower() for r in rows}
+
+
+def _quarters_twinned_with_host(host: str) -> list[int]:
+    rows = twins.Twin.select(twins.Twin.quarter, twins.Twin.actor_uri).where(
+        twins.Twin.state == "accepted"
+    )
+    return sorted({r.quarter_id for r in rows if urlsplit(r.actor_uri).netloc.lower() == host})
+
+
+def moderates(viewer: Viewer, quarter_id: int | None) -> bool:
+    return viewer.is_admin or (
+        viewer.is_moderator and quarter_id is not None and viewer.quarter_id == quarter_id
+    )
+
+
+def _reported_to(viewer: Viewer, kind: str, item_id: int) -> bool:
+    """A moderator sees what was reported to their quarter (to decide on it)."""
+    if not viewer.is_moderator or viewer.quarter_id is None:
+        return False
+    return (
+        Report.select()
+        .where(
+            (Report.target_type == kind)
+            & (Report.target_id == item_id)
+            & (Report.quarter == viewer.quarter_id)
+        )
+        .exists()
+    )
+
+
+def _author_id(item: Any) -> int | None:
+    return item.organiser_id if isinstance(item, Event) else item.author_id
+
+
+def _removed(item: Any) -> bool:
+    return bool(item.hidden) or (isinstance(item, Listing) and item.state == "withdrawn")
+
+
+def reaches(item: Any, viewer: Viewer) -> bool:
+    """The reach rule alone (quarter, twins, public) for a Listing, Event or Announcement."""
+    if viewer.is_admin:
+        return True
+    local = item.external_ref is None
+    if item.reach == "public":
+        return True
+    if viewer.server:  # another node: twins items of a quarter twinned with it, never more
+        return local and item.reach == "twins" and viewer.server in _twin_hosts_of(item.quarter_id)
+    if not viewer.reads_quarter or item.quarter_id is None:
+        return False
+    if local:  # quarter and twins items of my own quarter (twins: we are the quarter)
+        return item.quarter_id == viewer.quarter_id
+    # a remote twins item: addressed to the local quarters twinned with its origin quarter
+    return item.reach == "twins" and item.quarter_id in twins.twin_quarter_ids(viewer.quarter_id)
+
+
+def may_see(item: Any, who: Any) -> bool:
+    """Whether `who` (a Resident, a Viewer or None) may read this listing, event, announcement,
+    comment or listing photo. Hidden and withdrawn items: their author and moderators only."""
+    viewer = viewer_of(who)
+    if isinstance(item, ListingPhoto):
+        listing = Listing.get_or_none(Listing.id == item.listing_id)
+        return listing is not None and may_see(listing, viewer)
+    if isinstance(item, Comment):
+        model = Listing if item.target_type == "listing" else Event
+        parent = model.get_or_none(model.id == item.target_id)
+        if parent is None or not may_see(parent, viewer):
+            return False
+        return not item.hidden or moderates(viewer, parent.quarter_id)
+    kind = {Listing: "listing", Event: "event", Announcement: "announcement"}[type(item)]
+    if viewer.resident_id is not None and viewer.resident_id == _author_id(item):
+        return True
+    if viewer.is_admin or moderates(viewer, item.quarter_id):
+        return True
+    if not _removed(item) and reaches(item, viewer):
+        return True
+    return _reported_to(viewer, kind, item.id)
+
+
+def refusal(item: Any, who: Any, not_allowed: str, not_found: str) -> DomainError:
+    """Why someone may not act on an item: 403 if they may read it, else 404 (never confirm
+    that an item they may not read exists)."""
+    return NotAllowed(not_allowed) if may_see(item, who) else NotFound(not_found)
+
+
+def readable(model: Any, who: Any) -> Any:
+    """`may_see` as a where-clause for lists of Listing, Event or Announcement rows (hidden and
+    withdrawn rows are left to each list's own filter: lists never show them)."""
+    viewer = viewer_of(who)
+    public = model.reach == "public"
+    if viewer.is_admin:
+        return model.id.is_null(False)
+    if viewer.server:
+        quarters = _quarters_twinned_with_host(viewer.server)
+        return public | (
+            model.external_ref.is_null()
+            & (model.reach == "twins")
+            & model.quarter.in_(quarters or [0])
+        )
+    clause = public
+    author = model.organiser if model is Event else model.author
+    if viewer.resident_id is not None:
+        clause = clause | (author == viewer.resident_id)
+    if viewer.reads_quarter and viewer.quarter_id is not None:
+        mine = model.external_ref.is_null() & (model.quarter == viewer.quarter_id)
+        twin_ids = twins.twin_quarter_ids(viewer.quarter_id)
+        from_twins = (
+            model.external_ref.is_null(False)
+            & (model.reach == "twins")
+            & model.quarter.in_(twin_ids or [0])
+        )
+        clause = clause | mine | from_twins
+    return clause

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from node.i18n import _
 from node.local.errors import NotFound
-from node.local.events import ATTENDING, RsvpChanged
 from node.local.models import Resident
 from node.local.notify import N_, notify
-from node.local.sharing_models import Event, Rsvp
-from node.local.tx import Tx
+from node.local.sharing_models import ATTENDING, Event, Rsvp
+from node.local.tx import RsvpChanged, Tx
 
 _TOLD = {
     "going": N_("You are going to “%(title)s”."),

@@ -7,6 +7,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+import peewee as pw
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -71,22 +72,15 @@ def sign_up(
     role: str = "resident",
     quarter_slug: str | None = None,
     verified: bool = False,
+    password_hash: str | None = None,
 ) -> Resident:
-    try:
-        check_handle(draft.username)
-    except Invalid as exc:
-        raise Invalid(exc.message, {"username": exc.message}) from None
-    if Resident.select().where(Resident.email == draft.email.lower()).exists():
-        raise Invalid(
-            _("An account already uses this e-mail address."),
-            {"email": _("An account already uses this e-mail address.")},
-        )
+    _check_free(draft)
     quarter = get_quarter(quarter_slug) if quarter_slug else None
-    resident = Resident.create(
+    fields = dict(
         username=draft.username,
         display_name=draft.display_name,
         email=draft.email.lower(),
-        password_hash=hash_password(draft.password),
+        password_hash=password_hash or hash_password(draft.password),
         language=draft.language,
         role=role,
         quarter=quarter,
@@ -94,8 +88,39 @@ def sign_up(
         verified_at=tx.now if verified else None,
         created_at=tx.now,
     )
+    try:
+        # a savepoint: when a concurrent sign-up took the name or the e-mail first, the unique
+        # index refuses this row and the transaction stays usable for the clear answer below
+        with Resident._meta.database.atomic():
+            resident = Resident.create(**fields)
+    except pw.IntegrityError:
+        _check_free(draft)  # the same answer as when the other sign-up came first
+        raise
     tx.record(ResidentJoined(resident.id))
     return resident
+
+
+def _check_free(draft: SignupDraft) -> None:
+    """Refuse a taken user name, then a taken e-mail address (always in this order).
+
+    The e-mail is read first: if a concurrent sign-up commits in between, the name check
+    (read second) sees it too, so the answer does not depend on the timing."""
+    email_used = email_taken(draft.email)
+    try:
+        check_handle(draft.username)
+    except Invalid as exc:
+        raise Invalid(exc.message, {"username": exc.message}) from None
+    if email_used:
+        raise _email_taken_error()
+
+
+def email_taken(email: str) -> bool:
+    return Resident.select().where(Resident.email == email.strip().lower()).exists()
+
+
+def _email_taken_error() -> Invalid:
+    message = _("An account already uses this e-mail address.")
+    return Invalid(message, {"email": message})
 
 
 def get_local(username: str) -> Resident:

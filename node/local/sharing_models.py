@@ -159,6 +159,10 @@ class Event(BaseModel):
     version = pw.IntegerField(default=1)  # +1 on every local edit: the edit form's version
 
 
+# RSVP answers that hold (or wait for) a place
+ATTENDING = ("going", "waiting", "pending")
+
+
 class Rsvp(BaseModel):
     event = _fk(Event, "rsvps")
     resident = _fk(Resident, "rsvps")

@@ -55,6 +55,14 @@ class ResidentDeleted(Change):
 
 
 @dataclass(frozen=True)
+class RsvpChanged(Change):
+    """A resident's answer to an event changed (here, or through their node)."""
+
+    rsvp_id: int
+    event_id: int
+
+
+@dataclass(frozen=True)
 class QuarterCreated(Change):
     quarter_id: int
 

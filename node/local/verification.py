@@ -29,6 +29,8 @@ class AddressProof(BaseModel):
     size = pw.IntegerField()
     uploaded_at = pw.DateTimeField(default=utcnow)
     state = pw.CharField(max_length=12, default="pending", index=True)
+    # the quarter the proof was filed in: its verifiers decide, even if the resident moves
+    quarter_id = pw.IntegerField(null=True)
     decided_by = pw.ForeignKeyField(
         Resident, null=True, backref="proofs_decided", lazy_load=False, on_delete="SET NULL"
     )
@@ -102,7 +104,12 @@ def submit(tx: Tx, resident_id: int, document: CheckedDocument) -> AddressProof:
         old.save()
     name = uploads.store(documents_dir(settings), vault.encrypt(settings.secret_key, data), "bin")
     proof = AddressProof.create(
-        resident=resident_id, stored_name=name, mime=mime, size=len(data), uploaded_at=tx.now
+        resident=resident_id,
+        stored_name=name,
+        mime=mime,
+        size=len(data),
+        uploaded_at=tx.now,
+        quarter_id=resident.quarter_id,
     )
     resident.verification = "pending"
     resident.save()
@@ -116,13 +123,22 @@ def is_verifier(viewer: Resident, settings) -> bool:
     return viewer.role == "ambassador" and bool(settings.ambassadors_can_verify)
 
 
-def may_verify(viewer: Resident, resident: Resident, settings) -> bool:
-    """Verifiers of the resident's own quarter; an admin also for residents without a quarter."""
+def may_verify(
+    viewer: Resident, resident: Resident, settings, quarter_id: int | None = None
+) -> bool:
+    """Verifiers of the quarter in question (the quarter a proof was filed in, else the
+    resident's own), never oneself; an admin also where there is no quarter. Documents stay
+    with their quarter: moving the resident does not hand them to another quarter."""
     if not is_verifier(viewer, settings) or viewer.id == resident.id:
         return False
-    if resident.quarter_id is None:
+    quarter_id = quarter_id if quarter_id is not None else resident.quarter_id
+    if quarter_id is None:
         return viewer.role == "admin"
-    return viewer.quarter_id == resident.quarter_id
+    return viewer.quarter_id == quarter_id
+
+
+def _may_open(viewer: Resident, proof: AddressProof, settings) -> bool:
+    return may_verify(viewer, proof.resident, settings, proof.quarter_id)
 
 
 def _proof_for(viewer: Resident, proof_id: int, settings) -> AddressProof:
@@ -135,7 +151,7 @@ def _proof_for(viewer: Resident, proof_id: int, settings) -> AddressProof:
         .first()
     )
     # another quarter's proof does not exist for this viewer (no hint that it does)
-    if proof is None or not may_verify(viewer, proof.resident, settings):
+    if proof is None or not _may_open(viewer, proof, settings):
         raise NotFound(_("No such proof of address."))
     return proof
 
@@ -150,7 +166,7 @@ def queue(viewer: Resident, settings) -> list[AddressProof]:
         .where(AddressProof.state == "pending")
         .order_by(AddressProof.uploaded_at)
     )
-    return [p for p in query if may_verify(viewer, p.resident, settings)]
+    return [p for p in query if _may_open(viewer, p, settings)]
 
 
 def open_document(tx: Tx, viewer: Resident, proof_id: int) -> tuple[bytes, str]:

@@ -1,4 +1,4 @@
-"""Sign-up, log-in and log-out pages."""
+"""Sign-up (confirmed by e-mail), log-in and log-out pages."""
 
 from __future__ import annotations
 
@@ -7,40 +7,48 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import residents
+from node.local import login_limits, ratelimit, residents, signups
 from node.local.errors import Invalid
 from node.web.guards import current
 from node.web.middleware import login_response, logout_response
+from node.web.nexturl import safe_next
 from node.web.render import redirect, render
 
-
-def _safe_next(value: str | None) -> str:
-    # only same-site relative paths: never an open redirect
-    if value and value.startswith("/") and not value.startswith("//"):
-        return value
-    return "/"
+SIGNUPS_PER_ADDRESS = 10  # sign-up mails one address may cause per hour
 
 
 async def signup_form(request: web.Request) -> web.Response:
     if current(request):
         raise web.HTTPSeeOther("/")
-    return render(request, "auth/signup.html", form={}, errors={})
+    return render(request, "auth/signup.html", form={}, errors={}, sent=False)
 
 
 async def signup(request: web.Request) -> web.StreamResponse:
     node = request.app[node_key]
-    form = dict(await request.post())
+    form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+    form.pop("csrf_token", None)
     if not node.settings.open_registrations:
         return render(
             request,
             "auth/signup.html",
             status=403,
             form=form,
+            sent=False,
             errors={"_": _("Sign-up is closed on this node.")},
         )
+    key = f"signup:{request.remote}"
+    if await node.db.run(ratelimit.is_limited, [key], SIGNUPS_PER_ADDRESS, 3600):
+        raise web.HTTPTooManyRequests()
     try:
         draft = residents.SignupDraft.parse(form)
-        resident = await commit(node, residents.sign_up, draft)
+        await node.db.atomic(ratelimit.hit, [key])
+        await commit(
+            node,
+            signups.request_signup,
+            draft,
+            node.urls.absolute("/signup/confirm"),
+            node.urls.absolute("/login"),
+        )
     except Invalid as exc:
         form.pop("password", None)
         return render(
@@ -48,36 +56,77 @@ async def signup(request: web.Request) -> web.StreamResponse:
             "auth/signup.html",
             status=400,
             form=form,
+            sent=False,
+            errors={**exc.fields, "_": exc.message},
+        )
+    # the same page whether or not an account already uses the address (its owner is mailed)
+    return render(request, "auth/signup.html", form={}, errors={}, sent=True)
+
+
+async def confirm_form(request: web.Request) -> web.Response:
+    node = request.app[node_key]
+    row = await node.db.run(signups.pending, request.match_info["token"])
+    return render(
+        request,
+        "auth/signup_confirm.html",
+        status=200 if row else 404,
+        pending=row,
+        token=request.match_info["token"],
+        errors={},
+    )
+
+
+async def confirm(request: web.Request) -> web.StreamResponse:
+    node = request.app[node_key]
+    token = request.match_info["token"]
+    try:
+        resident = await commit(node, signups.confirm, token)
+    except Invalid as exc:
+        return render(
+            request,
+            "auth/signup_confirm.html",
+            status=400,
+            pending=None,
+            token=token,
             errors={**exc.fields, "_": exc.message},
         )
     response = redirect(
         "/settings/address", _("Welcome! Now tell us where you live to join your quarter.")
     )
-    login_response(response, request, resident)
+    await login_response(response, request, resident)
     raise response
 
 
 async def login_form(request: web.Request) -> web.Response:
     return render(
-        request, "auth/login.html", form={}, error=None, next=_safe_next(request.query.get("next"))
+        request, "auth/login.html", form={}, error=None, next=safe_next(request.query.get("next"))
     )
+
+
+def _attempt(login_name: str, password: str, address: str, attempts: int, window: int):
+    """(resident or None, limited) for one log-in attempt, counting the failure."""
+    found = residents.find_login(login_name)
+    account = login_limits.account_key(login_name, found)
+    if login_limits.is_limited(account, found, address, attempts, window):
+        return None, True
+    return residents.check_password(login_name, password), False
 
 
 async def login(request: web.Request) -> web.StreamResponse:
     node = request.app[node_key]
     form = await request.post()
-    login_name = str(form.get("login", "")).strip()
+    login_name = str(form.get("login", "")).strip()[:254]
     password = str(form.get("password", ""))
-    next_url = _safe_next(str(form.get("next", "/")))
-    from node.local import ratelimit
-
-    key_ip = f"ip:{request.remote}"
-    key_login = f"login:{login_name.lower()}"
-    limited = await node.db.run(
-        ratelimit.is_limited,
-        [key_ip, key_login],
-        node.settings.login_attempts,
-        node.settings.login_window_seconds,
+    next_url = safe_next(form.get("next"))
+    address = request.remote or ""
+    settings = node.settings
+    resident, limited = await node.db.run(
+        _attempt,
+        login_name,
+        password,
+        address,
+        settings.login_attempts,
+        settings.login_window_seconds,
     )
     if limited:
         return render(
@@ -88,9 +137,10 @@ async def login(request: web.Request) -> web.StreamResponse:
             next=next_url,
             error=_("Too many failed attempts. Please wait a few minutes and try again."),
         )
-    resident = await node.db.run(residents.check_password, login_name, password)
     if resident is None:
-        await node.db.atomic(ratelimit.hit, [key_ip, key_login])
+        found = await node.db.run(residents.find_login, login_name)
+        account = login_limits.account_key(login_name, found)
+        await node.db.atomic(login_limits.failed, account, address)
         return render(
             request,
             "auth/login.html",
@@ -99,21 +149,25 @@ async def login(request: web.Request) -> web.StreamResponse:
             next=next_url,
             error=_("Wrong user name or password."),
         )
-    await node.db.atomic(ratelimit.clear, [key_login])
+    await node.db.atomic(
+        login_limits.succeeded, login_limits.account_key(login_name, resident), address
+    )
     response = redirect(next_url)
-    login_response(response, request, resident)
+    await login_response(response, request, resident)
     raise response
 
 
 async def logout(request: web.Request) -> web.StreamResponse:
     response = redirect("/", _("You are logged out."))
-    logout_response(response)
+    await logout_response(response, request)
     raise response
 
 
 ROUTES = [
     ("GET", "/signup", signup_form, "signup"),
     ("POST", "/signup", signup, "signup_post"),
+    ("GET", "/signup/confirm/{token}", confirm_form, "signup_confirm"),
+    ("POST", "/signup/confirm/{token}", confirm, "signup_confirm_post"),
     ("GET", "/login", login_form, "login"),
     ("POST", "/login", login, "login_post"),
     ("POST", "/logout", logout, "logout"),

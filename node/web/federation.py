@@ -8,12 +8,12 @@ from typing import Any
 
 from aiohttp import web
 
-from node.activitypub import actors, inbox, outbox
+from node.activitypub import actors, audience, fetches, inbox, outbox
 from node.activitypub.models import INSTANCE, Follower, Following
-from node.activitypub.vocab import ACTIVITY_JSON, AS_CONTEXT, PUBLIC, wants_activity_json
+from node.activitypub.vocab import ACTIVITY_JSON, AS_CONTEXT, wants_activity_json
 from node.appkeys import node_key
-from node.local import inputs
-from node.local.models import Resident
+from node.local import inputs, reach
+from node.local.models import Quarter, Resident
 from node.local.sharing_models import Event, Listing
 from node.runtime import Node
 
@@ -65,43 +65,55 @@ async def actor(request: web.Request) -> web.StreamResponse:
     return as_response(doc)
 
 
+async def _reader(request: web.Request) -> reach.Viewer:
+    """Another server's signed fetch reads as that server; anything else as a visitor."""
+    node = request.app[node_key]
+    host = await fetches.signer_host(node, request.method, request.raw_path, request.headers)
+    return reach.server_viewer(host) if host else reach.ANONYMOUS
+
+
+def _addressed(node: Node, row: Any, author: str, doc: dict[str, Any]) -> dict[str, Any]:
+    quarter = Quarter.get_or_none(Quarter.id == row.quarter_id)
+    to, cc, _handles = audience.addressing(node.urls, row.reach, author, quarter) or ([], [], [])
+    doc["to"], doc["cc"] = to, cc
+    return doc
+
+
 async def listing(request: web.Request) -> web.StreamResponse:
     if not wants_activity_json(request.headers.get("Accept")):
         return await _html(request, "node.web.ui.listings", "detail")
     node = request.app[node_key]
-    doc = await node.db.run(_listing_doc, node, int(request.match_info["id"]))
+    viewer = await _reader(request)
+    doc = await node.db.run(_listing_doc, node, int(request.match_info["id"]), viewer)
     return as_response(doc) if doc else _error(404, "no such listing")
 
 
-def _listing_doc(node: Node, listing_id: int) -> dict | None:
+def _listing_doc(node: Node, listing_id: int, viewer: reach.Viewer) -> dict | None:
     row = Listing.get_or_none(Listing.id == listing_id)
-    # Only public listings are served to other servers; quarter-only ones never leave.
-    if row is None or row.external_ref or row.reach != "public" or row.hidden:
+    # Public listings to anyone, twins ones to their twins' nodes; quarter-only ones never leave.
+    if row is None or row.external_ref or row.hidden or not reach.reaches(row, viewer):
         return None
     if row.state == "withdrawn":
         return {"@context": AS_CONTEXT, "id": node.urls.listing(row.id), "type": "Tombstone"}
     author = Resident.get_by_id(row.author_id)
-    doc = outbox.listing_document(node, row)
-    doc["to"] = [PUBLIC]
-    doc["cc"] = [node.urls.followers(author.username)]
-    return doc
+    return _addressed(node, row, author.username, outbox.listing_document(node, row))
 
 
 async def event(request: web.Request) -> web.StreamResponse:
     if not wants_activity_json(request.headers.get("Accept")):
         return await _html(request, "node.web.ui.events", "detail")
     node = request.app[node_key]
-    doc = await node.db.run(_event_doc, node, int(request.match_info["id"]))
+    viewer = await _reader(request)
+    doc = await node.db.run(_event_doc, node, int(request.match_info["id"]), viewer)
     return as_response(doc) if doc else _error(404, "no such event")
 
 
-def _event_doc(node: Node, event_id: int) -> dict | None:
+def _event_doc(node: Node, event_id: int, viewer: reach.Viewer) -> dict | None:
     row = Event.get_or_none(Event.id == event_id)
-    if row is None or row.external_ref or row.reach != "public" or row.hidden:
+    if row is None or row.external_ref or row.hidden or not reach.reaches(row, viewer):
         return None
-    doc = outbox.event_document(node, row)
-    doc["to"] = [PUBLIC]
-    return doc
+    organiser = Resident.get_by_id(row.organiser_id)
+    return _addressed(node, row, organiser.username, outbox.event_document(node, row))
 
 
 # ---------------------------------------------------------------- inboxes
@@ -128,7 +140,9 @@ async def post_inbox(request: web.Request) -> web.Response:
 # ---------------------------------------------------------------- collections
 
 
-def _collection(node: Node, handle: str, which: str, page: int | None) -> dict | None:
+def _collection(
+    node: Node, handle: str, which: str, page: int | None, viewer: reach.Viewer = reach.ANONYMOUS
+) -> dict | None:
     found = actors.find_local(handle)
     if found is None:
         return None
@@ -143,7 +157,7 @@ def _collection(node: Node, handle: str, which: str, page: int | None) -> dict |
                     )
                 )
                 & Listing.external_ref.is_null()
-                & (Listing.reach == "public")
+                & reach.readable(Listing, viewer)  # public; twins ones for a twin's node
                 & ~Listing.hidden
             )
             .order_by(Listing.id.desc())
@@ -200,7 +214,9 @@ def _collection_handler(which: str):
         node = request.app[node_key]
         raw = request.query.get("page")
         page = inputs.id_or_none(raw)  # 1, 2, …; nonsense is the collection itself
-        doc = await node.db.run(_collection, node, request.match_info["handle"], which, page)
+        viewer = await _reader(request) if which == "outbox" else reach.ANONYMOUS
+        handle = request.match_info["handle"]
+        doc = await node.db.run(_collection, node, handle, which, page, viewer)
         return as_response(doc) if doc else _error(404, "no such actor")
 
     handler.__name__ = which

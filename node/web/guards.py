@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -25,7 +26,7 @@ def require_resident(request: web.Request) -> Resident:
     if resident is None:
         if request.path.startswith("/api/"):
             raise web.HTTPUnauthorized(text=_("Authentication required: send a bearer token."))
-        raise web.HTTPSeeOther(f"/login?next={request.path_qs}")
+        raise web.HTTPSeeOther(f"/login?next={quote(request.path_qs, safe='/')}")
     return resident
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import time
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
@@ -22,7 +21,7 @@ from node.appkeys import (
     session_key,
 )
 from node.i18n import _
-from node.local import residents
+from node.local import logins, residents
 from node.local.errors import DomainError
 from node.web import sessions
 from node.web.inputs import clean_request
@@ -171,14 +170,10 @@ async def _current_resident(request: web.Request) -> tuple[object | None, dict]:
             raise web.HTTPUnauthorized(text=_("Invalid or revoked API token."))
         request[bearer_key] = True
         return resident, {}
-    session = (
-        sessions.unsign(node.settings.secret_key, request.cookies.get(sessions.SESSION_COOKIE))
-        or {}
-    )
-    if "rid" in session:
-        resident = await node.db.run(residents.get_by_id, int(session["rid"]))
-        if resident is not None and resident.session_version == session.get("v"):
-            return resident, session
+    key = request.cookies.get(sessions.SESSION_COOKIE)
+    found = await node.db.run(logins.resident_for, key) if key else None
+    if found is not None:
+        return found[0], {"sid": found[1], "key": key}
     return None, {}
 
 
@@ -200,13 +195,15 @@ async def session_and_language(request: web.Request, handler: Handler) -> web.St
     )
     request[language_key] = language
     i18n.set_current(language)  # each request runs in its own task: the value dies with it
-    csrf = request.cookies.get(sessions.CSRF_COOKIE) or sessions.new_csrf_token()
-    request[csrf_key] = csrf
+    pre_session = request.cookies.get(sessions.CSRF_COOKIE) or sessions.new_csrf_token()
+    request[csrf_key] = sessions.csrf_token(
+        node.settings.secret_key, session.get("key"), pre_session
+    )
     response = await handler(request)
     if not request.cookies.get(sessions.CSRF_COOKIE) and not is_api(request):
         response.set_cookie(
             sessions.CSRF_COOKIE,
-            csrf,
+            pre_session,
             httponly=True,
             samesite="Lax",
             secure=node.settings.cookies_secure,
@@ -223,14 +220,16 @@ async def session_and_language(request: web.Request, handler: Handler) -> web.St
 
 @web.middleware
 async def csrf(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every state-changing browser request carries the token of its q_csrf cookie (double submit)."""
+    """Every state-changing browser request carries the token bound to its session (or, before
+    log-in, to its pre-session q_csrf cookie): see sessions.csrf_token."""
     if (
         request.method in {"GET", "HEAD", "OPTIONS"}
         or is_federation_post(request)
         or request.get(bearer_key)
     ):
         return await handler(request)
-    cookie = request.cookies.get(sessions.CSRF_COOKIE)
+    bound = bool(request[session_key]) or bool(request.cookies.get(sessions.CSRF_COOKIE))
+    expected = request[csrf_key] if bound else None
     sent = request.headers.get("X-CSRF-Token")
     if sent is None and request.content_type in {
         "application/x-www-form-urlencoded",
@@ -243,7 +242,7 @@ async def csrf(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(
             request
         )  # no cookie session, nothing to forge; the handler answers 401
-    if not sessions.csrf_matches(cookie, sent):
+    if not sessions.csrf_matches(expected, sent):
         if is_api(request):
             return json_error(403, "csrf", _("Missing or wrong CSRF token."))
         return render(
@@ -257,16 +256,15 @@ async def csrf(request: web.Request, handler: Handler) -> web.StreamResponse:
     return await handler(request)
 
 
-def login_response(response: web.StreamResponse, request: web.Request, resident) -> None:
+async def login_response(response: web.StreamResponse, request: web.Request, resident) -> None:
+    """Start a server-side session for the resident (ending the request's old one) and set its cookie."""
     node = request.app[node_key]
     days = node.settings.session_days
-    value = sessions.sign(
-        node.settings.secret_key,
-        {"rid": resident.id, "v": resident.session_version, "exp": int(time.time()) + days * 86400},
-    )
+    old = request.cookies.get(sessions.SESSION_COOKIE)
+    key = await node.db.atomic(_restart_session, old, resident.id, request.remote or "", days)
     response.set_cookie(
         sessions.SESSION_COOKIE,
-        value,
+        key,
         max_age=days * 86400,
         httponly=True,
         samesite="Lax",
@@ -275,7 +273,18 @@ def login_response(response: web.StreamResponse, request: web.Request, resident)
     )
 
 
-def logout_response(response: web.StreamResponse) -> None:
+def _restart_session(old: str | None, resident_id: int, address: str, days: int) -> str:
+    logins.end(old)
+    logins.purge()
+    return logins.start(resident_id, address, days)
+
+
+async def logout_response(response: web.StreamResponse, request: web.Request | None = None) -> None:
+    """End the request's session in the database and forget its cookie."""
+    if request is not None:
+        key = request.cookies.get(sessions.SESSION_COOKIE)
+        if key:
+            await request.app[node_key].db.atomic(logins.end, key)
     response.del_cookie(sessions.SESSION_COOKIE, path="/")
 
 

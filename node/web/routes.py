@@ -29,6 +29,7 @@ from node.web.ui import (
     moderation,
     notifications,
     residents,
+    security,
 )
 from node.web.ui import comments as ui_comments
 from node.web.ui import listings as ui_listings
@@ -53,6 +54,7 @@ AREAS += [api_events.ROUTES, api_feed.ROUTES, api_messages.ROUTES]
 AREAS += [ui_comments.ROUTES, ui_shelf.ROUTES]
 AREAS += [api_borders.ROUTES, admin_borders.ROUTES]
 AREAS += [admin_categories.ROUTES]
+AREAS += [security.ROUTES]
 
 
 def setup_routes(app: web.Application) -> None:

@@ -1,4 +1,6 @@
-"""Signed session cookies (HMAC-SHA256) and CSRF tokens; no server-side session store needed."""
+"""Cookies: the session key (the session itself lives in the database, see local/logins.py),
+signed payloads (HMAC-SHA256) for links such as sign-up confirmation, and CSRF tokens bound to
+the session (or, before log-in, to a random pre-session cookie)."""
 
 from __future__ import annotations
 
@@ -46,8 +48,24 @@ def unsign(secret: str, value: str | None, now: float | None = None) -> dict[str
 
 
 def new_csrf_token() -> str:
+    """A random pre-session value for the q_csrf cookie (not itself a valid token)."""
     return secrets.token_urlsafe(24)
 
 
-def csrf_matches(cookie_token: str | None, form_token: str | None) -> bool:
-    return bool(cookie_token) and bool(form_token) and hmac.compare_digest(cookie_token, form_token)
+def csrf_token(secret: str, session_key: str | None, pre_session: str) -> str:
+    """The token forms must send: an HMAC of the session key, or of the pre-session cookie.
+
+    A cookie an attacker plants (q_csrf) does not give them the token of a logged-in resident:
+    that one depends on the session key, which only the resident's browser holds."""
+    basis = f"s:{session_key}" if session_key else f"a:{pre_session}"
+    mac = hmac.new(
+        secret.encode(), b"csrf|" + basis.encode("utf-8", "surrogatepass"), hashlib.sha256
+    )
+    return _b64(mac.digest())
+
+
+def csrf_matches(expected: str | None, sent: str | None) -> bool:
+    """Constant-time comparison; any non-ASCII or missing token simply does not match."""
+    if not expected or not sent or not sent.isascii() or not expected.isascii():
+        return False
+    return hmac.compare_digest(expected.encode(), sent.encode())

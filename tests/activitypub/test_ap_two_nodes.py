@@ -15,7 +15,8 @@ from bovine.crypto import build_validate_http_signature_raw
 from helpers import make_quarter, make_resident
 from multidict import CIMultiDict
 
-from node.activitypub import keys, outbox
+from node import following
+from node.activitypub import keys
 from node.activitypub.models import Follower, Following
 from node.commit import commit
 from node.local import residents
@@ -38,10 +39,10 @@ async def test_resident_on_b_follows_quarter_on_a_and_receives_a_public_listing(
         await make_quarter(b, "gare", postcodes=("35000",))
         await make_resident(b, "bob", quarter="gare")
         # When bob on B follows the quarter of A by its handle (WebFinger over http)…
-        await outbox.follow(b, "bob", f"@centre@{a.urls.host}")
+        await following.follow(b, "bob", f"@centre@{a.urls.host}")
         await settle(a, b)
-        following = await b.db.run(lambda: [(f.actor_uri, f.state) for f in Following.select()])
-        assert following == [(a.urls.quarter("centre"), "accepted")]
+        follows = await b.db.run(lambda: [(f.actor_uri, f.state) for f in Following.select()])
+        assert follows == [(a.urls.quarter("centre"), "accepted")]
         followers = await a.db.run(lambda: [(f.handle, f.actor_uri) for f in Follower.select()])
         assert followers == [("centre", b.urls.actor("bob"))]
         # …and alice publishes a public listing, then B holds it with its origin.

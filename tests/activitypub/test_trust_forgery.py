@@ -10,7 +10,7 @@ from helpers import make_quarter, make_resident
 
 from node.activitypub.models import InboxItem
 from node.local.models import Quarter
-from node.local.sharing_models import Comment, Listing, Message
+from node.local.sharing_models import Comment, Event, Listing, Message
 
 
 @pytest.fixture
@@ -255,3 +255,75 @@ async def test_reply_and_event_updates_by_someone_else_are_refused(three):
     assert await node.db.run(lambda: [c.content_html for c in Comment.select()]) == [
         "<p>Is it free?</p>"
     ]
+
+
+def group_event(peer, actor, title, updated):
+    event_id = f"{peer.base}/events/5e6f"
+    return {
+        "id": event_id,
+        "type": "Event",
+        "name": title,
+        "content": "<p>Bring your toasters</p>",
+        "actor": peer.uri(actor),
+        "attributedTo": peer.uri("club"),
+        "startTime": "2026-12-05T14:00:00+01:00",
+        "endTime": "2026-12-05T18:00:00+01:00",
+        "timezone": "Europe/Paris",
+        "location": {"type": "Place", "name": "Salle", "latitude": 48.11, "longitude": -1.68},
+        "to": [PUBLIC],
+        "updated": updated,
+    }
+
+
+async def test_mobilizon_group_event_is_changed_by_the_group_not_by_a_stranger(three):
+    """Mobilizon: another member of the event's Group may update it; a stranger may not."""
+    node, victim, mallory, _ = three
+    victim.types["club"] = "Group"
+    ev = group_event(victim, "victor", "Repair café", "2026-11-27T10:00:00Z")
+    create = wrap("Create", victim, "victor", ev, n=10)
+    assert (await victim.post(node.urls.shared_inbox(), create, name="victor"))[0] == 202
+    await node.drain()
+
+    async def title():
+        return await node.db.run(lambda: [e.title for e in Event.select()])
+
+    assert await title() == ["Repair café"]
+    stranger = {**group_event(victim, "eve", "Cancelled, go home", "2026-11-28T10:00:00Z")}
+    stranger["attributedTo"] = victim.uri("eve")
+    await victim.post(
+        node.urls.shared_inbox(), wrap("Update", victim, "eve", stranger, n=11), name="eve"
+    )
+    await node.drain()
+    assert await title() == ["Repair café"]
+    member = group_event(victim, "carol", "Repair café (new room)", "2026-11-29T10:00:00Z")
+    await victim.post(
+        node.urls.shared_inbox(), wrap("Update", victim, "carol", member, n=12), name="carol"
+    )
+    await node.drain()
+    assert await title() == ["Repair café (new room)"]
+    # a moderator of the Group (same origin) deletes it by id: group membership is theirs to check
+    gone = wrap("Delete", victim, "dave", member["id"], n=13)
+    assert (await victim.post(node.urls.shared_inbox(), gone, name="dave"))[0] == 202
+    await node.drain()
+    assert await title() == []
+
+
+async def test_an_object_cannot_claim_a_quarter_of_another_server(three):
+    """`audience` names the quarter an item comes from: only a Group on the object's origin."""
+    node, victim, mallory, _ = three
+    victim.types["club"] = "Group"
+    hello = {
+        "id": f"{victim.base}/users/club#follows/1",
+        "type": "Follow",
+        "actor": victim.uri("club"),
+        "object": node.urls.quarter("centre"),
+    }
+    assert (await victim.post(node.urls.shared_inbox(), hello, name="club"))[0] == 202
+    await node.drain()  # the node now knows the victim's quarter Group
+    own = listing_note(mallory, name="mallory", n=20, title="Cheap flat, pay deposit now")
+    own["audience"] = victim.uri("club")
+    create = wrap("Create", mallory, "mallory", own, n=20)
+    assert (await mallory.post(node.urls.shared_inbox(), create, name="mallory"))[0] == 202
+    await node.drain()
+    rows = await node.db.run(lambda: [(r.title, r.quarter_id) for r in Listing.select()])
+    assert rows == [("Cheap flat, pay deposit now", None)]

@@ -8,6 +8,7 @@ from typing import Any
 from ap_support import start_node
 from helpers import make_quarter, make_resident, make_token
 
+from node import following
 from node.commit import commit
 from node.local import listings, twins
 
@@ -62,9 +63,8 @@ async def settle(*sites, rounds: int = 8) -> None:
 
 async def twin(a: Site, b: Site, accept: bool = True, *others: Site) -> None:
     """a asks b; b's moderator decides; everything settles."""
-    from node.activitypub import twinning
 
-    await twinning.request(a.node, a.moderator.id, a.quarter.slug, b.handle)
+    await following.request_twin(a.node, a.moderator.id, a.quarter.slug, b.handle)
     await settle(a, b, *others)
     asked = await b.node.db.run(lambda: twins.Twin.get(twins.Twin.direction == "incoming"))
     await commit(b.node, twins.decide, b.moderator.id, asked.id, accept)

@@ -4,7 +4,8 @@ import aiohttp
 import pytest
 from border_support import publish, settle, start_site, twin
 
-from node.activitypub import outbox, trust
+from node import following
+from node.activitypub import trust
 from node.activitypub.models import Delivery
 from node.commit import commit
 from node.local import listings, twins
@@ -83,10 +84,9 @@ async def test_twinning_through_the_api_is_accepted_on_both_sides(sites):
 
 async def test_a_resident_cannot_decide_and_a_refusal_reaches_the_asker(sites):
     fr, de, it = sites
-    from node.activitypub import twinning
     from node.local.errors import NotAllowed
 
-    await twinning.request(it.node, it.moderator.id, "trastevere", de.handle)
+    await following.request_twin(it.node, it.moderator.id, "trastevere", de.handle)
     await settle(it, de)
     asked = await de.node.db.run(lambda: twins.Twin.get())
     with pytest.raises(NotAllowed):
@@ -101,7 +101,7 @@ async def test_each_reach_reaches_exactly_the_right_nodes(sites):
     fr, de, it = sites
     await twin(fr, de)
     # the Italian node simply follows the French quarter (no twinning)
-    await outbox.follow(it.node, "trastevere", fr.handle)
+    await following.follow(it.node, "trastevere", fr.handle)
     await settle(*sites)
     await publish(fr, "Perceuse publique", "public")
     await publish(fr, "Échelle pour les jumeaux", "twins")
@@ -150,8 +150,8 @@ async def test_update_and_withdrawal_propagate(sites):
 
 async def test_blocked_node_and_allow_list_refuse(sites):
     fr, de, it = sites
-    await outbox.follow(de.node, "burtscheid", fr.handle)
-    await outbox.follow(it.node, "trastevere", fr.handle)
+    await following.follow(de.node, "burtscheid", fr.handle)
+    await following.follow(it.node, "trastevere", fr.handle)
     await settle(*sites)
     # the French node blocks the Italian one, and turns the allow-list on with only the German one
     await fr.node.db.atomic(trust.block, it.node.urls.host, "spam")
@@ -190,7 +190,7 @@ async def test_key_rotation_is_announced_and_the_receiver_refetches(sites):
     from node.activitypub.models import RemoteActor
     from node.activitypub.rotation import rotate_key
 
-    await outbox.follow(de.node, "burtscheid", fr.handle)
+    await following.follow(de.node, "burtscheid", fr.handle)
     await settle(fr, de)
     before = await de.node.db.run(
         lambda: (
@@ -217,7 +217,7 @@ async def test_account_deletion_reaches_every_node_that_knew_the_actor(sites):
     from node.local.models import Resident
 
     await twin(fr, de)
-    await outbox.follow(it.node, "trastevere", fr.handle)
+    await following.follow(it.node, "trastevere", fr.handle)
     await settle(*sites)
     await publish(fr, "Pour les jumeaux", "twins")
     await publish(fr, "Pour tous", "public")

@@ -5,7 +5,7 @@ import pytest
 from border_support import logged_in_session, publish, settle, start_site, twin
 from helpers import CSRF
 
-from node.activitypub import twinning
+from node import following
 from node.activitypub.models import Follower, Following
 from node.local import twins
 from node.local.sharing_models import Listing
@@ -116,7 +116,7 @@ async def test_the_asking_side_ends_it_from_the_admin_page(pair):
     await settle(fr, de)
     assert await remote_titles(fr) == ["Bohrmaschine"]
     # The other side asks again: a new request that waits for fr's moderators, not an old answer.
-    await twinning.request(de.node, de.moderator.id, de.quarter.slug, fr.handle)
+    await following.request_twin(de.node, de.moderator.id, de.quarter.slug, fr.handle)
     await settle(fr, de)
     assert await state(fr) == [("incoming", "requested")]
     assert await state(de) == [("outgoing", "requested")]

@@ -9,7 +9,8 @@ import aiohttp
 from ap_support import AS, publish_listing, start_node
 from helpers import make_quarter, make_resident, make_token
 
-from node.activitypub import actors, outbox
+from node import following
+from node.activitypub import actors
 from node.activitypub.signatures import sign_request
 from node.local.sharing_models import Listing
 
@@ -80,7 +81,7 @@ async def stop(*started):
 async def share_listing(lender_side, borrower_side, follower, author, **fields):
     """`follower` (borrower side) follows the lender's quarter, then `author` lists an object."""
     a, b = borrower_side["node"], lender_side["node"]
-    await outbox.follow(a, follower, f"@{lender_side['quarter'].slug}@{b.urls.host}")
+    await following.follow(a, follower, f"@{lender_side['quarter'].slug}@{b.urls.host}")
     await settle(a, b)
     listing = await publish_listing(
         b, lender_side["residents"][author], lender_side["quarter"], **fields

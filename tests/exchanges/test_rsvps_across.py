@@ -8,7 +8,7 @@ from exchange_support import call, nodes, settle, stop
 from helpers import make_quarter, make_resident, make_token
 from social_factories import event_body
 
-from node.activitypub import outbox
+from node import following
 from node.activitypub.models import InboxItem
 from node.local.models import utcnow
 from node.local.sharing_models import Event
@@ -17,7 +17,7 @@ from node.local.sharing_models import Event
 async def remote_event(a, b_side, follower, body):
     """The organiser on B schedules a public event; `follower` on A follows B's quarter first."""
     b = b_side["node"]
-    await outbox.follow(a, follower, f"@{b_side['quarter'].slug}@{b.urls.host}")
+    await following.follow(a, follower, f"@{b_side['quarter'].slug}@{b.urls.host}")
     await settle(a, b)
     status, event = await call(b, "POST", "/api/v1/events", b_side["tokens"]["jonas"], body)
     assert status == 201, event

@@ -188,6 +188,31 @@ async def test_if_match_refuses_a_stale_edit_with_412(client):
     assert {name: data[name] for name in winner} == winner
 
 
+async def test_if_match_values(client):
+    """Strong comparison (RFC 9110 §13.1.1): weak or unreadable tags never match; `*` always does."""
+    node, alice, bob, ta, tb = await sharing_pair(client)
+    listing_id = await offer(client, ta)
+    path = f"/api/v1/listings/{listing_id}"
+    cases = [
+        ('W/"1"', 412),
+        ("1", 412),
+        ('"99999999999"', 412),
+        ('"", "x"', 412),
+        ('"7", "1"', 200),  # a list: any may match
+        ("*", 200),
+    ]
+    got = []
+    for value, _ in cases:
+        _, data, _ = await api(client, "GET", path, ta)
+        headers = {
+            "Authorization": f"Bearer {ta}",
+            "If-Match": value.replace('"1"', f'"{data["version"]}"'),
+        }
+        response = await client.patch(path, json={"availability": value[:20]}, headers=headers)
+        got.append(response.status)
+    assert got == [status for _, status in cases]
+
+
 async def test_edit_form_says_changed_meanwhile(client):
     node, alice, bob, ta, tb = await sharing_pair(client)
     listing_id = await offer(client, ta)

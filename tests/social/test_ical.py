@@ -33,7 +33,8 @@ async def test_event_ics_is_valid_rfc5545(client):
         end="2030-01-10T22:00",
     )
     created = await (await client.post("/api/v1/events", json=body, headers=h)).json()
-    response = await client.get(f"/events/{created['id']}.ics")
+    assert (await client.get(f"/events/{created['id']}.ics")).status == 404  # quarter-only
+    response = await client.get(f"/events/{created['id']}.ics", headers=h)
     assert response.status == 200
     assert response.content_type == "text/calendar"
     raw = await response.read()
@@ -61,7 +62,10 @@ async def test_quarter_calendar_lists_events_and_cancelled_status(client):
     ).json()
     await client.post("/api/v1/events", json=event_body(title="Two", timezone="UTC"), headers=h)
     await client.post(f"/api/v1/events/{first['id']}/cancel", headers=h)
-    text = (await (await client.get("/calendar.ics?quarter=centre")).text()).replace("\r\n ", "")
+    visitor = await (await client.get("/calendar.ics?quarter=centre")).text()
+    assert visitor.count("BEGIN:VEVENT") == 0  # quarter-only events: residents only
+    calendar = await client.get("/calendar.ics?quarter=centre", headers=h)
+    text = (await calendar.text()).replace("\r\n ", "")
     assert text.count("BEGIN:VEVENT") == 2
     assert "STATUS:CANCELLED" in text
     assert any(line.startswith("DTSTART:") and line.endswith("Z") for line in text.split("\r\n"))

@@ -46,8 +46,11 @@ def _may_change(model: Any, row: Any, sender: str, obj: dict | None) -> bool:
     group = getattr(row, "group_ref", "")
     if not group:
         return False
-    named = embedded.owners(obj) if obj is not None else []
-    return sender == group or (group in named and same_origin(sender, group))
+    if sender == group:
+        return True
+    if obj is None:  # a Delete naming the id only: group membership is not ours to check
+        return same_origin(sender, group)
+    return group in embedded.owners(obj) and same_origin(sender, group)
 
 
 def _check_author(model: Any, ref: str, sender: str, obj: dict) -> None:
@@ -212,6 +215,7 @@ def on_delete(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     if not same_origin(ref, sender):
         raise Unacceptable("delete of an object from another origin")
     obj = activity.get("object") if isinstance(activity.get("object"), dict) else None
+    obj = obj if obj is not None and embedded.owners(obj) else None  # a Tombstone names nobody
     rows = [(m, m.get_or_none(m.external_ref == ref)) for m in (Listing, Event, Comment)]
     rows = [(m, row) for m, row in rows if row is not None]
     if any(not _may_change(m, row, sender, obj) for m, row in rows):

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from node.activitypub import participation
-from node.activitypub.exchange_builders import refuse_join
+from node.activitypub import participation, to_as
 from node.activitypub.from_as import Unacceptable
 from node.activitypub.handlers.objects import _local_target, author_of
 from node.activitypub.models import RemoteActor
+from node.activitypub.outbox import enqueue
 from node.activitypub.vocab import get_id
 from node.local import events, remote_rsvps
 from node.local.errors import DomainError
 from node.local.models import Resident
 from node.local.sharing_models import Event, Rsvp
+from node.local.tx import RsvpChanged
 from node.runtime import Node
 
 
@@ -44,7 +45,7 @@ def on_join(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     ).where(Rsvp.id == row.id).execute()
     # A second Join (new id) from someone already attending is answered again.
     if not any(getattr(c, "rsvp_id", None) == row.id for c in tx.changes):
-        tx.record(events.RsvpChanged(row.id, event.id))
+        tx.record(RsvpChanged(row.id, event.id))
     return None
 
 
@@ -109,3 +110,11 @@ def _answer(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
 
 
 on_accept_join = on_reject_join = on_tentative_accept_join = _answer
+
+
+def refuse_join(node: Node, organiser: Resident, join: dict, sender: RemoteActor) -> None:
+    """Answer a Join we cannot take (event over, cancelled…) with a Reject at once."""
+    inner = {k: v for k, v in join.items() if k not in ("@context", "to", "cc")}
+    ident = to_as.activity_id(node.urls, "Reject", join.get("id"))
+    activity = participation.answer("Reject", ident, node.urls.actor(organiser.username), inner)
+    enqueue(node, organiser.username, activity, [sender.inbox or sender.shared_inbox])

@@ -6,6 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
+from node import following
 from node.activitypub import actors, arrivals, outbox, twinning
 from node.activitypub.handlers import objects
 from node.activitypub.vocab import get_id, same_origin
@@ -64,7 +65,7 @@ async def create_twin(request: web.Request) -> web.Response:
         )
     if me.role not in ("moderator", "admin"):  # before any fetch on the resident's behalf
         raise NotAllowed(_("Only a moderator of this quarter can ask for twinning."))
-    twin = await twinning.request(node, me.id, slug, handle)
+    twin = await following.request_twin(node, me.id, slug, handle)
     [data] = await node.db.run(_json_of, [twin.id])
     return web.json_response(data, status=201)
 

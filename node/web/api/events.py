@@ -117,7 +117,7 @@ async def index(request: web.Request) -> web.Response:
 
     def find() -> list[Event]:
         where = reach.visible(Event, me.quarter_id, scope, languages) if me.quarter_id else None
-        return events.upcoming(me.quarter_id, utcnow(), limit, before, where)
+        return events.upcoming(me.quarter_id, utcnow(), limit, before, where, me)
 
     rows = await node.db.run(find)
     return page_response(request, [event_json(e, node.urls, viewer=me) for e in rows], limit)

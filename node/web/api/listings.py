@@ -174,7 +174,9 @@ async def index(request: web.Request) -> web.Response:
 
     def find() -> list[Listing]:
         # my quarter's listings, its twins' and public remote ones (scope=quarter|twins|all)
-        where = reach.visible(Listing, me.quarter_id, scope, languages) if me.quarter_id else None
+        where = reach.readable(Listing, me)
+        if me.quarter_id:
+            where = where & reach.visible(Listing, me.quarter_id, scope, languages)
         q = request.query.get("q", "")
         return search.search_listings(q, limit=limit, before=before, where=where, **chosen)
 

@@ -10,7 +10,7 @@ from node import imaging
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import LANGUAGE_NAMES, _
-from node.local import accounts, images, reach, residents
+from node.local import accounts, images, logins, reach, residents
 from node.local.errors import Invalid
 from node.local.models import Quarter
 from node.web.formats import language_name
@@ -47,6 +47,7 @@ def _settings_data(resident_id: int) -> dict:
         "tokens": accounts.tokens_of(resident_id),
         "quarter": quarter,
         "organisations": organisations.managed_by(resident_id),
+        "active_sessions": logins.active_count(resident_id),
     }
 
 
@@ -178,7 +179,7 @@ async def delete(request: web.Request) -> web.StreamResponse:
             request, "settings/delete.html", status=400, errors={**exc.fields, "_": exc.message}
         )
     response = redirect("/", _("Your account and your data are deleted. Goodbye!"))
-    logout_response(response)
+    await logout_response(response)
     raise response
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from node.activitypub import trust, twinning
+from node import following
+from node.activitypub import trust
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
@@ -32,7 +33,7 @@ async def twin_request(request: web.Request) -> web.Response:
     node = request.app[node_key]
     form = await request.post()
     try:
-        await twinning.request(
+        await following.request_twin(
             node, me.id, str(form.get("quarter", "")), str(form.get("handle", "")).strip()
         )
     except DomainError as exc:

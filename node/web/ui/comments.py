@@ -9,12 +9,12 @@ from node.activitypub.vocab import PUBLIC, wants_activity_json
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import comments
+from node.local import comments, reach
 from node.local.errors import Invalid, NotFound
 from node.local.sharing_models import Comment
 from node.runtime import Node
 from node.web.federation import as_response
-from node.web.guards import require_verified
+from node.web.guards import current, require_verified
 from node.web.render import redirect
 
 PAGES = {"listing": "/listings/{id}", "event": "/events/{id}"}
@@ -44,9 +44,9 @@ def _poster(target_type: str):
     return post
 
 
-def _public_note(node: Node, comment_id: int) -> tuple[Comment | None, dict | None]:
+def _public_note(node: Node, comment_id: int, viewer) -> tuple[Comment | None, dict | None]:
     comment = Comment.get_or_none(Comment.id == comment_id)
-    if comment is None or comment.hidden:
+    if comment is None or comment.hidden or not reach.may_see(comment, viewer):
         return None, None
     built = outbox.comment_note(node, comment)
     public = built is not None and PUBLIC in built[0]["to"]
@@ -56,7 +56,8 @@ def _public_note(node: Node, comment_id: int) -> tuple[Comment | None, dict | No
 async def show(request: web.Request) -> web.StreamResponse:
     """A comment's id: its Note for servers (public ones only), its place on the page for people."""
     node = request.app[node_key]
-    comment, note = await node.db.run(_public_note, node, int(request.match_info["id"]))
+    viewer = current(request)
+    comment, note = await node.db.run(_public_note, node, int(request.match_info["id"]), viewer)
     if wants_activity_json(request.headers.get("Accept")):
         if note is None:
             return web.json_response({"error": "rejected", "message": "no such note"}, status=404)

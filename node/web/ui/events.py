@@ -62,7 +62,7 @@ async def index(request: web.Request) -> web.Response:
     node = request.app[node_key]
     me = current(request)
     quarter_id = me.quarter_id if me else None
-    rows = await node.db.run(events.upcoming, quarter_id, utcnow(), 100)
+    rows = await node.db.run(events.upcoming, quarter_id, utcnow(), 100, None, None, me)
     return render(request, "events/index.html", events=rows)
 
 
@@ -281,6 +281,7 @@ def _calendar_events(slug: str | None, me) -> tuple[Quarter, list[Event]]:
         Event.select()
         .where(
             (Event.quarter == quarter.id)
+            & reach.readable(Event, me)  # visitors get the quarter's public events only
             & (Event.hidden == False)  # noqa: E712
             & (Event.ends_at > now - dt.timedelta(days=30))
         )

@@ -35,9 +35,11 @@ def quarter_for(slug: str | None, me) -> Quarter | None:
 
 def filters_for(request: web.Request, quarter: Quarter) -> feed.FeedFilter:
     """The feed filter of the query; visitors from outside the quarter see public items only."""
-    filters = feed.FeedFilter.parse(request.query)
     me = current(request)
-    if me is None or (me.quarter_id != quarter.id and me.role != "admin"):
+    filters = feed.FeedFilter.parse(request.query).read_by(me)
+    viewer = reach.viewer_of(me)
+    if not viewer.is_admin and (not viewer.reads_quarter or me.quarter_id != quarter.id):
+        # outsiders, and unverified residents too: a claimed postcode proves nothing
         filters = filters.for_visitor()
     elif me.languages_seen:
         filters = dataclasses.replace(filters, languages=reach.parse_languages(me.languages_seen))
@@ -110,11 +112,9 @@ async def geojson(request: web.Request) -> web.Response:
     return web.json_response(data, content_type="application/geo+json")
 
 
-def _announcement(announcement_id: int) -> dict[str, Any]:
-    row = Announcement.get_or_none(
-        (Announcement.id == announcement_id) & (Announcement.hidden == False)  # noqa: E712
-    )
-    if row is None:
+def _announcement(announcement_id: int, viewer) -> dict[str, Any]:
+    row = Announcement.get_or_none(Announcement.id == announcement_id)
+    if row is None or not reach.may_see(row, viewer):  # hidden: its author and moderators
         raise NotFound(_("No such announcement."))
     organisation = (
         Organisation.get_or_none(Organisation.id == row.organisation_id)
@@ -126,7 +126,7 @@ def _announcement(announcement_id: int) -> dict[str, Any]:
 
 async def announcement(request: web.Request) -> web.Response:
     node = request.app[node_key]
-    data = await node.db.run(_announcement, int(request.match_info["id"]))
+    data = await node.db.run(_announcement, int(request.match_info["id"]), current(request))
     return render(request, "announcement.html", **data)
 
 

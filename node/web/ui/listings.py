@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from node import imaging
+from node.activitypub import fetches
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
@@ -24,7 +25,7 @@ from node.local import (
 )
 from node.local.errors import Invalid, NotFound, Stale
 from node.local.models import Resident
-from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES, Listing
+from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES, Listing, ListingPhoto
 from node.web.guards import current, require_resident, require_verified
 from node.web.render import redirect, render
 
@@ -144,14 +145,13 @@ async def index(request: web.Request) -> web.Response:
 
     def load() -> tuple[list, list]:
         # residents also see their twins' and public remote listings (like the feed); visitors don't
-        where = None
+        where = reach.readable(Listing, me)  # the one rule; below, what this page lists
         if me and me.quarter_id:
-            where = reach.visible(
+            where = where & reach.visible(
                 Listing, me.quarter_id, scope, reach.parse_languages(me.languages_seen)
             )
         rows = search.search_listings(
             query.get("q", ""),
-            quarter_ids=[me.quarter_id] if me and me.quarter_id and where is None else None,
             where=where,
             kind=kind,
             type=type_,
@@ -375,12 +375,29 @@ async def remove_photo(request: web.Request) -> web.StreamResponse:
     raise redirect(f"/listings/{_id(request)}/edit", _("The photo is removed."))
 
 
+def _photo_reach(name: str, viewer: Any) -> str | None:
+    """The reach of the listing a stored photo belongs to, if the viewer may see it."""
+    photo = ListingPhoto.get_or_none((ListingPhoto.name == name) | (ListingPhoto.thumb == name))
+    if photo is None or not reach.may_see(photo, viewer):
+        return None
+    return Listing.get_by_id(photo.listing_id).reach
+
+
 async def media(request: web.Request) -> web.StreamResponse:
-    """Photos of listings (re-encoded on upload, so they carry no metadata)."""
-    path = listing_photos.path_of(folder(request), request.match_info["name"])
-    if path is None:
-        raise web.HTTPNotFound()
-    return web.FileResponse(path, headers={"Cache-Control": "public, max-age=31536000, immutable"})
+    """Photos of listings (re-encoded on upload, so they carry no metadata), for those who may
+    see the listing: people by their session, other nodes by a signed fetch."""
+    node = request.app[node_key]
+    name = request.match_info["name"]
+    path = listing_photos.path_of(folder(request), name)
+    viewer: Any = current(request)
+    if viewer is None:  # a signed fetch: the twins' nodes copy the photos of twins items
+        host = await fetches.signer_host(node, "GET", request.raw_path, request.headers)
+        viewer = reach.server_viewer(host) if host else None
+    found = await node.db.run(_photo_reach, name, viewer) if path is not None else None
+    if found is None:
+        raise NotFound(_("No such photo."))
+    cache = "public, max-age=31536000, immutable" if found == "public" else "private, max-age=3600"
+    return web.FileResponse(path, headers={"Cache-Control": cache})
 
 
 ROUTES = [

@@ -9,12 +9,14 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import inputs, messages, moderation, residents
+from node.local import inputs, messages, moderation, reach, residents
 from node.local.errors import Invalid, NotFound
+from node.local.models import Resident
 from node.local.sharing_models import Listing, Loan
 from node.web.api.messages import _recipient as known_recipient
 from node.web.api.messages import recipient
 from node.web.guards import require_resident, require_verified
+from node.web.nexturl import safe_next
 from node.web.render import redirect, render
 
 
@@ -36,24 +38,34 @@ async def index(request: web.Request) -> web.Response:
     return render(request, "messages/index.html", **data)
 
 
-def _new_data(username: str, listing_id: int | None, loan_id: int | None) -> dict[str, Any]:
+def _seen_listing(listing_id: int | None, viewer: Any) -> Listing | None:
+    """The listing a conversation refers to, only if this viewer may read it."""
+    listing = Listing.get_or_none(Listing.id == listing_id) if listing_id else None
+    return listing if listing is not None and reach.may_see(listing, viewer) else None
+
+
+def _new_data(
+    username: str, listing_id: int | None, loan_id: int | None, me: Any
+) -> dict[str, Any]:
     try:
         to = known_recipient(username) if username else None
     except NotFound:
         to = None
-    listing = Listing.get_or_none(Listing.id == listing_id) if listing_id else None
     loan = Loan.get_or_none(Loan.id == loan_id) if loan_id else None
-    return {"to": to, "listing": listing, "loan": loan}
+    if loan is not None and me.id not in (loan.lender_id, loan.borrower_id):
+        loan = None  # someone else's loan
+    return {"to": to, "listing": _seen_listing(listing_id, me), "loan": loan}
 
 
 async def new(request: web.Request) -> web.Response:
     node = request.app[node_key]
-    require_verified(request)
+    me = require_verified(request)
     data = await node.db.run(
         _new_data,
         request.query.get("to", "").strip(),
         _int(request.query.get("listing")),
         _int(request.query.get("loan")),
+        me,
     )
     return render(request, "messages/new.html", errors={}, text="", **data)
 
@@ -71,7 +83,7 @@ async def send(request: web.Request) -> web.StreamResponse:
             node, messages.send, me.id, to.id, text, listing_id, loan_id, actor_id=me.id
         )
     except (Invalid, NotFound) as exc:
-        data = await node.db.run(_new_data, "", listing_id, loan_id)
+        data = await node.db.run(_new_data, "", listing_id, loan_id, me)
         data["to"] = None
         return render(
             request,
@@ -97,9 +109,7 @@ def _thread(tx_now, conversation_id: int, viewer_id: int) -> dict[str, Any]:
         "other": other,
         "blocked": moderation.blocked_between(viewer_id, other.id),
         "i_blocked": other.id in {r.id for r in moderation.blocked_by(viewer_id)},
-        "listing": Listing.get_or_none(Listing.id == conversation.listing_id)
-        if conversation.listing_id
-        else None,
+        "listing": _seen_listing(conversation.listing_id, Resident.get_by_id(viewer_id)),
     }
 
 
@@ -143,10 +153,7 @@ async def block(request: web.Request) -> web.StreamResponse:
     else:
         await commit(node, moderation.block, me.id, other.id, actor_id=me.id)
         message = _("%(name)s is blocked: you will not hear from them.", name=other.name)
-    back = str(form.get("next", "/messages"))
-    raise redirect(
-        back if back.startswith("/") and not back.startswith("//") else "/messages", message
-    )
+    raise redirect(safe_next(form.get("next"), "/messages"), message)
 
 
 ROUTES = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -12,6 +13,7 @@ from node.i18n import _
 from node.local import inputs, moderation
 from node.local.models import Resident
 from node.web.guards import require_resident, require_role
+from node.web.nexturl import safe_next
 from node.web.render import redirect, render
 
 
@@ -34,9 +36,11 @@ async def report(request: web.Request) -> web.StreamResponse:
         str(form.get("reason", "")),
         actor_id=me.id,
     )
-    back = request.headers.get("Referer", "/")
-    path = "/" + back.split("/", 3)[3] if back.count("/") >= 3 else "/"
-    raise redirect(path, _("Thank you: the moderators of the quarter will look at it."))
+    back = urlsplit(request.headers.get("Referer", ""))
+    path = back.path + (f"?{back.query}" if back.query else "")
+    if back.netloc and back.netloc != request.host:
+        path = "/"
+    raise redirect(safe_next(path), _("Thank you: the moderators of the quarter will look at it."))
 
 
 def _queue(moderator: Resident) -> dict[str, Any]:

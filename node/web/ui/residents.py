@@ -118,6 +118,8 @@ async def media(request: web.Request) -> web.StreamResponse:
     kind = MEDIA_TYPES.get(path.suffix.lower())
     if kind is None or not path.is_relative_to(root) or not path.is_file():
         raise web.HTTPNotFound()
+    if path.is_relative_to(root / "listings"):
+        raise web.HTTPNotFound()  # listing photos go through /media/listings/ (reach checked)
     return web.Response(
         body=Path(path).read_bytes(),
         headers={
