@@ -17,12 +17,10 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from node.local import images
-
-if TYPE_CHECKING:
-    from node.runtime import Node
+from node.settings import Settings
 
 T = TypeVar("T")
 TRIM_ABOVE = 16 * 1024 * 1024
@@ -97,6 +95,13 @@ def _job(fn: Callable[..., T], cost: int, *args: Any) -> T:
         trim = _malloc_trim() if cost >= TRIM_ABOVE else None
         if trim is not None:
             trim(0)
+
+
+class Node(Protocol):
+    """What `keep` needs of node.runtime.Node (which holds the pool: no import back to it)."""
+
+    settings: Settings
+    images: ImagePool
 
 
 async def keep(
