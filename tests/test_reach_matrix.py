@@ -17,14 +17,13 @@ import aiohttp
 import pytest
 import pytest_asyncio
 from ap_support import AS, Peer, start_node
-from helpers import CSRF, make_quarter, make_resident, make_token, png_bytes
+from helpers import CSRF, make_quarter, make_resident, make_token, png_bytes, publish_with_photo
 
 from node.activitypub import actors
 from node.commit import commit
-from node.local import comments, events, listing_photos, listings, moderation, twins
+from node.local import comments, events, moderation, twins
 from node.local.models import utcnow
 from node.local.sharing_models import Announcement, Event, Listing, ListingPhoto
-from node.web.ui.listings import _publish_with_photos
 
 REACHES = ("quarter", "twins", "public", "hidden")
 Q, T, P, H = REACHES
@@ -125,18 +124,10 @@ async def _seed_items(node, author, moderator, participant, alpha_id) -> dict[st
     for reach in REACHES:
         shown = "public" if reach == H else reach
         tag = reach.upper()
-        draft = listings.ListingDraft.parse(
-            {
-                "kind": "offer",
-                "type": "loan",
-                "title": f"Lst{tag}",
-                "description": "A ladder.",
-                "reach": shown,
-            }
-        )
-        folder = listing_photos.media_dir(node.settings.data_dir)
-        photos = [(png_bytes((40, 30)), "A ladder")]  # published with the listing, as the form does
-        listing = await commit(node, _publish_with_photos, author.id, draft, photos, folder, 10**7)
+        fields = {"kind": "offer", "type": "loan", "title": f"Lst{tag}", "reach": shown}
+        fields["description"] = "A ladder."
+        listing_id = await publish_with_photo(node, author.username, fields, png_bytes((40, 30)))
+        listing = await node.db.run(Listing.get_by_id, listing_id)
         photo = await node.db.run(lambda i=listing.id: ListingPhoto.get(ListingPhoto.listing == i))
         comment = await commit(node, comments.post, author.id, "listing", listing.id, f"Cmt{tag}")
         body = {
