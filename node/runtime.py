@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from node.db import Database
+from node.imaging import ImagePool
 from node.queue import Holder
 from node.settings import Settings
 from node.urls import Urls
@@ -30,6 +31,7 @@ class Node:
     steps: dict[str, Step] = field(default_factory=dict)
     http: Any = None  # node.activitypub.http.SafeClient, set by http_ctx
     extras: dict[str, Any] = field(default_factory=dict)
+    images: ImagePool = field(default_factory=lambda: ImagePool(2, 128 * 1024 * 1024))
     claims: Holder = field(init=False)  # the queue rows this process holds (node.queue)
 
     def __post_init__(self) -> None:
@@ -81,4 +83,5 @@ def make_node(settings: Settings) -> Node:
         settings=settings,
         db=Database(settings.effective_database_url),
         urls=Urls(settings.public_url),
+        images=ImagePool(settings.image_workers, settings.image_memory_mb * 1024 * 1024),
     )
