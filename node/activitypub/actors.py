@@ -340,3 +340,11 @@ def remote_resident(actor: RemoteActor) -> Resident:
         )
     RemoteActor.update(resident=resident.id).where(RemoteActor.id == actor.id).execute()
     return resident
+
+
+def author_of(sender: str) -> Resident:
+    """The Resident stub of the sending actor (its document was cached before the transaction)."""
+    remote = RemoteActor.get_or_none(RemoteActor.uri == sender)
+    if remote is None:
+        raise FetchFailed(f"actor {sender} could not be fetched")
+    return remote_resident(remote)
