@@ -165,9 +165,9 @@ async def receive(
 
 def _batchers(node: Node) -> dict[str, Batcher]:
     """The node's inbox group committers: one for lookups, one for stores (created on first use)."""
-    found = node.extras.get("inbox_batchers")
+    found = node.inbox_batchers
     if found is None:
-        found = node.extras["inbox_batchers"] = {
+        found = node.inbox_batchers = {
             "lookup": Batcher(node.db, _lookup_many, atomic=False),
             "store": Batcher(node.db, _store_many),
         }
