@@ -38,6 +38,7 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     if ran:
         log.info("applied migrations: %s", ", ".join(ran))
     yield
+    node.images.close()
     await asyncio.get_running_loop().run_in_executor(None, node.db.close)
 
 

@@ -11,16 +11,20 @@ inserts/s against 750-1,000).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
+import math
+import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import peewee
+import psycopg2
 from playhouse.pool import PooledPostgresqlDatabase
 
 from node import files
@@ -112,6 +116,10 @@ class Database:
             initializer=proxy.initialize,
             initargs=(self.peewee,),
         )
+        # the readiness probe's own thread: never queued behind the work above
+        self.probe_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-probe")
+        self._probing: asyncio.Future | None = None
+        self._probe_conn: tuple[peewee.Database, Any] | None = None
 
     def _call(self, fn: Callable[..., T], args: tuple, kwargs: dict, atomic: bool) -> T:
         self.peewee.connect(reuse_if_open=True)
@@ -153,7 +161,68 @@ class Database:
                 pass
             return False
 
+    def _probe_connection(self, timeout: float) -> Any:
+        """The probe's own connection, opened once (outside the pool) and kept."""
+        target = self.peewee
+        if self._probe_conn is not None and self._probe_conn[0] is target:
+            return self._probe_conn[1]
+        self._drop_probe_connection()
+        if isinstance(target, peewee.PostgresqlDatabase):
+            params = dict(target.connect_params)
+            budget = f"-c statement_timeout={int(timeout * 1000)}"
+            params["options"] = f"{params.get('options') or ''} {budget}".strip()
+            params["connect_timeout"] = max(1, math.ceil(timeout))
+            conn = psycopg2.connect(dbname=target.database, **params)
+            conn.autocommit = True
+        else:
+            # mode=rw: a missing file is "not ready", never an empty new database
+            uri = f"file:{quote(str(target.database))}?mode=rw"
+            conn = sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False)
+        self._probe_conn = (target, conn)
+        return conn
+
+    def _drop_probe_connection(self) -> None:
+        if self._probe_conn is not None:
+            with contextlib.suppress(Exception):
+                self._probe_conn[1].close()
+            self._probe_conn = None
+
+    def probe(self, timeout: float) -> bool:
+        """Whether the database answers within `timeout` seconds on a connection of its own:
+        neither the pool nor the database threads, so a long queue of work does not look like
+        an outage (the readiness check). A failed connection is dropped and opened again."""
+        try:
+            conn = self._probe_connection(timeout)
+            cursor = conn.cursor()
+            try:
+                cursor.execute(
+                    "SELECT count(*) FROM sqlite_master"
+                    if isinstance(conn, sqlite3.Connection)
+                    else "SELECT 1"
+                )
+                cursor.fetchone()
+            finally:
+                cursor.close()
+            return True
+        except Exception:  # noqa: BLE001 - any failure means "not ready"
+            self._drop_probe_connection()
+            return False
+
+    async def ready(self, timeout: float) -> bool:
+        """`probe` on its own thread, at most one at a time (callers meanwhile share its answer),
+        and False once `timeout` has passed."""
+        if self._probing is None or self._probing.done():
+            loop = asyncio.get_running_loop()
+            self._probing = loop.run_in_executor(self.probe_executor, self.probe, timeout)
+        try:
+            return await asyncio.wait_for(asyncio.shield(self._probing), timeout)
+        except TimeoutError:
+            return False
+
     def close(self) -> None:
+        self.probe_executor.shutdown(wait=True, cancel_futures=True)  # a probe lasts ≤ its budget
+        self._drop_probe_connection()
+
         def _close() -> None:
             if not self.peewee.is_closed():
                 self.peewee.close()

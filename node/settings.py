@@ -62,6 +62,19 @@ class Settings:
         True, "Run the background workers (delivery, inbox, mail) inside `quartier serve`."
     )
     max_upload_bytes: int = _opt(10 * 1024 * 1024, "Largest accepted upload, in bytes.")
+    max_image_pixels: int = _opt(
+        25_000_000,
+        "Largest accepted image, in pixels (width × height, read from the header before "
+        "decoding); larger photos and avatars are refused with a clear message.",
+    )
+    image_workers: int = _opt(
+        2, "Threads that decode and re-encode images, off the database threads."
+    )
+    image_memory_mb: int = _opt(
+        128,
+        "Memory the image threads may fill with decoded pixels at once, in MB; uploads beyond "
+        "it wait their turn (one larger image runs alone).",
+    )
     max_inbox_bytes: int = _opt(1_000_000, "Largest accepted ActivityPub POST body, in bytes.")
     signature_skew_seconds: int = _opt(
         3600, "Accepted clock difference for signed requests (Date window), in seconds."
@@ -193,6 +206,9 @@ def _validate(s: Settings) -> None:
         "max_upload_bytes",
         "max_inbox_bytes",
         "login_attempts",
+        "max_image_pixels",
+        "image_workers",
+        "image_memory_mb",
         "queue_lease_seconds",
     ):
         if getattr(s, name) <= 0:

@@ -159,3 +159,27 @@ def png_bytes(size=(600, 400), color=(200, 30, 30), exif=False):
     else:
         image.save(out, "PNG")
     return out.getvalue()
+
+
+async def publish_with_photo(node, username, fields, photo, password="correct horse"):
+    """Publish a listing with one photo through the real form of a served node; returns its id."""
+    import aiohttp
+
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(cookie_jar=jar) as session:
+        async with session.get(node.urls.base + "/login") as resp:
+            token = CSRF.search(await resp.text()).group(1)
+        form = {"login": username, "password": password, "csrf_token": token}
+        async with session.post(node.urls.base + "/login", data=form, allow_redirects=False):
+            pass
+        async with session.get(node.urls.base + "/listings/new") as resp:
+            token = CSRF.search(await resp.text()).group(1)
+        data = aiohttp.FormData()
+        for name, value in {"csrf_token": token, **fields}.items():
+            data.add_field(name, value)
+        data.add_field("photos", photo, filename="photo.png", content_type="image/png")
+        async with session.post(
+            node.urls.base + "/listings", data=data, allow_redirects=False
+        ) as resp:
+            assert resp.status == 303, await resp.text()
+            return int(resp.headers["Location"].rsplit("/", 1)[1])

@@ -17,14 +17,13 @@ import aiohttp
 import pytest
 import pytest_asyncio
 from ap_support import AS, Peer, start_node
-from helpers import CSRF, make_quarter, make_resident, make_token, png_bytes
+from helpers import CSRF, make_quarter, make_resident, make_token, png_bytes, publish_with_photo
 
 from node.activitypub import actors
 from node.commit import commit
-from node.local import comments, events, listing_photos, listings, moderation, twins
+from node.local import comments, events, moderation, twins
 from node.local.models import utcnow
 from node.local.sharing_models import Announcement, Event, Listing, ListingPhoto
-from node.web.ui.listings import _publish_with_photos
 
 REACHES = ("quarter", "twins", "public", "hidden")
 Q, T, P, H = REACHES
@@ -63,6 +62,7 @@ WRITERS = DETAIL | {"anonymous": set(), "unverified": set()}  # they must log in
 MESSAGE = WRITERS  # "write to the author about this listing": the listing shown in the form
 LOAN = {v: seen - {H} for v, seen in WRITERS.items()}  # asking to borrow (never a hidden one)
 REPORT = DETAIL | {"anonymous": set()}  # reporting an item (residents, verified or not)
+EDIT = REPORT  # someone else's listing: 403 when they may read it, 404 when they may not
 AP = {P}  # ActivityPub documents for people and foreign servers: public only
 TWIN = {T, P}  # what the twin quarter's node and residents get
 
@@ -91,6 +91,7 @@ PEOPLE_PATHS = {
     "message form": MESSAGE,
     "loan request": LOAN,
     "report": REPORT,
+    "edit refusal": EDIT,
 }
 TWIN_PATHS = ("listing page", "listing API", "event page", "event API", "feed API", "photo")
 TWIN_PATHS += ("AP listing", "AP event", "AP outbox")
@@ -123,18 +124,10 @@ async def _seed_items(node, author, moderator, participant, alpha_id) -> dict[st
     for reach in REACHES:
         shown = "public" if reach == H else reach
         tag = reach.upper()
-        draft = listings.ListingDraft.parse(
-            {
-                "kind": "offer",
-                "type": "loan",
-                "title": f"Lst{tag}",
-                "description": "A ladder.",
-                "reach": shown,
-            }
-        )
-        folder = listing_photos.media_dir(node.settings.data_dir)
-        photos = [(png_bytes((40, 30)), "A ladder")]  # published with the listing, as the form does
-        listing = await commit(node, _publish_with_photos, author.id, draft, photos, folder, 10**7)
+        fields = {"kind": "offer", "type": "loan", "title": f"Lst{tag}", "reach": shown}
+        fields["description"] = "A ladder."
+        listing_id = await publish_with_photo(node, author.username, fields, png_bytes((40, 30)))
+        listing = await node.db.run(Listing.get_by_id, listing_id)
         photo = await node.db.run(lambda i=listing.id: ListingPhoto.get(ListingPhoto.listing == i))
         comment = await commit(node, comments.post, author.id, "listing", listing.id, f"Cmt{tag}")
         body = {
@@ -412,6 +405,14 @@ async def _person_cells(w, viewer: str, odd) -> dict[tuple[str, str], bool]:
                 status = resp.status
             odd(status in (201, 401, 404), "report", reach, status)
             cells["report", reach] = status == 201
+            async with session.patch(
+                f"{base}/api/v1/listings/{item['listing']}",
+                json={"title": "Mine now"},
+                headers={"Authorization": f"Bearer {token}"} if token else {},
+            ) as resp:
+                status = resp.status
+            odd(status in (401, 403, 404), "edit refusal", reach, status)
+            cells["edit refusal", reach] = status == 403
     finally:
         await session.close()
     return cells

@@ -11,24 +11,19 @@ import datetime as dt
 
 import aiohttp
 from ap_support import AS, Peer, start_node
-from helpers import make_quarter, make_resident, png_bytes
+from helpers import make_quarter, make_resident, png_bytes, publish_with_photo
 
 from node.activitypub import keys
 from node.commit import commit
-from node.local import events, listing_photos, listings, twins
+from node.local import events, twins
 from node.local.models import utcnow
-from node.local.sharing_models import ListingPhoto
-from node.web.ui.listings import _publish_with_photos
+from node.local.sharing_models import Listing, ListingPhoto
 
 
 async def _items(node, author, reach):
-    draft = listings.ListingDraft.parse(
-        {"kind": "offer", "type": "loan", "title": f"Saw {reach}", "reach": reach}
-    )
-    folder = listing_photos.media_dir(node.settings.data_dir)
-    listing = await commit(
-        node, _publish_with_photos, author.id, draft, [(png_bytes((20, 20)), "")], folder, 10**7
-    )
+    fields = {"kind": "offer", "type": "loan", "title": f"Saw {reach}", "reach": reach}
+    listing_id = await publish_with_photo(node, author.username, fields, png_bytes((20, 20)))
+    listing = await node.db.run(Listing.get_by_id, listing_id)
     start = utcnow() + dt.timedelta(days=3)
     body = {
         "title": f"Meeting {reach}",

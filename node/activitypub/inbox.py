@@ -17,6 +17,7 @@ from node.activitypub.models import DomainBlock, HostState, InboxItem, RemoteAct
 from node.activitypub.rfc9421 import verify_request_rfc9421
 from node.activitypub.signatures import (
     SignatureError,
+    host_header,
     key_id_from_headers,
     signature_scheme,
     verify_request,
@@ -70,6 +71,16 @@ def parse(body: bytes, limit: int) -> dict[str, Any]:
     return activity
 
 
+@functools.lru_cache(maxsize=8)
+def _host_of_base(base: str) -> str:
+    return host_header(base)
+
+
+def _our_host(node: Node) -> str:
+    """Our Host as senders sign it: default port dropped, IDNA (`https://x:443` → `x`)."""
+    return _host_of_base(node.urls.base)
+
+
 def _verify(node: Node, scheme: str, method: str, path_qs: str, headers, body, pem: str) -> None:
     key = _public_key(pem)
     now = dt.datetime.now(dt.UTC)
@@ -77,7 +88,7 @@ def _verify(node: Node, scheme: str, method: str, path_qs: str, headers, body, p
     if scheme == "rfc9421":
         verify_request_rfc9421(method, node.urls.base + path_qs, headers, body, key, now, skew)
     else:
-        verify_request(method, path_qs, headers, body, key, now, skew, host=node.urls.host)
+        verify_request(method, path_qs, headers, body, key, now, skew, host=_our_host(node))
 
 
 def check_origins(activity: dict[str, Any]) -> None:
@@ -154,9 +165,9 @@ async def receive(
 
 def _batchers(node: Node) -> dict[str, Batcher]:
     """The node's inbox group committers: one for lookups, one for stores (created on first use)."""
-    found = node.extras.get("inbox_batchers")
+    found = node.inbox_batchers
     if found is None:
-        found = node.extras["inbox_batchers"] = {
+        found = node.inbox_batchers = {
             "lookup": Batcher(node.db, _lookup_many, atomic=False),
             "store": Batcher(node.db, _store_many),
         }

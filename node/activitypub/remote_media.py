@@ -6,13 +6,11 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from pathlib import Path
 
-from node import files
 from node.activitypub import actors, trust
 from node.activitypub.http import FetchError, SafeClient
 from node.activitypub.models import INSTANCE
-from node.local import listing_photos, uploads
+from node.local import images, listing_photos
 from node.local.errors import Invalid
 from node.local.sharing_models import ListingPhoto
 from node.runtime import Node
@@ -35,11 +33,11 @@ async def media_client_ctx(node: Node) -> AsyncIterator[None]:
         max_bytes=MAX_BYTES,
         user_agent=f"Quartier (+{settings.public_url})",
     )
-    node.extras["media_http"] = client
+    node.media_http = client
     try:
         yield
     finally:
-        node.extras.pop("media_http", None)
+        node.media_http = None
         await client.close()
 
 
@@ -56,17 +54,10 @@ def _due(limit: int) -> list[ListingPhoto]:
     )
 
 
-def _save(photo_id: int, data: bytes, folder: Path) -> None:
-    mime = uploads.check_upload(data, uploads.IMAGE_TYPES, MAX_BYTES, field="photo")
-    full = uploads.process_image(data, listing_photos.FULL_SIDE, mime)
-    thumb = uploads.process_image(full.data, listing_photos.THUMB_SIDE, full.mime)
-    extension = uploads.IMAGE_TYPES[full.mime]
+def _record(photo_id: int, saved: images.Saved) -> None:
+    full, thumb = saved.names
     ListingPhoto.update(
-        name=uploads.store(folder, full.data, extension),
-        thumb=uploads.store(folder, thumb.data, extension),
-        mime=full.mime,
-        width=full.width,
-        height=full.height,
+        name=full, thumb=thumb, mime=saved.mime, width=saved.width, height=saved.height
     ).where(ListingPhoto.id == photo_id).execute()
 
 
@@ -75,16 +66,16 @@ def _fail(photo_id: int) -> None:
 
 
 async def _instance_signer(node: Node):
-    sign = node.extras.get("instance_signer")
+    sign = node.keys.instance_signer
     if sign is None:
         await node.db.run(actors.private_key, node, INSTANCE)
-        sign = node.extras["instance_signer"] = actors.signer(node)
+        sign = node.keys.instance_signer = actors.signer(node)
     return sign
 
 
 async def fetch_due(node: Node) -> int:
     """One batch of remote photos: fetch, check, re-encode, store; failures are not retried."""
-    client = node.extras.get("media_http")
+    client = node.media_http
     if client is None:
         return 0
     photos = await node.db.run(_due, BATCH)
@@ -98,8 +89,22 @@ async def fetch_due(node: Node) -> int:
             resp = await client.get(photo.remote_url, {"Accept": "image/*"}, sign=sign)
             if resp.status != 200:
                 raise FetchError(f"answered {resp.status}")
-            files.private_dir(folder)
-            await node.db.atomic(_save, photo.id, resp.body, folder)
+            # decoded on the image threads with the pixel cap, never on the database threads
+            header = images.inspect(
+                resp.body,
+                node.settings.max_image_pixels,
+                MAX_BYTES,
+                "photo",
+                listing_photos.FULL_SIDE,
+            )
+            saved = await node.images.run(
+                header.cost, images.save, folder, resp.body, header.mime, listing_photos.SIDES
+            )
+            try:
+                await node.db.atomic(_record, photo.id, saved)
+            except BaseException:
+                images.discard(folder, saved.names)
+                raise
         except (FetchError, Invalid, OSError, ValueError) as exc:
             log.info("remote photo %s not kept: %s", photo.remote_url, exc)
             await node.db.atomic(_fail, photo.id)

@@ -11,7 +11,6 @@ from typing import Any
 import peewee as pw
 
 from node.i18n import LANGUAGES, _
-from node.local import uploads
 from node.local.errors import Invalid, NotFound
 from node.local.models import ApiToken, OrganisationMember, Quarter, Resident
 from node.local.residents import password_matches
@@ -61,20 +60,16 @@ def _remove_media(settings, name: str) -> None:
             (media_dir(settings) / name).unlink()
 
 
-def set_avatar(tx: Tx, resident_id: int, data: bytes) -> Resident:
-    """Re-encode to at most 256 px (metadata stripped) under media/avatars/; replace the old one."""
-    settings = tx.settings
-    mime = uploads.check_upload(data, uploads.IMAGE_TYPES, settings.max_upload_bytes, "avatar")
-    image = uploads.process_image(data, AVATAR_SIDE, mime)
-    name = uploads.store(
-        media_dir(settings) / "avatars", image.data, uploads.IMAGE_TYPES[image.mime]
-    )
+def set_avatar(tx: Tx, resident_id: int, name: str) -> str:
+    """Point the resident at a new avatar under media/avatars/ (already shrunk to AVATAR_SIDE,
+    metadata stripped, written off the database threads); the old file's name, to remove after
+    the commit."""
     resident = Resident.get_by_id(resident_id)
-    _remove_media(settings, resident.avatar)
+    old = resident.avatar
     resident.avatar = f"avatars/{name}"
     resident.save()
     tx.record(ResidentUpdated(resident.id))
-    return resident
+    return old
 
 
 def tokens_of(resident_id: int) -> list[ApiToken]:

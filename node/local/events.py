@@ -151,7 +151,9 @@ def edit(
     actor = _resident(actor_id)
     event = _lock(event_id)
     if not can_manage(actor, event):
-        raise NotAllowed(_("Only the organisers can change this event."))
+        raise reach.refusal(
+            event, actor, _("Only the organisers can change this event."), _("No such event.")
+        )
     if event.status == "cancelled":
         raise InvalidTransition(_("This event is cancelled."))
     if expected is not None and event.version not in expected:
@@ -178,7 +180,9 @@ def cancel(tx: Tx, actor_id: int, event_id: int) -> Event:
     actor = _resident(actor_id)
     event = _lock(event_id)
     if not can_manage(actor, event):
-        raise NotAllowed(_("Only the organisers can cancel this event."))
+        raise reach.refusal(
+            event, actor, _("Only the organisers can cancel this event."), _("No such event.")
+        )
     if event.status == "cancelled":
         raise InvalidTransition(_("This event is already cancelled."))
     event.status = "cancelled"

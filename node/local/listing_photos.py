@@ -1,4 +1,7 @@
-"""Photos of listings: up to six, type checked from the bytes, re-encoded without EXIF/GPS."""
+"""Photos of listings: up to six, type checked from the bytes, re-encoded without EXIF/GPS.
+
+The decoding happens before the transaction, on the image threads (node/imaging.py); the rows
+here only name files already written."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import re
 from pathlib import Path
 
 from node.i18n import _
-from node.local import uploads
+from node.local import images
 from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound
 from node.local.sharing_models import Listing, ListingPhoto
 from node.local.tx import Tx
@@ -14,6 +17,7 @@ from node.local.tx import Tx
 MAX_PHOTOS = 6
 FULL_SIDE = 1600
 THUMB_SIDE = 400
+SIDES = (FULL_SIDE, THUMB_SIDE)
 NAME = re.compile(r"^[A-Za-z0-9_-]{8,64}\.(jpg|png|webp)$")
 
 
@@ -23,15 +27,9 @@ def media_dir(data_dir: str | Path) -> Path:
 
 
 def add(
-    tx: Tx,
-    resident_id: int,
-    listing_id: int,
-    data: bytes,
-    folder: Path,
-    alt: str = "",
-    max_bytes: int = 10 * 1024 * 1024,
+    tx: Tx, resident_id: int, listing_id: int, saved: images.Saved, alt: str = ""
 ) -> ListingPhoto:
-    """Store a photo (full size and thumbnail) for the author's listing."""
+    """Record a photo already decoded, re-encoded and written (images.save, off this thread)."""
     listing = Listing.get_or_none(Listing.id == listing_id)
     if listing is None:
         raise NotFound(_("No such listing."))
@@ -41,24 +39,21 @@ def add(
     if count >= MAX_PHOTOS:
         message = _("A listing has at most %(n)d photos.", n=MAX_PHOTOS)
         raise Invalid(message, {"photo": message})
-    mime = uploads.check_upload(data, uploads.IMAGE_TYPES, max_bytes, field="photo")
-    # re-encoding drops EXIF (and its GPS position) and any other metadata
-    full = uploads.process_image(data, FULL_SIDE, mime)
-    thumb = uploads.process_image(full.data, THUMB_SIDE, full.mime)
-    extension = uploads.IMAGE_TYPES[full.mime]
+    full, thumb = saved.names
     return ListingPhoto.create(
         listing=listing_id,
         position=count,
-        name=uploads.store(folder, full.data, extension),
-        thumb=uploads.store(folder, thumb.data, extension),
-        mime=full.mime,
-        width=full.width,
-        height=full.height,
+        name=full,
+        thumb=thumb,
+        mime=saved.mime,
+        width=saved.width,
+        height=saved.height,
         alt=alt.strip()[:300],
     )
 
 
-def remove(tx: Tx, resident_id: int, photo_id: int, folder: Path) -> None:
+def remove(tx: Tx, resident_id: int, photo_id: int) -> list[str]:
+    """Forget a photo; the names of its files, to delete once the change is committed."""
     photo = (
         ListingPhoto.select(ListingPhoto, Listing)
         .join(Listing)
@@ -70,9 +65,7 @@ def remove(tx: Tx, resident_id: int, photo_id: int, folder: Path) -> None:
     if photo.listing.author_id != resident_id:
         raise NotAllowed(_("Only the author can change this listing."))
     photo.delete_instance()
-    for name in (photo.name, photo.thumb):
-        if name and NAME.match(name):
-            (folder / name).unlink(missing_ok=True)
+    return [name for name in (photo.name, photo.thumb) if name and NAME.match(name)]
 
 
 def path_of(folder: Path, name: str) -> Path | None:

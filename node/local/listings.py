@@ -11,7 +11,7 @@ from typing import Any
 import peewee as pw
 
 from node.i18n import LANGUAGES, _
-from node.local import categories, geo
+from node.local import categories, geo, reach
 from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound, Stale
 from node.local.listing_reads import (  # noqa: F401 - callers read listings through this module
     attach_photos,
@@ -245,7 +245,10 @@ def _own(tx: Tx, resident_id: int, listing_id: int) -> Listing:
     if listing is None:
         raise NotFound(_("No such listing."))
     if listing.author_id != resident_id:
-        raise NotAllowed(_("Only the author can change this listing."))
+        who = Resident.get_or_none(Resident.id == resident_id)
+        raise reach.refusal(
+            listing, who, _("Only the author can change this listing."), _("No such listing.")
+        )
     return listing
 
 

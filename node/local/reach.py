@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from node.i18n import _
 from node.local import geo, twins
-from node.local.errors import Invalid
+from node.local.errors import DomainError, Invalid, NotAllowed, NotFound
 from node.local.models import Quarter
 from node.local.sharing_models import Announcement, Comment, Event, Listing, ListingPhoto, Report
 
@@ -228,6 +228,12 @@ def may_see(item: Any, who: Any) -> bool:
     if not _removed(item) and reaches(item, viewer):
         return True
     return _reported_to(viewer, kind, item.id)
+
+
+def refusal(item: Any, who: Any, not_allowed: str, not_found: str) -> DomainError:
+    """Why someone may not act on an item: 403 if they may read it, else 404 (never confirm
+    that an item they may not read exists)."""
+    return NotAllowed(not_allowed) if may_see(item, who) else NotFound(not_found)
 
 
 def readable(model: Any, who: Any) -> Any:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from node.web import auth, federation, passwords, wellknown
+from node.web import auth, federation, health, passwords, wellknown
 from node.web.api import borders as api_borders
 from node.web.api import events as api_events
 from node.web.api import feed as api_feed
@@ -38,7 +38,14 @@ from node.web.ui import shelf as ui_shelf
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-AREAS = [home.ROUTES, auth.ROUTES, wellknown.ROUTES, openapi.ROUTES, federation.ROUTES]
+AREAS = [
+    home.ROUTES,
+    auth.ROUTES,
+    health.ROUTES,
+    wellknown.ROUTES,
+    openapi.ROUTES,
+    federation.ROUTES,
+]
 AREAS += [api_listings.ROUTES, api_loans.ROUTES, ui_listings.ROUTES, ui_loans.ROUTES]
 AREAS += [passwords.ROUTES, account.ROUTES, address.ROUTES, residents.ROUTES]
 AREAS += [admin.ROUTES, admin_verification.ROUTES, admin_organisations.ROUTES]

@@ -1,8 +1,6 @@
-"""Health check and the /.well-known documents: WebFinger, host-meta, NodeInfo."""
+"""The /.well-known documents: WebFinger, host-meta, NodeInfo."""
 
 from __future__ import annotations
-
-import asyncio
 
 from aiohttp import web
 
@@ -16,18 +14,6 @@ from node.local.sharing_models import Listing
 
 CORS = {"Access-Control-Allow-Origin": "*"}
 KINDS = {"resident": "Person", "quarter": "Group", "organisation": "Organization"}
-
-
-async def healthz(request: web.Request) -> web.Response:
-    """200 when the database answers, 503 otherwise (Docker HEALTHCHECK, load balancers)."""
-    node = request.app[node_key]
-    try:
-        ok = await asyncio.wait_for(node.db.run(node.db.ping), timeout=5)
-    except Exception:  # noqa: BLE001 - connecting is part of the check: any failure is "unreachable"
-        ok = False
-    if ok:
-        return web.json_response({"status": "ok"})
-    return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
 
 
 async def webfinger(request: web.Request) -> web.Response:
@@ -94,7 +80,6 @@ async def nodeinfo_document(request: web.Request) -> web.Response:
 
 
 ROUTES = [
-    ("GET", "/healthz", healthz, "healthz"),
     ("GET", "/.well-known/webfinger", webfinger, "webfinger"),
     ("GET", "/.well-known/host-meta", host_meta, "host_meta"),
     ("GET", "/.well-known/nodeinfo", nodeinfo_links, "nodeinfo_links"),

@@ -212,3 +212,16 @@ async def test_real_peer_rfc9421_shapes_are_accepted(fed, covered):
     body = json.dumps(follow(peer, node, 5)).encode()
     status, reason = await post(url, body, rfc9421(peer, url, body, covered))
     assert status == 202, reason
+
+
+def test_our_host_is_compared_as_senders_sign_it():
+    from types import SimpleNamespace
+
+    from node.activitypub.inbox import _our_host
+
+    def node(base):
+        return SimpleNamespace(urls=SimpleNamespace(base=base))
+
+    assert _our_host(node("https://Quartier.example:443")) == "quartier.example"
+    assert _our_host(node("http://127.0.0.1:8080")) == "127.0.0.1:8080"
+    assert _our_host(node("https://café.example")) == "xn--caf-dma.example"

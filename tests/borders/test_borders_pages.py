@@ -6,7 +6,7 @@ from border_support import logged_in_session, settle, start_site, twin
 from PIL import Image
 
 from node.commit import commit
-from node.local import listing_photos, listings
+from node.local import images, listing_photos, listings
 from node.local.sharing_models import Listing, ListingPhoto
 
 
@@ -23,13 +23,14 @@ async def test_twins_listing_with_photo_is_listed_and_linked_locally(make_settin
     try:
         await twin(fr, de)
         folder = listing_photos.media_dir(fr.node.settings.data_dir)
+        saved = images.save(folder, jpeg(), "image/jpeg", listing_photos.SIDES)  # before the tx
 
         def publish_with_photo(tx):
             draft = listings.ListingDraft.parse(
                 {"kind": "offer", "type": "loan", "title": "Perceuse", "reach": "twins"}
             )
             listing = listings.publish(tx, fr.resident.id, draft)
-            listing_photos.add(tx, fr.resident.id, listing.id, jpeg(), folder)
+            listing_photos.add(tx, fr.resident.id, listing.id, saved)
             return listing
 
         await commit(fr.node, publish_with_photo)

@@ -6,10 +6,11 @@ import json
 
 from aiohttp import web
 
+from node import imaging
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import LANGUAGE_NAMES, _
-from node.local import accounts, logins, reach, residents
+from node.local import accounts, images, logins, reach, residents
 from node.local.errors import Invalid
 from node.local.models import Quarter
 from node.web.formats import language_name
@@ -119,10 +120,16 @@ async def save_avatar(request: web.Request) -> web.StreamResponse:
     node = request.app[node_key]
     me = require_resident(request)
     form = await request.post()
+    folder = accounts.media_dir(node.settings) / "avatars"
+    data = await file_bytes(form, "avatar")
     try:
-        await commit(node, accounts.set_avatar, me.id, await file_bytes(form, "avatar"))
+        sides = (accounts.AVATAR_SIDE,)
+        async with imaging.kept(node, [data], folder, sides, "avatar") as (saved,):
+            old = await commit(node, accounts.set_avatar, me.id, saved.names[0])
     except Invalid as exc:
         return await _page(request, 400, {**exc.fields, "_": exc.message})
+    if old.startswith("avatars/"):
+        images.discard(folder, [old.removeprefix("avatars/")])  # the replaced one, once committed
     raise redirect("/settings", _("Your picture is saved."))
 
 

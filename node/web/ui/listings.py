@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from node import imaging
 from node.activitypub import fetches
 from node.appkeys import node_key
 from node.commit import commit
@@ -14,6 +15,7 @@ from node.i18n import _
 from node.local import (
     categories,
     comments,
+    images,
     inputs,
     listing_photos,
     listings,
@@ -95,20 +97,28 @@ def _uploads(form: Any) -> list[tuple[bytes, str]]:
     return [(data, alts[i].strip() if i < len(alts) else "") for i, data in enumerate(files)]
 
 
-def _publish_with_photos(tx, resident_id, draft, photos, where, max_bytes, shelf=False):
-    """One transaction: a bad photo refuses the whole listing, so nothing half-made stays."""
+def kept_photos(request: web.Request, photos: list[tuple[bytes, str]]):
+    """The photos checked (header: type, size, pixels), decoded and written on the image threads,
+    before any transaction; their files go again if the block that records them fails."""
     if len(photos) > listing_photos.MAX_PHOTOS:
         message = _("A listing has at most %(n)d photos.", n=listing_photos.MAX_PHOTOS)
         raise Invalid(message, {"photo": message})
+    node = request.app[node_key]
+    datas = [data for data, _alt in photos]
+    return imaging.kept(node, datas, folder(request), listing_photos.SIDES, "photo")
+
+
+def _publish_with_photos(tx, resident_id, draft, photos, shelf=False):
+    """One transaction: the listing and its photos (already on disk), so nothing half-made stays."""
     publish = listings.put_on_shelf if shelf else listings.publish
     listing = publish(tx, resident_id, draft)
-    _add_photos(tx, resident_id, listing.id, photos, where, max_bytes)
+    _add_photos(tx, resident_id, listing.id, photos)
     return listing
 
 
-def _add_photos(tx, resident_id, listing_id, photos, where, max_bytes):
-    for data, alt in photos:
-        listing_photos.add(tx, resident_id, listing_id, data, where, alt=alt, max_bytes=max_bytes)
+def _add_photos(tx, resident_id, listing_id, photos):
+    for saved, alt in photos:
+        listing_photos.add(tx, resident_id, listing_id, saved, alt=alt)
 
 
 async def _form_page(request, template="listings/form.html", status=200, **values):
@@ -189,16 +199,17 @@ async def create(request: web.Request) -> web.StreamResponse:
     data = {k: v for k, v in form.items() if isinstance(v, str)}
     try:
         draft = listings.ListingDraft.parse(data)
-        listing = await commit(
-            node,
-            _publish_with_photos,
-            me.id,
-            draft,
-            _uploads(form),
-            folder(request),
-            node.settings.max_upload_bytes,
-            actor_id=me.id,
-        )
+        photos = _uploads(form)
+        async with kept_photos(request, photos) as saved:
+            alts = [alt for _data, alt in photos]
+            listing = await commit(
+                node,
+                _publish_with_photos,
+                me.id,
+                draft,
+                list(zip(saved, alts, strict=True)),
+                actor_id=me.id,
+            )
     except Invalid as exc:
         return await _form_page(
             request, status=400, form=data, errors={**exc.fields, "_": exc.message}, listing=None
@@ -275,19 +286,19 @@ async def update(request: web.Request) -> web.StreamResponse:
     expected = (int(seen),) if seen.isdigit() and len(seen) < 10 else None
     try:
         changes = listings.ListingDraft.parse_changes(data)
-        await commit(node, listings.edit, me.id, listing_id, changes, expected, actor_id=me.id)
         photos = _uploads(form)
-        if photos:
-            await commit(
-                node,
-                _add_photos,
-                me.id,
-                listing_id,
-                photos,
-                folder(request),
-                node.settings.max_upload_bytes,
-                actor_id=me.id,
-            )
+        async with kept_photos(request, photos) as saved:
+            await commit(node, listings.edit, me.id, listing_id, changes, expected, actor_id=me.id)
+            if photos:
+                alts = [alt for _data, alt in photos]
+                await commit(
+                    node,
+                    _add_photos,
+                    me.id,
+                    listing_id,
+                    list(zip(saved, alts, strict=True)),
+                    actor_id=me.id,
+                )
     except Invalid as exc:
         listing = await node.db.run(listings.get, listing_id)
         return await _form_page(
@@ -359,7 +370,8 @@ async def remove_photo(request: web.Request) -> web.StreamResponse:
         photo_id = int(request.match_info["photo"])
     except ValueError:
         raise NotFound(_("No such photo.")) from None
-    await commit(node, listing_photos.remove, me.id, photo_id, folder(request), actor_id=me.id)
+    names = await commit(node, listing_photos.remove, me.id, photo_id, actor_id=me.id)
+    images.discard(folder(request), names)  # once the row is gone for good
     raise redirect(f"/listings/{_id(request)}/edit", _("The photo is removed."))
 
 

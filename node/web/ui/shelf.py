@@ -11,7 +11,7 @@ from node.local import categories, listings
 from node.local.errors import Invalid
 from node.web.guards import require_resident, require_verified
 from node.web.render import redirect, render
-from node.web.ui.listings import _id, _publish_with_photos, _uploads, folder
+from node.web.ui.listings import _id, _publish_with_photos, _uploads, kept_photos
 
 
 async def shelf(request: web.Request) -> web.Response:
@@ -32,17 +32,17 @@ async def shelf_add(request: web.Request) -> web.StreamResponse:
     data.update(kind="offer", type="loan", shelf="1")
     try:
         draft = listings.ListingDraft.parse(data)
-        await commit(
-            node,
-            _publish_with_photos,
-            me.id,
-            draft,
-            _uploads(form),
-            folder(request),
-            node.settings.max_upload_bytes,
-            shelf=True,
-            actor_id=me.id,
-        )
+        photos = _uploads(form)
+        async with kept_photos(request, photos) as saved:
+            await commit(
+                node,
+                _publish_with_photos,
+                me.id,
+                draft,
+                list(zip(saved, [alt for _data, alt in photos], strict=True)),
+                shelf=True,
+                actor_id=me.id,
+            )
     except Invalid as exc:
         rows = await node.db.run(listings.shelf, me.id)
         choices = categories.labelled(await node.db.run(categories.raw_choices))
