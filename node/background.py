@@ -36,9 +36,9 @@ async def _federation_prune(node: Node) -> int:
     from node.activitypub import delivery, inbox
 
     # Pruning is part of the loop (no cron job), but once an hour is plenty.
-    if time.monotonic() - node.extras.get("federation_pruned", -3600.0) < 3600:
+    if time.monotonic() - node.federation_pruned_at < 3600:
         return 0
-    node.extras["federation_pruned"] = time.monotonic()
+    node.federation_pruned_at = time.monotonic()
     await inbox.prune(node)
     return await delivery.prune(node)
 

@@ -111,8 +111,8 @@ async def send_due(node: Node) -> int:
     """Background step: send due mail; returns how many rows were handled."""
     settings = node.settings
     if not settings.smtp_host:
-        if not node.extras.get("mail_warned"):
-            node.extras["mail_warned"] = True
+        if not node.mail_warned:
+            node.mail_warned = True
             log.warning("QUARTIER_SMTP_HOST is empty: e-mail stays queued in the outbox")
         return 0
     mails = await node.db.atomic(take, node, utcnow())

@@ -3,21 +3,39 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from node.db import Database
+from node.db import Batcher, Database
 from node.imaging import ImagePool
 from node.queue import Holder
 from node.settings import Settings
 from node.urls import Urls
 
+if TYPE_CHECKING:  # the protocol layer imports this module, not the reverse
+    from node.activitypub.http import SafeClient
+
 log = logging.getLogger("quartier")
 
 # A background step does one batch of due work and returns how many items it handled.
 Step = Callable[["Node"], Awaitable[int]]
+
+
+@dataclass
+class KeyCache:
+    """The private keys this process signs with, and the public PEM each was loaded with: a
+    rotation by another process shows as a different PEM in the row (issue #8)."""
+
+    private: dict[str, Any] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+    instance_signer: Callable[..., Any] | None = None
+
+    def forget(self, handle: str) -> None:
+        self.private.pop(handle, None)
+        self.versions.pop(handle, None)
 
 
 @dataclass
@@ -29,8 +47,13 @@ class Node:
     urls: Urls
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     steps: dict[str, Step] = field(default_factory=dict)
-    http: Any = None  # node.activitypub.http.SafeClient, set by http_ctx
-    extras: dict[str, Any] = field(default_factory=dict)
+    http: SafeClient | None = None  # federation client, set by http_ctx
+    media_http: SafeClient | None = None  # remote photos client, set by remote_media
+    keys: KeyCache = field(default_factory=KeyCache)
+    inbox_batchers: dict[str, Batcher] | None = None  # group commit of the inbox
+    clock: Callable[[], dt.datetime] | None = None  # tests move time for the daily steps
+    federation_pruned_at: float = -3600.0  # time.monotonic() of the last prune
+    mail_warned: bool = False  # "no SMTP host" logged once
     images: ImagePool = field(default_factory=lambda: ImagePool(2, 128 * 1024 * 1024))
     claims: Holder = field(init=False)  # the queue rows this process holds (node.queue)
 

@@ -1,6 +1,6 @@
 """Glue: background steps of listings and loans (expiry, loan reminders).
 
-The clock is `node.extras["clock"]` when set (a callable returning naive UTC), so tests move time
+The clock is `node.clock` when set (a callable returning naive UTC), so tests move time
 by handing the node a clock instead of patching the standard library."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from node.runtime import Node
 
 
 def now(node: Node) -> dt.datetime:
-    clock = node.extras.get("clock") or utcnow
+    clock = node.clock or utcnow
     return clock()
 
 

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from node.activitypub.handlers import HANDLERS
+from node.activitypub.dispatch import HANDLERS
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "federation.md"
 
@@ -13,7 +13,7 @@ def documented_pairs():
     section = text.split("## Activities we accept", 1)[1].split("\n## ", 1)[0]
     return {
         (m.group(1), m.group(2))
-        for m in re.finditer(r"^\| `([A-Za-z]+)` \| `([A-Za-z*]+)` \|", section, re.M)
+        for m in re.finditer(r"^\| `([A-Za-z]+)` \| `([A-Za-z*-]+)` \|", section, re.M)
     }
 
 

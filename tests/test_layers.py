@@ -62,11 +62,7 @@ def test_activitypub_never_imports_web():
 
 # node/migrations/__init__.py is the migration runner that every frozen migration imports
 # (`from node.migrations import create`); moving it would break migrations that must never change.
-# node/activitypub/handlers/__init__.py is the one dispatch table STYLE.md asks for (HANDLERS).
-INIT_EXCEPTIONS = {
-    NODE / "migrations" / "__init__.py",
-    NODE / "activitypub" / "handlers" / "__init__.py",
-}
+INIT_EXCEPTIONS = {NODE / "migrations" / "__init__.py"}
 
 
 def test_init_files_hold_only_a_docstring_or_version():
@@ -150,22 +146,29 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-# The inbox's re-dispatch (Announce → inner activity, "*" rows that hand over to the next
-# handler) is the one cycle left; the dispatch renovation (issue #9, seam 2) removes it.
-KNOWN_CYCLE = [
-    "node.activitypub.handlers",
-    "node.activitypub.handlers.announces",
-    "node.activitypub.handlers.loans",
-    "node.activitypub.handlers.messages",
-    "node.activitypub.handlers.twins",
-    "node.activitypub.inbox",
-]
-
-
 def test_no_import_cycles_between_modules_of_node():
-    assert [c for c in cycles(module_graph()) if c != KNOWN_CYCLE] == []
+    assert cycles(module_graph()) == []
 
 
 def test_the_cycle_finder_sees_a_cycle():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
     assert cycles(graph) == [["a", "b", "c"]]
+
+
+def test_handlers_never_call_each_other_nor_the_inbox():
+    # a handler that hands over to another is a second dispatch table: dispatch.HANDLERS is the one
+    handlers = "node.activitypub.handlers"
+    forbidden = (handlers, "node.activitypub.inbox", "node.activitypub.dispatch")
+    found = []
+    for path in sorted((NODE / "activitypub" / "handlers").glob("*.py")):
+        for module in sorted(imports_of(path)):
+            if any(under(module, prefix) for prefix in forbidden):
+                found.append(f"{path.name} imports {module}")
+    assert found == []
+    # and only the dispatcher (and the borders API, resolving one object) reaches for them
+    users = {
+        name
+        for name, imported in module_graph().items()
+        if any(under(m, handlers) for m in imported) and not under(name, handlers)
+    }
+    assert users == {"node.activitypub.dispatch", "node.web.api.borders"}

@@ -15,7 +15,7 @@ from helpers import (
 )
 from social_factories import bearer, make_listing
 
-from node.local.models import Quarter, Resident
+from node.local.models import Organisation, Quarter, Resident
 from node.local.sharing_models import Listing, ModerationAction, Report
 from node.local.verification import AddressProof
 
@@ -236,3 +236,34 @@ async def test_authority_follows_the_target_not_a_stale_report(client):
     assert r.status == 303
     logged = await node.db.run(lambda: list(ModerationAction.select()))
     assert [a.quarter_id for a in logged] == [p["ymod"].quarter_id]
+
+
+async def test_a_managing_moderator_cannot_move_an_organisation_to_another_quarter(client):
+    node, p = await two_quarters(client)
+    await login(client, "root")
+    created = await post_form(
+        client,
+        "/admin/organisations",
+        handle="amicale",
+        name="Amicale",
+        kind="association",
+        quarter="centre",
+    )
+    assert created.status == 303
+    org = await node.db.run(lambda: Organisation.get(Organisation.handle == "amicale"))
+    page = f"/admin/organisations/{org.id}"
+    assert (await post_form(client, f"{page}/members", page=page, username="ymod")).status == 303
+    await switch_to(client, "ymod")  # a moderator of Y who manages X's association
+    moved = await post_form(
+        client, page, name="Amicale", kind="association", quarter="port", description="x"
+    )
+    assert moved.status == 403
+    org = await node.db.run(lambda: Organisation.get_by_id(org.id))
+    assert org.quarter_id == p["alice"].quarter_id and org.description == ""
+    kept = await post_form(
+        client, page, name="Amicale", kind="association", quarter="centre", description="Hi"
+    )
+    assert kept.status == 303
+    await switch_to(client, "xmod")  # a moderator who does not manage it edits nothing
+    other = await post_form(client, page, name="Mine", kind="association", quarter="centre")
+    assert other.status == 403

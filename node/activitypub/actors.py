@@ -64,12 +64,12 @@ def ensure_key(handle: str) -> ActorKey:
 
 def private_key(node: Node, handle: str) -> Any:
     """The loaded private key of a local actor, cached on the node; call on a DB thread first."""
-    cache = node.extras.setdefault("private_keys", {})
-    if handle not in cache:
+    cache = node.keys
+    if handle not in cache.private:
         row = ensure_key(handle)
-        cache[handle] = keys.load_private_key(row.private_pem)
-        node.extras.setdefault("key_versions", {})[handle] = row.public_pem
-    return cache[handle]
+        cache.private[handle] = keys.load_private_key(row.private_pem)
+        cache.versions[handle] = row.public_pem
+    return cache.private[handle]
 
 
 def forget_rotated_keys(node: Node, handles: set[str]) -> None:
@@ -78,7 +78,7 @@ def forget_rotated_keys(node: Node, handles: set[str]) -> None:
     `quartier admin rotate-key` runs in its own process: the serving process learns of the new
     key here, with one indexed query per delivery batch, before it signs anything (issue #8).
     """
-    versions = node.extras.get("key_versions", {})
+    versions = node.keys.versions
     cached = [h for h in handles if h in versions]
     if not cached:
         return
@@ -86,10 +86,9 @@ def forget_rotated_keys(node: Node, handles: set[str]) -> None:
     current = dict(rows.tuples())
     for handle in cached:
         if current.get(handle) != versions[handle]:
-            node.extras.get("private_keys", {}).pop(handle, None)
-            versions.pop(handle, None)
+            node.keys.forget(handle)
             if handle == INSTANCE:
-                node.extras.pop("instance_signer", None)
+                node.keys.instance_signer = None
 
 
 def key_id(node: Node, handle: str) -> str:
@@ -167,10 +166,10 @@ async def fetch_document(node: Node, uri: str) -> dict[str, Any]:
 
     if await node.db.run(trust.refused_url, uri):
         raise FetchFailed(f"{urlsplit(uri).netloc} is blocked or not on the allow-list")
-    sign = node.extras.get("instance_signer")
+    sign = node.keys.instance_signer
     if sign is None:
         await node.db.run(private_key, node, INSTANCE)
-        sign = node.extras["instance_signer"] = signer(node)
+        sign = node.keys.instance_signer = signer(node)
     try:
         resp = await node.http.get(uri, {"Accept": ACCEPT_ACTIVITY}, sign=sign)
     except FetchError as exc:
@@ -340,3 +339,11 @@ def remote_resident(actor: RemoteActor) -> Resident:
         )
     RemoteActor.update(resident=resident.id).where(RemoteActor.id == actor.id).execute()
     return resident
+
+
+def author_of(sender: str) -> Resident:
+    """The Resident stub of the sending actor (its document was cached before the transaction)."""
+    remote = RemoteActor.get_or_none(RemoteActor.uri == sender)
+    if remote is None:
+        raise FetchFailed(f"actor {sender} could not be fetched")
+    return remote_resident(remote)

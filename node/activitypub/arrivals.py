@@ -16,9 +16,8 @@ from node.activitypub import twinning
 from node.activitypub.models import RemoteActor
 from node.activitypub.vocab import PUBLIC, as_list, get_id, same_origin
 from node.db import BaseModel
-from node.local import twins
+from node.local import listing_photos, twins
 from node.local.models import Quarter, utcnow
-from node.local.sharing_models import ListingPhoto
 from node.local.text import web_url
 from node.runtime import Node
 
@@ -114,14 +113,4 @@ def photos(listing_id: int, obj: dict[str, Any]) -> None:
         ):
             alt = item.get("name") or item.get("summary") or ""
             wanted.append((url, str(alt)[:300]))
-    known = {
-        p.remote_url: p for p in ListingPhoto.select().where(ListingPhoto.listing == listing_id)
-    }
-    for position, (url, alt) in enumerate(wanted):
-        if url not in known:
-            ListingPhoto.create(
-                listing=listing_id, position=position, remote_url=url[:500], alt=alt
-            )
-    stale = [p.id for u, p in known.items() if u not in {w[0] for w in wanted}]
-    if stale:
-        ListingPhoto.delete().where(ListingPhoto.id.in_(stale)).execute()
+    listing_photos.receive_remote(listing_id, wanted)

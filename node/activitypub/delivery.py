@@ -134,7 +134,7 @@ def _sign_hook(node: Node, signer: str, scheme: str):
 
 
 async def _post(node: Node, item: dict, scheme: str) -> Any:
-    if item["signer"] not in node.extras.get("private_keys", {}):
+    if item["signer"] not in node.keys.private:
         await node.db.run(actors.private_key, node, item["signer"])
     sign = _sign_hook(node, item["signer"], scheme)
     headers = {"Content-Type": ACTIVITY_JSON}

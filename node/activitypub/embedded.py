@@ -58,3 +58,14 @@ async def authenticate(node: Node, doc: Any, wrapper: str) -> Any:
     if not vouched(fetched, ref):
         raise Unacceptable("the object's own origin does not answer for its author")
     return fetched
+
+
+def check_owner(sender: str, obj: dict) -> None:
+    """FEP-fe34: the creator is the owner; an object attributed to someone else is refused.
+
+    Mobilizon names the organiser as the Event's `actor` and its Group as `attributedTo`:
+    either may send it.
+    """
+    named = owners(obj)
+    if named and sender not in named:
+        raise Unacceptable("the object is attributed to someone other than the sender")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from node.activitypub.vocab import as_list, first, get_id, is_public
 from node.local import inputs
+from node.local.remote_drafts import RemoteEvent, RemoteListing, RemoteReply
 from node.local.sharing_models import LISTING_TYPES
 from node.local.text import html_to_text, sanitize_html, web_url
 
@@ -19,55 +20,6 @@ class Unacceptable(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class RemoteListing:
-    ref: str
-    url: str
-    kind: str
-    type: str
-    title: str
-    description_html: str
-    category: str
-    price: Decimal | None
-    currency: str
-    lat: float | None
-    lon: float | None
-    language: str
-    public: bool
-
-
-@dataclass(frozen=True)
-class RemoteEvent:
-    ref: str
-    url: str
-    title: str
-    description_html: str
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    timezone: str
-    place_name: str
-    street: str
-    postcode: str
-    city: str
-    country: str
-    lat: float | None
-    lon: float | None
-    capacity: int
-    join_mode: str
-    status: str
-    category: str
-    participant_count: int
-    public: bool
-    language: str = ""
-
-
-@dataclass(frozen=True)
-class RemoteReply:
-    ref: str
-    in_reply_to: str
-    content_html: str
 
 
 def page_url(obj: dict[str, Any], ref: str) -> str:
@@ -207,6 +159,7 @@ def as_to_event(obj: dict[str, Any]) -> RemoteEvent:
         participant_count=count if isinstance(count, int) and count >= 0 else 0,
         public=is_public(obj.get("to")) or is_public(obj.get("cc")),
         language=language,
+        group_ref=str(get_id(first(obj.get("attributedTo"))) or "")[:500],
     )
 
 
@@ -225,3 +178,16 @@ def as_to_reply(obj: dict[str, Any]) -> RemoteReply:
 def object_ids(activity: dict[str, Any]) -> list[str]:
     """Ids of the objects a Flag (or similar) points at."""
     return [i for i in (get_id(o) for o in as_list(activity.get("object"))) if i]
+
+
+_LEADING_MENTIONS = re.compile(r"^(?:\s*@[\w.\-]+(?:@[\w.\-:]+)?)+\s*")
+
+
+def note_text(obj: dict[str, Any]) -> str:
+    """A direct Note's plain text, without the leading mentions Mastodon starts DMs with."""
+    content = obj.get("content")
+    if not isinstance(content, str):
+        cmap = obj.get("contentMap")
+        content = next(iter(cmap.values()), "") if isinstance(cmap, dict) and cmap else ""
+    text = html_to_text(sanitize_html(content if isinstance(content, str) else ""))
+    return _LEADING_MENTIONS.sub("", text).strip()

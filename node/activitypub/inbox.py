@@ -1,4 +1,4 @@
-"""Inbox: verify and store incoming activities (202), then process them through HANDLERS."""
+"""Inbox: verify and store incoming activities (202), then process them (dispatch.HANDLERS)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urldefrag
 
-from node.activitypub import actors, keys, trust
+from node.activitypub import actors, announces, dispatch, keys, trust
 from node.activitypub.audience import host_of
 from node.activitypub.from_as import Unacceptable
 from node.activitypub.models import DomainBlock, HostState, InboxItem, RemoteActor
@@ -165,9 +165,9 @@ async def receive(
 
 def _batchers(node: Node) -> dict[str, Batcher]:
     """The node's inbox group committers: one for lookups, one for stores (created on first use)."""
-    found = node.extras.get("inbox_batchers")
+    found = node.inbox_batchers
     if found is None:
-        found = node.extras["inbox_batchers"] = {
+        found = node.inbox_batchers = {
             "lookup": Batcher(node.db, _lookup_many, atomic=False),
             "store": Batcher(node.db, _store_many),
         }
@@ -249,28 +249,10 @@ def _store_many(items: list[tuple[str, str, str, str]]) -> list[bool]:
 # ---------------------------------------------------------------- processing
 
 
-def object_type(value: Any) -> str:
-    """The type of an embedded object, or "*" for a bare reference (an id)."""
-    if isinstance(value, list):
-        value = value[0] if len(value) == 1 else None
-    if isinstance(value, dict) and isinstance(value.get("type"), str):
-        return value["type"]
-    return "*"
-
-
-def handler_for(activity: dict[str, Any]):
-    from node.activitypub.handlers import HANDLERS
-
-    pair = (activity.get("type"), object_type(activity.get("object")))
-    return pair, HANDLERS.get(pair)
-
-
 async def _prepare(node: Node, activity: dict[str, Any]) -> dict[str, Any]:
     """Network work before the transaction: cache the actors, unwrap Announces from origin."""
-    from node.activitypub.handlers.announces import unwrap
-
     if activity.get("type") == "Announce":
-        activity = {**activity, "object": await unwrap(node, activity)}
+        activity = {**activity, "object": await announces.unwrap(node, activity)}
     inner = activity.get("object")
     for uri in {get_id(activity.get("actor"))} | (
         {get_id(inner.get("actor")), get_id(inner.get("attributedTo"))}
@@ -290,15 +272,13 @@ async def _prepare(node: Node, activity: dict[str, Any]) -> dict[str, Any]:
 QUEUE = Queue(InboxItem, waiting="received", scheduled=False)
 
 
-def _handle(
-    tx: Any, node: Node, handler: Any, item_id: int, attempts: int, sender: str, activity: dict
-) -> None:
-    """Run the handler and mark the item done in the same transaction (commit()'s).
+def _handle(tx: Any, node: Node, item_id: int, attempts: int, sender: str, activity: dict) -> None:
+    """Dispatch through HANDLERS and mark the item done in the same transaction (commit()'s).
 
     If the claim was lost meanwhile, LostClaim rolls the handler's changes back: the worker that
     took the item over processes it, so it is processed once.
     """
-    result = handler(tx, node, sender, activity)
+    result = dispatch.run(tx, node, sender, activity)
     state, error = ("ignored", result) if isinstance(result, str) and result else ("processed", "")
     _mark(node, item_id, state, error, attempts)
 
@@ -321,12 +301,12 @@ async def _process(node: Node, item: InboxItem) -> None:
     activity = inputs.loads(item.body)
     attempts = item.attempts + 1
     try:
-        pair, handler = handler_for(activity)
-        if handler is None:
-            state, error = "ignored", f"no handler for {pair[0]}/{pair[1]}"
+        refused = dispatch.accepts(activity)
+        if refused is not None:
+            state, error = "ignored", f"no handler for {refused[0]}/{refused[1]}"
         else:
             activity = await _prepare(node, activity)
-            await commit(node, _handle, node, handler, item.id, attempts, item.sender, activity)
+            await commit(node, _handle, node, item.id, attempts, item.sender, activity)
             return
     except (Unacceptable, actors.FetchFailed) as exc:
         state, error = "rejected", exc.reason

@@ -33,11 +33,11 @@ async def media_client_ctx(node: Node) -> AsyncIterator[None]:
         max_bytes=MAX_BYTES,
         user_agent=f"Quartier (+{settings.public_url})",
     )
-    node.extras["media_http"] = client
+    node.media_http = client
     try:
         yield
     finally:
-        node.extras.pop("media_http", None)
+        node.media_http = None
         await client.close()
 
 
@@ -66,16 +66,16 @@ def _fail(photo_id: int) -> None:
 
 
 async def _instance_signer(node: Node):
-    sign = node.extras.get("instance_signer")
+    sign = node.keys.instance_signer
     if sign is None:
         await node.db.run(actors.private_key, node, INSTANCE)
-        sign = node.extras["instance_signer"] = actors.signer(node)
+        sign = node.keys.instance_signer = actors.signer(node)
     return sign
 
 
 async def fetch_due(node: Node) -> int:
     """One batch of remote photos: fetch, check, re-encode, store; failures are not retried."""
-    client = node.extras.get("media_http")
+    client = node.media_http
     if client is None:
         return 0
     photos = await node.db.run(_due, BATCH)

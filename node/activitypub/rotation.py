@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from node.activitypub import actors, audience, keys, outbox, trust
-from node.activitypub.models import ActorKey
+from node.activitypub.models import INSTANCE, ActorKey
 from node.local.errors import NotFound
 from node.runtime import Node
 
@@ -25,7 +25,9 @@ def rotate_key(tx: Any, node: Node, handle: str) -> int:
     }
     if ActorKey.update(**values).where(ActorKey.handle == handle).execute() == 0:
         ActorKey.create(handle=handle, **values)
-    node.extras.get("private_keys", {}).pop(handle, None)
+    node.keys.forget(handle)
+    if handle == INSTANCE:
+        node.keys.instance_signer = None
     sent = 0
     for signer, activity, inboxes in outbox._actor_update(
         node, handle, f"key-{tx.now.isoformat()}"

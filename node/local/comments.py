@@ -9,6 +9,7 @@ from node.local import events, listings
 from node.local.errors import Invalid, NotAllowed, NotFound
 from node.local.models import Resident
 from node.local.moderation import ensure_can_publish
+from node.local.remote_drafts import RemoteReply
 from node.local.sharing_models import Block, Comment, Event, Listing
 from node.local.text import markdown_to_html
 from node.local.tx import Change, Tx
@@ -80,3 +81,22 @@ def under(target_type: str, target_id: int) -> list[Comment]:
         )
         .order_by(Comment.created_at, Comment.id)
     )
+
+
+def receive_remote(
+    tx: Tx, author_id: int, draft: RemoteReply, target_type: str, target_id: int
+) -> int:
+    """A reply from another node under one of the items we show; an edit changes its text."""
+    existing = Comment.get_or_none(Comment.external_ref == draft.ref)
+    if existing is not None:
+        existing.content_html = draft.content_html
+        existing.save()
+        return existing.id
+    row = Comment.create(
+        target_type=target_type,
+        target_id=target_id,
+        author=author_id,
+        content_html=draft.content_html,
+        external_ref=draft.ref,
+    )
+    return row.id

@@ -16,9 +16,10 @@ from node.local.event_drafts import (  # noqa: F401 - callers find these here
     JOIN_MODES,
     EventDraft,
 )
-from node.local.models import OrganisationMember, Resident
+from node.local.models import OrganisationMember, Resident, utcnow
 from node.local.moderation import ensure_can_publish
 from node.local.notify import N_, notify
+from node.local.remote_drafts import Arrival, RemoteEvent
 from node.local.sharing_models import ATTENDING, Event, Rsvp
 from node.local.tx import Change, RsvpChanged, Tx
 
@@ -346,3 +347,22 @@ def answer_of(event_id: int, resident_id: int) -> tuple[str, int | None]:
         return row.status, None
     ids = [r.id for r in waiting_list(event_id)]
     return "waiting", ids.index(row.id) + 1
+
+
+def receive_remote(tx: Tx, organiser_id: int, draft: RemoteEvent, arrival: Arrival) -> int:
+    """An event kept from another node, created or brought up to date; returns its id."""
+    values = {k: v for k, v in draft.__dict__.items() if k not in ("ref", "public")}
+    values.update(
+        updated_at=utcnow(),
+        remote_updated=arrival.remote_updated,
+        reach=arrival.reach,
+        quarter=arrival.quarter_id,
+    )
+    row = Event.get_or_none(Event.external_ref == draft.ref)
+    if row is None:
+        row = Event.create(
+            organiser=organiser_id, external_ref=draft.ref, origin=arrival.origin, **values
+        )
+    else:
+        Event.update(**values).where(Event.id == row.id).execute()
+    return row.id

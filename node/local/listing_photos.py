@@ -94,3 +94,21 @@ def describe(tx: Tx, resident_id: int, listing_id: int, photo_id: int, alt: str)
     photo.save()
     tx.record(ListingUpdated(listing_id))
     return photo
+
+
+def receive_remote(listing_id: int, wanted: list[tuple[str, str]]) -> None:
+    """A remote listing's images as (url, alt), in order: new ones queued, dropped ones removed.
+
+    The `remote_photos` step fetches them later.
+    """
+    known = {
+        p.remote_url: p for p in ListingPhoto.select().where(ListingPhoto.listing == listing_id)
+    }
+    for position, (url, alt) in enumerate(wanted):
+        if url not in known:
+            ListingPhoto.create(
+                listing=listing_id, position=position, remote_url=url[:500], alt=alt
+            )
+    stale = [p.id for u, p in known.items() if u not in {w[0] for w in wanted}]
+    if stale:
+        ListingPhoto.delete().where(ListingPhoto.id.in_(stale)).execute()

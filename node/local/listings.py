@@ -21,7 +21,8 @@ from node.local.listing_reads import (  # noqa: F401 - callers read listings thr
     revisions,
     shelf,
 )
-from node.local.models import REACHES, Resident
+from node.local.models import REACHES, Resident, utcnow
+from node.local.remote_drafts import Arrival, RemoteListing
 from node.local.sharing_models import (
     LISTING_KINDS,
     LISTING_TYPES,
@@ -423,3 +424,35 @@ def expire_due(tx: Tx, now: dt.datetime | None = None, batch: int = 500) -> int:
 def put_on_shelf(tx: Tx, resident_id: int, draft: ListingDraft) -> Listing:
     """Add an object to the resident's shelf: a loan offer that stays open."""
     return publish(tx, resident_id, replace(draft, kind="offer", type="loan", shelf=True))
+
+
+def receive_remote(tx: Tx, author_id: int, draft: RemoteListing, arrival: Arrival) -> int:
+    """A listing kept from another node, created or brought up to date; returns its id.
+
+    Freshness and reach were decided on arrival (activitypub.arrivals); only its author changes it.
+    """
+    values = {
+        "kind": draft.kind,
+        "type": draft.type,
+        "title": draft.title,
+        "description_html": draft.description_html,
+        "category": draft.category,
+        "price": draft.price,
+        "currency": draft.currency,
+        "lat": draft.lat,
+        "lon": draft.lon,
+        "language": draft.language,
+        "url": draft.url,
+        "updated_at": utcnow(),
+        "reach": arrival.reach,
+        "quarter": arrival.quarter_id,
+        "remote_updated": arrival.remote_updated,
+    }
+    row = Listing.get_or_none(Listing.external_ref == draft.ref)
+    if row is None:
+        row = Listing.create(
+            author=author_id, external_ref=draft.ref, origin=arrival.origin, **values
+        )
+    else:
+        Listing.update(**values).where(Listing.id == row.id).execute()
+    return row.id

@@ -81,12 +81,15 @@ def update(
     website: str = "",
     verified: bool | None = None,
 ) -> Organisation:
-    """Admins edit everything; managing members edit all but the verified badge."""
+    """Admins edit everything; managing members edit all but the verified badge and the quarter."""
     org = get(organisation_id)
     if actor.role != "admin" and not can_act_for(actor, org.id):
         raise NotAllowed(_("Only an administrator can do this."))
     org.name, org.kind = _clean(name, kind)
-    org.quarter = get_quarter(quarter_slug) if quarter_slug else None
+    quarter = get_quarter(quarter_slug) if quarter_slug else None
+    if actor.role != "admin" and (quarter.id if quarter else None) != org.quarter_id:
+        raise NotAllowed(_("Only an administrator can move an organisation to another quarter."))
+    org.quarter = quarter
     org.description = description.strip()
     org.website = website.strip()
     if verified is not None and actor.role == "admin":

@@ -134,7 +134,9 @@ async def test_an_edit_after_a_moderators_delete_is_not_sent_until_restored(foll
     changes = listings.ListingDraft.parse_changes({"title": "Visible edit"})
     await commit(node, listings.edit, alice.id, listing.id, changes)
     await node.drain()
-    updates = [json.loads(d.body) for d in await node.db.run(lambda: list(Delivery.select()))]
+    updates = [
+        json.loads(bytes(d.body)) for d in await node.db.run(lambda: list(Delivery.select()))
+    ]
     titles = [a["object"].get("name") for a in updates if a["type"] == "Update"]
     assert "Visible edit" in titles and "Hidden edit" not in titles
 

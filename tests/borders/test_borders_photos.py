@@ -12,9 +12,9 @@ from node.local import listing_photos
 from node.local.sharing_models import Listing, ListingPhoto
 
 
-def png_bytes() -> bytes:
+def png_bytes(size=(64, 48)) -> bytes:
     out = io.BytesIO()
-    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, "PNG")
+    Image.new("RGB", size, (200, 30, 30)).save(out, "PNG", optimize=True)
     return out.getvalue()
 
 
@@ -23,6 +23,7 @@ async def test_remote_listing_photos_are_fetched_checked_and_cached(make_setting
     peer = Peer()
     big = b"\x89PNG" + b"0" * (remote_media.MAX_BYTES + 10)
     served = {"photo.png": png_bytes(), "fake.png": b"<html>not an image</html>", "big.png": big}
+    served["huge.png"] = png_bytes((5001, 5001))  # 84 kB, 25 megapixels and a row: over the cap
 
     async def media(request):
         return web.Response(body=served[request.match_info["name"]], content_type="image/png")
@@ -36,7 +37,7 @@ async def test_remote_listing_photos_are_fetched_checked_and_cached(make_setting
             "to": [PUBLIC], "updated": "2026-01-01T10:00:00Z",
             "attachment": [
                 {"type": "Image", "mediaType": "image/png", "url": f"{peer.base}/media/{name}"}
-                for name in ("photo.png", "fake.png", "big.png")
+                for name in ("photo.png", "fake.png", "big.png", "huge.png")
             ],
         }  # fmt: skip
         create = {
@@ -55,13 +56,15 @@ async def test_remote_listing_photos_are_fetched_checked_and_cached(make_setting
             "photo.png",
             "fake.png",
             "big.png",
+            "huge.png",
         ]
-        good, fake, too_big = photos
+        good, fake, too_big, huge = photos
         assert good.name and good.mime == "image/png" and (good.width, good.height) == (64, 48)
         folder = listing_photos.media_dir(fr.node.settings.data_dir)
         assert listing_photos.path_of(folder, good.name) is not None
         assert (fake.name, fake.mime) == ("", remote_media.FAILED)
         assert (too_big.name, too_big.mime) == ("", remote_media.FAILED)
+        assert (huge.name, huge.mime) == ("", remote_media.FAILED)  # refused from its header
         listing = await fr.node.db.run(lambda: Listing.get(Listing.external_ref == note["id"]))
         assert listing.reach == "public" and listing.origin == peer.host
     finally:

@@ -21,7 +21,7 @@ async def test_listings_expire_and_can_be_renewed_but_shelf_items_do_not(client)
         listings.ListingDraft.parse({"kind": "offer", "type": "loan", "title": "Ladder"}),
     )
     assert await node.drain() == 0  # nothing due yet
-    node.extras["clock"] = lambda: utcnow() + dt.timedelta(days=node.settings.listing_days + 1)
+    node.clock = lambda: utcnow() + dt.timedelta(days=node.settings.listing_days + 1)
     await node.drain()
     states = await node.db.run(
         lambda: {r.id: r.state for r in Listing.select(Listing.id, Listing.state)}
@@ -46,14 +46,14 @@ async def test_reminders_the_day_before_and_when_overdue_once_each(client):
     await node.drain()
     assert not any("Reminder" in n for n in await notes(node, bob.id))
     start = utcnow()
-    node.extras["clock"] = lambda: start + dt.timedelta(days=2)  # the day before `until`
+    node.clock = lambda: start + dt.timedelta(days=2)  # the day before `until`
     assert await node.drain() >= 1
     for resident in (alice, bob):
         assert (await notes(node, resident.id))[-1] == "Reminder: “Perceuse” goes back tomorrow."
     count = len(await notes(node, bob.id))
     await node.drain()
     assert len(await notes(node, bob.id)) == count  # once
-    node.extras["clock"] = lambda: start + dt.timedelta(days=5)  # overdue
+    node.clock = lambda: start + dt.timedelta(days=5)  # overdue
     await node.drain()
     for resident in (alice, bob):
         assert (await notes(node, resident.id))[-1] == f"“Perceuse” was due back on {day(3)}."
@@ -69,6 +69,6 @@ async def test_returned_loans_get_no_reminder(client):
     _, loan, _ = await ask(client, tb, listing_id, 1, 2)
     for action in ("accept", "handover", "return"):
         await move(client, ta, loan["id"], action)
-    node.extras["clock"] = lambda: utcnow() + dt.timedelta(days=10)
+    node.clock = lambda: utcnow() + dt.timedelta(days=10)
     await node.drain()
     assert not any("due back" in n for n in await notes(node, bob.id))

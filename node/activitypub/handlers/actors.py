@@ -26,7 +26,7 @@ def on_update_actor(tx: Any, node: Node, sender: str, activity: dict) -> str | N
     return None
 
 
-def delete_actor(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_delete_actor(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     """The actor was deleted: forget it and remove its resident's data here."""
     remote = RemoteActor.get_or_none(RemoteActor.uri == sender)
     resident = Resident.get_or_none(Resident.external_ref == sender)

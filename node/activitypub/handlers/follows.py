@@ -1,12 +1,17 @@
-"""Follow, Undo Follow, and Accept / Reject of our own follows (protocol-level)."""
+"""Follow, Undo Follow, Accept / Reject of our own follows, and twinning (a marked Follow of a quarter).
+
+The resolver tells a twinning Follow from a plain one (resolve.kind_of); Accept / Reject / Undo
+of a follow also settle or end the twinning it belongs to.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from node.activitypub import actors, outbox, to_as
+from node.activitypub import actors, outbox, resolve, to_as, twinning
 from node.activitypub.models import Follower, Following, RemoteActor
 from node.activitypub.vocab import get_id
+from node.local import twins
 from node.runtime import Node
 
 
@@ -71,7 +76,7 @@ def approve(tx: Any, node: Node, handle: str, actor_uri: str, accepted: bool = T
         )
 
 
-def on_undo_follow(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def _undo_follower(node: Node, sender: str, activity: dict) -> str | None:
     inner = activity["object"]
     handle = actors.local_handle(node, get_id(inner.get("object")) or "")
     if get_id(inner.get("actor")) != sender or handle is None:
@@ -91,7 +96,7 @@ def _our_follow(sender: str, obj: Any) -> Following | None:
     return row
 
 
-def on_accept_follow(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def _accept_follow(sender: str, activity: dict) -> str | None:
     row = _our_follow(sender, activity.get("object"))
     if row is None:
         return "accept of an unknown follow"
@@ -99,9 +104,92 @@ def on_accept_follow(tx: Any, node: Node, sender: str, activity: dict) -> str | 
     return None
 
 
-def on_reject_follow(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def _reject_follow(sender: str, activity: dict) -> str | None:
     row = _our_follow(sender, activity.get("object"))
     if row is None:
         return "reject of an unknown follow"
     Following.update(state="rejected").where(Following.id == row.id).execute()
+    return None
+
+
+def on_twinning_follow(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    """A twinning Follow waits for the quarter's moderators, unless it answers our request."""
+    handle, quarter = resolve.twinning_of(node, activity)
+    remote = RemoteActor.get_or_none(RemoteActor.uri == sender)
+    if remote is None or remote.type != "Group":
+        return "twinning asked by something that is not a quarter"
+    mine = twins.Twin.get_or_none(
+        (twins.Twin.quarter == quarter.id) & (twins.Twin.actor_uri == sender)
+    )
+    values = {
+        "inbox": remote.inbox,
+        "shared_inbox": remote.shared_inbox,
+        "follow_id": activity["id"],
+    }
+    row = Follower.get_or_none((Follower.handle == handle) & (Follower.actor_uri == sender))
+    # An ended twinning asked again by them is a new request, not an answer to our old one.
+    answers_ours = (
+        mine is not None
+        and mine.direction == "outgoing"
+        and mine.state in ("requested", "accepted")
+    )
+    state = "accepted" if answers_ours or (mine and mine.state == "accepted") else "pending"
+    if row is None:
+        Follower.create(handle=handle, actor_uri=sender, state=state, **values)
+    else:
+        Follower.update(state=state, **values).where(Follower.id == row.id).execute()
+    if state == "accepted":
+        # The follow back of the Group we asked: accept it, and our request is accepted too.
+        accept_follower(node, handle, sender, activity)
+        twins.settle(mine.id, True, tx.now)
+        return None
+    twins.asked(
+        quarter.id, twinning.remote_quarter(remote, activity.get("twinning")), activity["id"]
+    )
+    return None
+
+
+def _twin_of(sender: str, activity: dict) -> twins.Twin | None:
+    follow_id = get_id(activity.get("object"))
+    twin = twins.Twin.get_or_none(
+        (twins.Twin.follow_id == follow_id) & (twins.Twin.actor_uri == sender)
+    )
+    if twin is None:
+        twin = twins.Twin.get_or_none(
+            (twins.Twin.back_follow_id == follow_id) & (twins.Twin.actor_uri == sender)
+        )
+    return twin
+
+
+def on_accept(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    """Accept of our Follow (embedded, or by id); it may settle our twinning request."""
+    result = _accept_follow(sender, activity)
+    twin = _twin_of(sender, activity)
+    if twin is not None and twin.direction == "outgoing":
+        twins.settle(twin.id, True, tx.now)
+    return result
+
+
+def on_reject(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    result = _reject_follow(sender, activity)
+    twin = _twin_of(sender, activity)
+    if twin is not None:
+        twins.settle(twin.id, False, tx.now)
+    return result
+
+
+def on_undo_follow(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    """An Undo(Follow) ends the follow; from a twin's Group, the twinning and our follow too."""
+    result = _undo_follower(node, sender, activity)
+    if result is not None:
+        return result
+    handle = actors.local_handle(node, get_id(activity["object"].get("object")) or "")
+    found = actors.find_local(handle) if handle else None
+    if found is None or found[0] != "quarter":
+        return None
+    if twins.ended_by_them(found[1].id, sender, tx.now) is not None:
+        # No Undo back: the other side already dropped its follows (no ping-pong).
+        Following.delete().where(
+            (Following.handle == handle) & (Following.actor_uri == sender)
+        ).execute()
     return None

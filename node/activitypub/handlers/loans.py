@@ -6,31 +6,18 @@ actor stands for: the state machine and its party rules refuse wrong-party or il
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from node.activitypub import agreements
+from node.activitypub import agreements, embedded
+from node.activitypub.actors import author_of
 from node.activitypub.audience import host_of
-from node.activitypub.from_as import Unacceptable
-from node.activitypub.handlers import rsvps, twins
-from node.activitypub.handlers.objects import _local_target, author_of
+from node.activitypub.from_as import Unacceptable, note_text
+from node.activitypub.resolve import find_loan, local_target
 from node.activitypub.vocab import get_id
 from node.local import loans
 from node.local.errors import DomainError
 from node.local.sharing_models import Loan, LoanStep
 from node.runtime import Node
-
-
-def find_loan(node: Node, refs: list[str]) -> tuple[Loan, str] | None:
-    """(loan, the matching ref) for our own loan URLs (any fragment) or the other node's ids."""
-    pattern = re.escape(node.urls.base) + r"/loans/(\d+)(?:#.*)?"
-    for ref in refs:
-        match = re.fullmatch(pattern, ref)
-        loan = Loan.get_or_none(Loan.id == int(match.group(1))) if match else None
-        loan = loan or Loan.get_or_none(Loan.external_ref == ref)
-        if loan is not None:
-            return loan, ref
-    return None
 
 
 def _apply(fn, tx: Any, *args: Any) -> Any:
@@ -72,7 +59,7 @@ def on_offer(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
         _stamp(found[0].id, activity["id"])
         return None
     fields = agreements.request_fields(activity)
-    target = _local_target(node, fields["listing"])
+    target = local_target(node, fields["listing"])
     if target is None or target[0] != "listing":
         raise Unacceptable("offer for something we do not list")
     try:
@@ -90,11 +77,8 @@ def on_offer(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
 def _answer(tx: Any, node: Node, sender: str, activity: dict, agree: bool) -> str | None:
     ref = get_id(activity.get("object")) or ""
     found = find_loan(node, [ref])
-    if found is None:
-        if rsvps.our_join(node, ref) is not None:  # an answer naming our Join by id (Mobilizon)
-            return rsvps.on_answer_by_id(tx, node, sender, activity)
-        fallback = twins.on_accept if agree else twins.on_reject  # a Follow, maybe a twinning
-        return fallback(tx, node, sender, activity)
+    if found is None:  # the resolver found it; gone since (a concurrent cancel)
+        raise Unacceptable("no loan matches this activity")
     if _seen(activity["id"]):
         return "step already applied"
     loan, party = found[0], author_of(sender)
@@ -112,7 +96,7 @@ def _answer(tx: Any, node: Node, sender: str, activity: dict, agree: bool) -> st
 
 
 def on_accept(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
-    """Accept of our loan Offer (result: the Agreement), of an extension, or of a Follow."""
+    """Accept of our loan Offer (result: the Agreement) or of an extension we asked for."""
     return _answer(tx, node, sender, activity, True)
 
 
@@ -145,16 +129,13 @@ def on_custody(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     return None
 
 
-def on_thanks(tx: Any, node: Node, sender: str, activity: dict, text: str) -> str | None:
-    """A direct Note with loanStep "thanked" naming the agreement."""
+def on_thanks(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    """A direct Note with loanStep "thanked" naming the agreement (resolve: thanks-note)."""
     obj = activity["object"]
+    embedded.check_owner(sender, obj)
     if _seen(obj["id"]):
         return "step already applied"
     loan = _loan_of(node, activity)
-    _apply(loans.thank, tx, author_of(sender).id, loan.id, text)
+    _apply(loans.thank, tx, author_of(sender).id, loan.id, note_text(obj))
     _stamp(loan.id, obj["id"])
     return None
-
-
-def is_loan_note(obj: dict) -> bool:
-    return obj.get("loanStep") == "thanked"

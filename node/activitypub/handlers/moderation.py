@@ -6,7 +6,7 @@ from typing import Any
 
 from node.activitypub import actors
 from node.activitypub.audience import host_of
-from node.activitypub.handlers.objects import _local_target
+from node.activitypub.resolve import local_target
 from node.local.models import Resident
 from node.local.sharing_models import Event, Listing, Report
 from node.runtime import Node
@@ -22,7 +22,7 @@ def on_flag(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     )
     targets: list[tuple[str, int, int | None]] = []
     for ref in object_ids(activity):
-        local = _local_target(node, ref)
+        local = local_target(node, ref)
         if local is not None:
             model = Listing if local[0] == "listing" else Event
             row = model.get_or_none(model.id == local[1])

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from node.activitypub import participation, to_as
+from node.activitypub.actors import author_of
 from node.activitypub.from_as import Unacceptable
-from node.activitypub.handlers.objects import _local_target, author_of
 from node.activitypub.models import RemoteActor
 from node.activitypub.outbox import enqueue
+from node.activitypub.resolve import local_target, our_join
 from node.activitypub.vocab import get_id
 from node.local import events, remote_rsvps
 from node.local.errors import DomainError
@@ -19,7 +20,7 @@ from node.runtime import Node
 
 
 def _our_event(node: Node, activity: dict) -> Event:
-    target = _local_target(node, get_id(activity.get("object")) or "")
+    target = local_target(node, get_id(activity.get("object")) or "")
     event = Event.get_or_none(Event.id == target[1]) if target and target[0] == "event" else None
     if event is None:
         raise Unacceptable("join or leave of an event we do not organise")
@@ -64,15 +65,12 @@ def on_leave(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     return None
 
 
-def our_join(node: Node, ref: str) -> Rsvp | None:
-    """Our resident's RSVP whose outgoing Join has this id (see exchange_builders.rsvp_changed)."""
-    if not ref or not node.urls.is_local(ref):
-        return None
-    return Rsvp.get_or_none(Rsvp.external_ref == ref)
-
-
-def on_answer_by_id(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
-    """Mobilizon may answer with `object: <our Join's id>` only: rebuild the Join from our RSVP."""
+def on_answer(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+    """Accept / TentativeAccept / Reject of our resident's Join, embedded or named by its id."""
+    obj = activity.get("object")
+    if isinstance(obj, dict) and obj.get("type") == "Join":
+        return _answer(tx, node, sender, activity)
+    # Mobilizon may answer with `object: <our Join's id>` only: rebuild the Join from our RSVP.
     ref = get_id(activity.get("object")) or ""
     rsvp = our_join(node, ref)
     if rsvp is None:
@@ -107,9 +105,6 @@ def _answer(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     except DomainError as exc:
         return f"ignored: {exc}"
     return None
-
-
-on_accept_join = on_reject_join = on_tentative_accept_join = _answer
 
 
 def refuse_join(node: Node, organiser: Resident, join: dict, sender: RemoteActor) -> None:

@@ -27,10 +27,12 @@ async def unwrap(node: Node, announce: dict) -> Any:
     return await embedded.authenticate(node, inner, announcer)
 
 
-def on_announce(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
-    """Process the announced activity, or the announced object as if its author created it."""
-    from node.activitypub.inbox import handler_for
+def on_announce(tx: Any, node: Node, sender: str, activity: dict) -> tuple[str, dict] | str:
+    """(its author, the announced activity) to dispatch through HANDLERS, or why it is ignored.
 
+    An announced object is taken as if its author created it. The dispatcher (dispatch.run)
+    sends what this returns through the same table; this never calls a handler itself.
+    """
     inner = activity.get("object")
     if not isinstance(inner, dict):
         return "announce of one of our own objects"
@@ -47,7 +49,4 @@ def on_announce(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
         activity = {"id": inner.get("id"), "type": "Create", "actor": author, "object": inner}
     if not author or not same_origin(get_id(activity.get("object")) or activity["id"], author):
         raise Unacceptable("announced object is not on its author's origin")
-    pair, handler = handler_for(activity)
-    if handler is None or handler is on_announce:
-        return f"no handler for announced {pair[0]}/{pair[1]}"
-    return handler(tx, node, author, activity)
+    return author, activity
