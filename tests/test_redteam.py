@@ -330,3 +330,65 @@ async def test_an_address_save_in_flight_does_not_undo_a_suspension_or_a_demotio
     assert after.postcode == "35400"  # the address itself is saved
     assert after.role == "resident"
     assert after.suspended_until is not None
+
+
+async def test_a_reported_message_stays_with_its_quarter_and_out_of_organisations(client):
+    """alice and bob (alpha) write; alice reports bob's message. gamma's moderator and the
+    manager of an organisation of alpha try every way to the conversation: nothing shows."""
+    from social_factories import make_organisation
+
+    node = node_of(client)
+    await make_quarter(node, "alpha", "Alpha", ["35400"])
+    await make_quarter(node, "gamma", "Gamma", ["35700"])
+    alice = await make_resident(node, "alice", quarter="alpha")
+    bob = await make_resident(node, "bob", quarter="alpha")
+    manager = await make_resident(node, "oscar", quarter="alpha")
+    await make_organisation(node, manager)
+    gmod = await make_resident(node, "gmod", quarter="gamma", role="moderator")
+    ta, tb = await make_token(node, alice.id), await make_token(node, bob.id)
+    status, first, _ = await api(
+        client, "POST", "/api/v1/messages", ta, {"to": "bob", "text": "Hi"}
+    )
+    assert status == 201, first
+    status, rude, _ = await api(
+        client, "POST", "/api/v1/messages", tb, {"to": "alice", "text": f"Rude {SECRET}"}
+    )
+    assert status == 201, rude
+    status, _report, _ = await api(
+        client,
+        "POST",
+        "/api/v1/reports",
+        ta,
+        {"target_type": "message", "target_id": rude["id"], "reason": "rude"},
+    )
+    assert status == 201
+    conversation = rude.get("conversation") or rude.get("conversation_id") or 1
+    leaks = []
+    for who in (gmod, manager):
+        token = await make_token(node, who.id)
+        for path in (
+            f"/api/v1/conversations/{conversation}",
+            "/api/v1/conversations",
+        ):
+            status, _body, response = await api(client, "GET", path, token)
+            if SECRET in await response.text():
+                leaks.append((who.username, path))
+        async with await session_of(client, who.username) as s:
+            for path in (f"/messages/{conversation}", "/messages", "/moderation", "/notifications"):
+                r = await s.get(path)
+                if SECRET in await r.text():
+                    leaks.append((who.username, path))
+            token = await token_from(s, "/messages")
+            r = await s.post(
+                "/moderation/act",
+                data={
+                    "csrf_token": token,
+                    "target_type": "message",
+                    "target_id": str(rude["id"]),
+                    "action": "remove",
+                    "reason": "x",
+                },
+                allow_redirects=False,
+            )
+            assert r.status in (403, 404), (who.username, r.status)
+    assert leaks == []
