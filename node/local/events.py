@@ -366,3 +366,32 @@ def receive_remote(tx: Tx, organiser_id: int, draft: RemoteEvent, arrival: Arriv
     else:
         Event.update(**values).where(Event.id == row.id).execute()
     return row.id
+
+
+def receive_join(
+    tx: Tx, participant_id: int, event_id: int, join_ref: str, message: str | None
+) -> Rsvp:
+    """A Join from another node: the same rules as a local RSVP (capacity, waiting list, approval).
+
+    The Join's id is kept so that the answer names it; a second Join (a new id) from someone
+    already attending is answered again.
+    """
+    row = rsvp(tx, participant_id, event_id, "going")
+    Rsvp.update(
+        external_ref=join_ref[:500],
+        message=message[:2000] if message is not None else row.message,
+    ).where(Rsvp.id == row.id).execute()
+    if not any(getattr(c, "rsvp_id", None) == row.id for c in tx.changes):
+        tx.record(RsvpChanged(row.id, event_id))
+    return row
+
+
+def receive_leave(tx: Tx, participant_id: int, event_id: int) -> bool:
+    """A Leave from another node; False when they were not attending."""
+    row = Rsvp.get_or_none((Rsvp.event == event_id) & (Rsvp.resident == participant_id))
+    if row is None or row.status == "not_going":
+        return False
+    # No Join to answer any more: the outbox sends nothing back for a Leave.
+    Rsvp.update(external_ref=None).where(Rsvp.id == row.id).execute()
+    rsvp(tx, participant_id, event_id, "not_going")
+    return True

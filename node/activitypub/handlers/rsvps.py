@@ -15,7 +15,6 @@ from node.local import events, remote_rsvps
 from node.local.errors import DomainError
 from node.local.models import Resident
 from node.local.sharing_models import Event, Rsvp
-from node.local.tx import RsvpChanged
 from node.runtime import Node
 
 
@@ -33,36 +32,30 @@ def on_join(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
         return "join already answered"
     event = _our_event(node, activity)
     participant = author_of(sender)
+    message = activity.get("participationMessage")
     try:
-        row = events.rsvp(tx, participant.id, event.id, "going")
+        events.receive_join(
+            tx,
+            participant.id,
+            event.id,
+            activity["id"],
+            message if isinstance(message, str) else None,
+        )
     except DomainError as exc:
         organiser = Resident.get_by_id(event.organiser_id)
         refuse_join(node, organiser, activity, RemoteActor.get(RemoteActor.uri == sender))
         return f"refused: {exc}"
-    message = activity.get("participationMessage")
-    Rsvp.update(
-        external_ref=activity["id"][:500],
-        message=message[:2000] if isinstance(message, str) else row.message,
-    ).where(Rsvp.id == row.id).execute()
-    # A second Join (new id) from someone already attending is answered again.
-    if not any(getattr(c, "rsvp_id", None) == row.id for c in tx.changes):
-        tx.record(RsvpChanged(row.id, event.id))
     return None
 
 
 def on_leave(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     event = _our_event(node, activity)
     participant = author_of(sender)
-    row = Rsvp.get_or_none((Rsvp.event == event.id) & (Rsvp.resident == participant.id))
-    if row is None or row.status == "not_going":
-        return "leave of an event they did not join"
-    # No Join to answer any more: the outbox sends nothing back for a Leave.
-    Rsvp.update(external_ref=None).where(Rsvp.id == row.id).execute()
     try:
-        events.rsvp(tx, participant.id, event.id, "not_going")
+        left = events.receive_leave(tx, participant.id, event.id)
     except DomainError as exc:
         raise Unacceptable(f"refused: {exc}") from exc
-    return None
+    return None if left else "leave of an event they did not join"
 
 
 def on_answer(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
