@@ -84,4 +84,3 @@ async def test_an_untrusted_peer_cannot_spread_its_failures_with_the_header(
         statuses += await _failures(client, f"203.0.113.{n}", 1)
     assert statuses[-1] == 429 or statuses[-1] == 400
     assert 429 in statuses
-

@@ -24,8 +24,8 @@ from node.i18n import _
 from node.local import logins, residents
 from node.local.errors import DomainError
 from node.web import sessions
-from node.web.proxies import real_client
 from node.web.inputs import clean_request
+from node.web.proxies import real_client
 from node.web.render import render
 
 log = logging.getLogger("quartier.web")

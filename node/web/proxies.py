@@ -22,7 +22,9 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 def parse_networks(value: str) -> tuple[Network, ...]:
     """ "127.0.0.1, 10.0.0.0/8" → networks; raises ValueError on a bad entry."""
     return tuple(
-        ipaddress.ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip()
+        ipaddress.ip_network(part.strip(), strict=False)
+        for part in value.split(",")
+        if part.strip()
     )
 
 
