@@ -49,7 +49,16 @@ def update_profile(
     resident.languages_spoken = languages_spoken.strip()[:120]
     resident.skills = skills.strip()
     resident.bio = bio.strip()
-    resident.save()
+    # only the profile columns: a role, suspension or password written meanwhile stays
+    resident.save(
+        only=[
+            Resident.display_name,
+            Resident.language,
+            Resident.languages_spoken,
+            Resident.skills,
+            Resident.bio,
+        ]
+    )
     tx.record(ResidentUpdated(resident.id))
     return resident
 
@@ -67,7 +76,7 @@ def set_avatar(tx: Tx, resident_id: int, name: str) -> str:
     resident = Resident.get_by_id(resident_id)
     old = resident.avatar
     resident.avatar = f"avatars/{name}"
-    resident.save()
+    resident.save(only=[Resident.avatar])
     tx.record(ResidentUpdated(resident.id))
     return old
 

@@ -13,6 +13,7 @@ from node.local import inputs, reach
 from node.local.errors import Conflict, Invalid, InvalidTransition, NotAllowed, NotFound
 from node.local.loan_queries import ACTIVE, STATE_LABELS, pending_extension
 from node.local.models import Resident
+from node.local.moderation import ensure_can_publish
 from node.local.notify import N_, notify
 from node.local.sharing_models import Block, Listing, Loan, LoanExtension, LoanStep
 from node.local.tx import Change, Tx
@@ -188,11 +189,8 @@ def request(tx: Tx, borrower_id: int, listing_id: int, draft: LoanDraft) -> Loan
         raise InvalidTransition(_("This object is not available for loan any more."))
     if listing.author_id == borrower_id:
         raise NotAllowed(_("You cannot borrow your own object."))
-    unverified_ok = tx.settings is not None and tx.settings.unverified_can_publish
-    if borrower.is_local and not borrower.is_verified and not unverified_ok:
-        raise NotAllowed(
-            _("Your address must be verified before you can publish or contact neighbours.")
-        )
+    if borrower.is_local:  # suspended, or unverified unless the node allows: no asking
+        ensure_can_publish(tx, borrower)
     if _blocked(listing.author_id, borrower_id):
         raise NotAllowed(_("You cannot ask this neighbour to lend you something."))
     if _overlapping(listing_id, draft.start, draft.until):

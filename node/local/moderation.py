@@ -377,13 +377,13 @@ def _sanction(tx: Tx, action: str, resident_id: int | None, reason: str, days: i
         raise NotFound(_("No such resident."))
     if action == "suspend":
         resident.suspended_until = tx.now + dt.timedelta(days=max(1, min(days, 3650)))
-        resident.save()
+        resident.save(only=[Resident.suspended_until])
         logins.end_all(resident.id, tx.now)  # a suspension ends every session at once
         tx.record(ResidentSuspended(resident.id))
         message = N_("Your account is suspended for %(days)d days by a moderator: %(reason)s")
     elif action == "unsuspend":
         resident.suspended_until = None
-        resident.save()
+        resident.save(only=[Resident.suspended_until])
         message = N_("Your suspension was lifted by a moderator. %(reason)s")
     else:
         message = N_("A moderator warns you: %(reason)s")

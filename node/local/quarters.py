@@ -162,7 +162,7 @@ def set_role(tx: Tx, admin: Resident, resident_id: int, role: str) -> Resident:
     if not allowed:
         raise NotAllowed(_("You may not give this role."))
     resident.role = role
-    resident.save()
+    resident.save(only=[Resident.role])
     tx.record(ResidentUpdated(resident.id))
     return resident
 

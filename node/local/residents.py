@@ -168,16 +168,22 @@ def place(
     lat: float | None,
     lon: float | None,
 ) -> Resident:
-    """Record a resident's private address and position and attach them to the matching quarter."""
-    resident.address = address.strip()
-    resident.postcode = postcode.strip()
-    resident.city = city.strip()
-    resident.lat, resident.lon = lat, lon
-    quarter = find_quarter(resident.postcode, lat, lon)
+    """Record a resident's private address and position and attach them to the matching quarter.
+
+    `resident` may have been read before this transaction (the request's own row): only the
+    address columns are written, so a role change or a suspension made meanwhile stays."""
+    values: dict = {
+        "address": address.strip(),
+        "postcode": postcode.strip(),
+        "city": city.strip(),
+        "lat": lat,
+        "lon": lon,
+    }
+    quarter = find_quarter(values["postcode"], lat, lon)
     if quarter is not None:
-        resident.quarter = quarter
-    resident.save()
-    return resident
+        values["quarter"] = quarter
+    Resident.update(**values).where(Resident.id == resident.id).execute()
+    return Resident.get_by_id(resident.id)
 
 
 def _token_hash(token: str) -> str:
