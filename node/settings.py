@@ -106,6 +106,10 @@ class Settings:
     )
     login_window_seconds: int = _opt(900, "Lock window of the log-in rate limit, in seconds.")
     session_days: int = _opt(30, "How long a log-in session lasts, in days.")
+    trusted_proxies: str = _opt(
+        "",
+        "Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).",
+    )
     secure_cookies: bool = _opt(
         False,
         "Mark cookies Secure (set true behind HTTPS); defaults to true for https public URLs.",
@@ -181,6 +185,16 @@ def _convert(f: dataclasses.Field, raw: Any, source: str) -> Any:
 
 
 def _validate(s: Settings) -> None:
+    import ipaddress
+
+    for part in s.trusted_proxies.split(","):
+        try:
+            if part.strip():
+                ipaddress.ip_network(part.strip(), strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"{env_name('trusted_proxies')}: expected addresses or networks, got {part!r}"
+            ) from None
     parts = urlsplit(s.public_url)
     if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path not in {"", "/"}:
         raise SettingsError(

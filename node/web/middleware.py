@@ -25,6 +25,7 @@ from node.local import logins, residents
 from node.local.errors import DomainError
 from node.web import sessions
 from node.web.inputs import clean_request
+from node.web.proxies import real_client
 from node.web.render import render
 
 log = logging.getLogger("quartier.web")
@@ -288,7 +289,14 @@ async def logout_response(response: web.StreamResponse, request: web.Request | N
     response.del_cookie(sessions.SESSION_COOKIE, path="/")
 
 
-MIDDLEWARES = [security_headers, errors, clean_request, session_and_language, csrf]
+MIDDLEWARES = [
+    real_client,
+    security_headers,
+    errors,
+    clean_request,
+    session_and_language,
+    csrf,
+]
 
 
 def _social_middlewares() -> list:
