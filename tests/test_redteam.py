@@ -362,7 +362,7 @@ async def test_a_reported_message_stays_with_its_quarter_and_out_of_organisation
         {"target_type": "message", "target_id": rude["id"], "reason": "rude"},
     )
     assert status == 201
-    conversation = rude.get("conversation") or rude.get("conversation_id") or 1
+    conversation = rude["conversation_id"]
     leaks = []
     for who in (gmod, manager):
         token = await make_token(node, who.id)
