@@ -649,4 +649,5 @@ def test_the_inbox_survives_hostile_activities_signed_and_unsigned(harness, caps
         for item in crashed[:10]:
             print("  ", item.error[:200])
     assert h.tally.statuses.get(202, 0) > 0, h.tally.statuses  # signed examples were accepted
+    assert [i.error[:200] for i in crashed] == []  # no handler may crash on hostile input
     _finish(h, "inbox", capsys)

@@ -18,6 +18,7 @@ from node.activitypub import actors, twinning
 from node.activitypub.from_as import is_listing
 from node.activitypub.models import RemoteActor
 from node.activitypub.vocab import as_list, get_id, is_public
+from node.local.inputs import id_or_none
 from node.local.models import Resident
 from node.local.sharing_models import Loan, Rsvp
 from node.runtime import Node
@@ -80,8 +81,9 @@ def kind_of(node: Node, sender: str, activity: dict[str, Any]) -> str:
 def local_target(node: Node, url: str) -> tuple[str, int] | None:
     """("listing" | "event", id) for the URL of one of our listings or events."""
     match = re.fullmatch(re.escape(node.urls.base) + r"/(listings|events)/(\d+)", url or "")
-    if match:
-        return ("listing" if match.group(1) == "listings" else "event"), int(match.group(2))
+    number = id_or_none(match.group(2)) if match else None  # 10^23 names no row (no overflow)
+    if match and number is not None:
+        return ("listing" if match.group(1) == "listings" else "event"), number
     return None
 
 
@@ -90,7 +92,8 @@ def find_loan(node: Node, refs: list[str]) -> tuple[Loan, str] | None:
     pattern = re.escape(node.urls.base) + r"/loans/(\d+)(?:#.*)?"
     for ref in refs:
         match = re.fullmatch(pattern, ref)
-        loan = Loan.get_or_none(Loan.id == int(match.group(1))) if match else None
+        number = id_or_none(match.group(1)) if match else None
+        loan = Loan.get_or_none(Loan.id == number) if number is not None else None
         loan = loan or Loan.get_or_none(Loan.external_ref == ref)
         if loan is not None:
             return loan, ref
