@@ -93,7 +93,13 @@ async def client(aiohttp_client, app):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser tests need Debian's chromium: skipped on a machine without it, never in CI."""
+    """PostgreSQL-only tests run in the PostgreSQL run (not collected on SQLite). Browser tests
+    need Debian's chromium: skipped on a machine without it, never in CI."""
+    if config.getoption("--db") != "postgres":
+        only_pg = [item for item in items if item.get_closest_marker("postgres")]
+        if only_pg:
+            config.hook.pytest_deselected(items=only_pg)
+            items[:] = [item for item in items if not item.get_closest_marker("postgres")]
     if Path("/usr/bin/chromium").exists():
         return
     if os.environ.get("CI"):

@@ -19,9 +19,7 @@ def any_database(database_url):
 
 
 @pytest.fixture
-def database(request, database_url):
-    if request.config.getoption("--db") != "postgres":
-        pytest.skip("the exclusion constraint is PostgreSQL's (SQLite has triggers)")
+def database(database_url):
     db = Database(database_url("migrations"))
     db.bind_here()
     yield db
@@ -36,12 +34,14 @@ def _definition(db) -> str:
     return row[0] if row else ""
 
 
+@pytest.mark.postgres  # the exclusion constraint is PostgreSQL's; SQLite's triggers: below
 def test_constraint_uses_btree_gist_when_it_can(database):
     migrations.apply(database.peewee)
     definition = _definition(database)
     assert "listing_id WITH =" in definition and "daterange" in definition
 
 
+@pytest.mark.postgres
 def test_constraint_without_the_extension_compares_ranges(database, monkeypatch, caplog):
     module = importlib.import_module("node.migrations.0083_concurrent_writes")
     monkeypatch.setattr(module, "_btree_gist", lambda db: False)  # a role that may not create it
