@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import string
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -166,6 +168,18 @@ async def make_world(make_settings) -> tuple[World, Any]:
     }
     world = World(node, origin, values, alice.id, listing_id, event_id)
     return world, runner
+
+
+@asynccontextmanager
+async def served_world(make_settings, software: str, *docs: str) -> AsyncIterator[World]:
+    """A world whose origin serves `software`'s documents (actors, keys, objects); cleaned up."""
+    world, runner = await make_world(make_settings)
+    world.serve(software, *docs)
+    try:
+        yield world
+    finally:
+        await world.origin.stop()
+        await runner.cleanup()
 
 
 def sent_to_origin(world: World, kind: str) -> list[dict]:

@@ -1,7 +1,7 @@
 """Friendica's shapes (fixtures/friendica): diaspora guids, bbcode sources, dislikes."""
 
 import pytest
-from payload_support import make_world
+from payload_support import served_world
 
 from node.local.sharing_models import Comment
 
@@ -10,11 +10,8 @@ SOFTWARE = "friendica"
 
 @pytest.fixture
 async def world(make_settings):
-    world, runner = await make_world(make_settings)
-    world.serve(SOFTWARE, "person")
-    yield world
-    await world.origin.stop()
-    await runner.cleanup()
+    async with served_world(make_settings, SOFTWARE, "person") as world:
+        yield world
 
 
 async def test_a_reply_with_plain_text_content_is_a_comment(world):

@@ -1,7 +1,7 @@
 """GoToSocial's shapes: a key id that is its own document, interaction policies."""
 
 import pytest
-from payload_support import make_world, sent_to_origin
+from payload_support import sent_to_origin, served_world
 
 from node.activitypub.models import Follower, RemoteActor
 from node.local.sharing_models import Comment
@@ -11,11 +11,8 @@ SOFTWARE = "gotosocial"
 
 @pytest.fixture
 async def world(make_settings):
-    world, runner = await make_world(make_settings)
-    world.serve(SOFTWARE, "person", "key")
-    yield world
-    await world.origin.stop()
-    await runner.cleanup()
+    async with served_world(make_settings, SOFTWARE, "person", "key") as world:
+        yield world
 
 
 async def test_follow_signed_with_a_separate_key_document_is_accepted(world):

@@ -1,7 +1,7 @@
 """Lemmy's shapes (fixtures/lemmy): community follows, comments, reports, announced pages."""
 
 import pytest
-from payload_support import make_world, sent_to_origin
+from payload_support import sent_to_origin, served_world
 
 from node.activitypub.models import Follower
 from node.local.sharing_models import Comment, Listing, Message, Report
@@ -11,11 +11,8 @@ SOFTWARE = "lemmy"
 
 @pytest.fixture
 async def world(make_settings):
-    world, runner = await make_world(make_settings)
-    world.serve(SOFTWARE, "person", "community")
-    yield world
-    await world.origin.stop()
-    await runner.cleanup()
+    async with served_world(make_settings, SOFTWARE, "person", "community") as world:
+        yield world
 
 
 async def test_a_lemmy_user_follows_the_quarter_group(world):

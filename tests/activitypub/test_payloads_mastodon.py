@@ -1,7 +1,7 @@
 """Mastodon's shapes (fixtures/mastodon): what a quarter keeps from a Mastodon server, and why not the rest."""
 
 import pytest
-from payload_support import make_world, sent_to_origin
+from payload_support import sent_to_origin, served_world
 
 from node.activitypub.models import Follower, RemoteActor
 from node.local.sharing_models import Comment, Message, Report
@@ -11,11 +11,8 @@ SOFTWARE = "mastodon"
 
 @pytest.fixture
 async def world(make_settings):
-    world, runner = await make_world(make_settings)
-    world.serve(SOFTWARE, "person", "instance")
-    yield world
-    await world.origin.stop()
-    await runner.cleanup()
+    async with served_world(make_settings, SOFTWARE, "person", "instance") as world:
+        yield world
 
 
 async def test_follow_of_the_quarter_is_accepted_and_undo_ends_it(world):

@@ -1,7 +1,7 @@
 """Misskey's shapes: `_misskey_*` extensions, quotes and reactions."""
 
 import pytest
-from payload_support import make_world, sent_to_origin
+from payload_support import sent_to_origin, served_world
 
 from node.activitypub.models import RemoteActor
 from node.local.sharing_models import Comment
@@ -11,11 +11,8 @@ SOFTWARE = "misskey"
 
 @pytest.fixture
 async def world(make_settings):
-    world, runner = await make_world(make_settings)
-    world.serve(SOFTWARE, "person")
-    yield world
-    await world.origin.stop()
-    await runner.cleanup()
+    async with served_world(make_settings, SOFTWARE, "person") as world:
+        yield world
 
 
 async def test_follow_from_an_id_based_actor_url_is_accepted(world):

@@ -1,7 +1,7 @@
 """Mitra's shapes (fixtures/mitra): object integrity proofs beside HTTP signatures, FEP-0837."""
 
 import pytest
-from payload_support import make_world
+from payload_support import served_world
 
 from node.local.sharing_models import Comment, Listing
 
@@ -10,11 +10,8 @@ SOFTWARE = "mitra"
 
 @pytest.fixture
 async def world(make_settings):
-    world, runner = await make_world(make_settings)
-    world.serve(SOFTWARE, "person")
-    yield world
-    await world.origin.stop()
-    await runner.cleanup()
+    async with served_world(make_settings, SOFTWARE, "person") as world:
+        yield world
 
 
 async def test_a_reply_with_a_data_integrity_proof_is_taken_on_its_http_signature(world):

@@ -1,7 +1,7 @@
 """Mobilizon's shapes (fixtures/mobilizon): group events, Join/Leave of our events, comments."""
 
 import pytest
-from payload_support import make_world, sent_to_origin
+from payload_support import sent_to_origin, served_world
 
 from node.local.sharing_models import Comment, Event, Rsvp
 
@@ -10,11 +10,8 @@ SOFTWARE = "mobilizon"
 
 @pytest.fixture
 async def world(make_settings):
-    world, runner = await make_world(make_settings)
-    world.serve(SOFTWARE, "person", "group")
-    yield world
-    await world.origin.stop()
-    await runner.cleanup()
+    async with served_world(make_settings, SOFTWARE, "person", "group") as world:
+        yield world
 
 
 def remote_event():

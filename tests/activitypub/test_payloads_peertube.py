@@ -1,7 +1,7 @@
 """PeerTube's shapes (fixtures/peertube): channels announcing videos, the instance actor following."""
 
 import pytest
-from payload_support import make_world, sent_to_origin
+from payload_support import sent_to_origin, served_world
 
 from node.activitypub.models import Follower
 from node.local.sharing_models import Listing
@@ -11,11 +11,8 @@ SOFTWARE = "peertube"
 
 @pytest.fixture
 async def world(make_settings):
-    world, runner = await make_world(make_settings)
-    world.serve(SOFTWARE, "channel", "instance", "video")
-    yield world
-    await world.origin.stop()
-    await runner.cleanup()
+    async with served_world(make_settings, SOFTWARE, "channel", "instance", "video") as world:
+        yield world
 
 
 async def test_the_instance_actor_follows_the_quarter(world):

@@ -1,7 +1,7 @@
 """Pleroma and Akkoma shapes (fixtures/pleroma): litepub context, replies with `source`, chats."""
 
 import pytest
-from payload_support import make_world, sent_to_origin
+from payload_support import sent_to_origin, served_world
 
 from node.activitypub.models import Follower
 from node.local.sharing_models import Comment, Message
@@ -11,11 +11,8 @@ SOFTWARE = "pleroma"
 
 @pytest.fixture
 async def world(make_settings):
-    world, runner = await make_world(make_settings)
-    world.serve(SOFTWARE, "person")
-    yield world
-    await world.origin.stop()
-    await runner.cleanup()
+    async with served_world(make_settings, SOFTWARE, "person") as world:
+        yield world
 
 
 async def test_follow_with_litepub_context_is_accepted(world):
