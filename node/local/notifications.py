@@ -22,6 +22,12 @@ KINDS = (
     "event_decision",
     "loan",
     "moderation",
+    "proof_decided",
+    "item_hidden",
+    "report_handled",
+    "proof_submitted",
+    "report_filed",
+    "twin_request",
 )
 DIGEST_EVERY = dt.timedelta(days=1)
 
@@ -36,6 +42,12 @@ def kind_labels() -> dict[str, str]:
         "event_decision": _("Answers to my requests to join"),
         "loan": _("Loans"),
         "moderation": _("Messages from moderators"),
+        "proof_decided": _("The decision on my proof of address"),
+        "item_hidden": _("A moderator hid something I wrote"),
+        "report_handled": _("What became of my reports"),
+        "proof_submitted": _("Moderators: proofs of address to check"),
+        "report_filed": _("Moderators: new reports"),
+        "twin_request": _("Moderators: twinning requests"),
     }
 
 
@@ -115,7 +127,9 @@ def send_digests(now: dt.datetime, public_url: str = "", limit: int = 200) -> in
                 footer = _("You can choose which e-mails you receive in your settings.")
             lines = [intro, ""]
             for note in waiting:
-                lines.append(f"- {note.text}" + (f"\n  {note.url}" if note.url else ""))
+                with using(resident.language or "en"):
+                    text = note.shown  # in the language the resident reads now
+                lines.append(f"- {text}" + (f"\n  {note.url}" if note.url else ""))
             lines += ["", "-- ", footer, f"{public_url.rstrip('/')}/settings/notifications"]
             mail.queue(resident.email, subject, "\n".join(lines) + "\n")
         Notification.update(mailed=True).where(

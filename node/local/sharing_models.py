@@ -8,6 +8,7 @@ from __future__ import annotations
 import peewee as pw
 
 from node.db import BaseModel
+from node.local import notice_text
 from node.local.models import Organisation, Quarter, Resident, utcnow
 
 LISTING_KINDS = ("offer", "request")
@@ -231,11 +232,18 @@ class Message(BaseModel):
 class Notification(BaseModel):
     resident = _fk(Resident, "notifications")
     kind = pw.CharField(max_length=32)
-    text = pw.TextField()  # already in the resident's language
+    text = pw.TextField()  # as first told (e-mail); pages render `message` + `params` when read
+    message = pw.TextField(default="")  # the English source message (msgid), "" for old rows
+    params = pw.TextField(default="{}")  # its parameters, JSON (see node/local/notice_text.py)
     url = pw.CharField(max_length=500, default="")
     created_at = pw.DateTimeField(default=utcnow, index=True)
     read_at = pw.DateTimeField(null=True)
     mailed = pw.BooleanField(default=False)  # sent immediately or in a digest
+
+    @property
+    def shown(self) -> str:
+        """The text in the reader's current language."""
+        return notice_text.render(self.message, self.params, self.text)
 
 
 class NotificationPreference(BaseModel):

@@ -15,7 +15,7 @@ from node.local import comments, events, inputs, reach
 from node.local.errors import Invalid, NotFound, Stale
 from node.local.models import Organisation, OrganisationMember, Quarter, utcnow
 from node.local.sharing_models import Event
-from node.web import ical
+from node.web import ical, labels
 from node.web.guards import current, require_resident, require_verified
 from node.web.render import redirect, render
 
@@ -38,24 +38,7 @@ def _my_organisations(resident_id: int) -> list[tuple[str, str]]:
 
 
 def category_labels() -> list[tuple[str, str]]:
-    labels = {
-        "COMMUNITY": _("Community"),
-        "PARTY": _("Party"),
-        "MEETING": _("Meeting"),
-        "FOOD_DRINK": _("Food and drink"),
-        "FAMILY": _("Family"),
-        "SPORTS": _("Sports"),
-        "OUTDOORS_ADVENTURE": _("Outdoors"),
-        "LEARNING": _("Learning"),
-        "ARTS": _("Arts"),
-        "MUSIC": _("Music"),
-        "GAMES": _("Games"),
-        "CRAFTS": _("Crafts"),
-        "CAUSES": _("Causes"),
-    }
-    return list(labels.items()) + [
-        (c, c.replace("_", " ").title()) for c in events.CATEGORIES if c not in labels
-    ]
+    return labels.event_category_options()
 
 
 async def index(request: web.Request) -> web.Response:
