@@ -57,7 +57,7 @@ def context(request: web.Request, **values: Any) -> dict[str, Any]:
         "csrf_token": request.get(csrf_key, ""),
         "unread_key": unread_key,
         "lang": request.get(language_key, i18n.current()),
-        "languages": i18n.LANGUAGE_NAMES,
+        "languages": i18n.language_names(),
         "csrf_field": Markup('<input type="hidden" name="csrf_token" value="%s">')
         % request.get(csrf_key, ""),
     }
