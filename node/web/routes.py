@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from node.web import auth, federation, health, passwords, wellknown
+from node.web import auth, federation, health, metrics, passwords, wellknown
 from node.web.api import borders as api_borders
 from node.web.api import events as api_events
 from node.web.api import feed as api_feed
@@ -43,6 +43,7 @@ AREAS = [
     home.ROUTES,
     auth.ROUTES,
     health.ROUTES,
+    metrics.ROUTES,
     wellknown.ROUTES,
     openapi.ROUTES,
     federation.ROUTES,
