@@ -29,6 +29,7 @@ from node.web.ui import (
     messages,
     moderation,
     notifications,
+    paper,
     residents,
     security,
 )
@@ -57,6 +58,7 @@ AREAS += [ui_comments.ROUTES, ui_shelf.ROUTES]
 AREAS += [api_borders.ROUTES, admin_borders.ROUTES]
 AREAS += [admin_categories.ROUTES, admin_stats.ROUTES]
 AREAS += [security.ROUTES]
+AREAS += [paper.ROUTES]
 
 
 def setup_routes(app: web.Application) -> None:
