@@ -22,6 +22,7 @@ from node.web.ui import (
     admin_categories,
     admin_organisations,
     admin_verification,
+    app_shell,
     events,
     feed,
     home,
@@ -55,6 +56,7 @@ AREAS += [ui_comments.ROUTES, ui_shelf.ROUTES]
 AREAS += [api_borders.ROUTES, admin_borders.ROUTES]
 AREAS += [admin_categories.ROUTES]
 AREAS += [security.ROUTES]
+AREAS += [app_shell.ROUTES]
 
 
 def setup_routes(app: web.Application) -> None:
