@@ -212,7 +212,7 @@ async def session_and_language(request: web.Request, handler: Handler) -> web.St
         )
     if "q_flash" in request.cookies and response.status < 300 and "q_flash" not in response.cookies:
         response.del_cookie("q_flash", path="/")  # shown once
-    if request.query.get("lang") in i18n.LANGUAGES:
+    if request.query.get("lang") in i18n.ui_languages():
         response.set_cookie(
             "q_lang", request.query["lang"], max_age=365 * 86400, samesite="Lax", path="/"
         )
