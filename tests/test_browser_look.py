@@ -34,27 +34,30 @@ from node.settings import load_settings
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
-SHOTS = Path(os.environ.get("QUARTIER_SCREENSHOTS") or Path(__file__).parent / "screenshots" / "look")
+SHOTS = Path(
+    os.environ.get("QUARTIER_SCREENSHOTS") or Path(__file__).parent / "screenshots" / "look"
+)
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 LANGS = ("fr", "de", "en")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 
-# rows of the header: distinct top edges of its visible links and buttons
+# rows of the header: its visible links and buttons, grouped by vertical overlap
 HEADER = """() => {
   const h = document.querySelector('header');
   if (!h) return {height: 0, rows: 0};
-  const tops = new Set();
-  for (const el of h.querySelectorAll('a, button, summary')) {
-    const r = el.getBoundingClientRect();
-    if (r.width && r.height && getComputedStyle(el).visibility !== 'hidden') tops.add(Math.round(r.top / 8));
-  }
-  return {height: h.getBoundingClientRect().height, rows: tops.size};
+  const boxes = [...h.querySelectorAll('a, button, summary')]
+    .filter(el => el.checkVisibility({checkVisibilityCSS: true}))
+    .map(el => el.getBoundingClientRect()).filter(r => r.width && r.height)
+    .sort((a, b) => a.top - b.top);
+  let rows = 0, bottom = -1;
+  for (const r of boxes) { if (r.top >= bottom - 4) { rows += 1; bottom = r.bottom; } else bottom = Math.max(bottom, r.bottom); }
+  return {height: h.getBoundingClientRect().height, rows};
 }"""
 # header and tab-bar links and buttons smaller than 44×44 CSS pixels
 SMALL_TARGETS = """() => [...document.querySelectorAll(
   'header a, header button, header summary, nav.tabs a, .filters button, .filters summary')]
-  .filter(el => { const r = el.getBoundingClientRect();
+  .filter(el => { const r = el.getBoundingClientRect(); if (!el.checkVisibility()) return false;
                   return r.width && r.height && (r.width < 44 || r.height < 44); })
   .map(el => `${el.tagName} ${el.textContent.trim().slice(0, 30)} ${Math.round(el.getBoundingClientRect().width)}x${Math.round(el.getBoundingClientRect().height)}`)"""
 # the first feed item whose title is fully on the first screen (above a fixed tab bar)
@@ -96,7 +99,11 @@ async def seed(node, data_dir: Path) -> dict:
     media = data_dir / "media"
     (media / "listings").mkdir(parents=True, exist_ok=True)
     (media / "avatars").mkdir(parents=True, exist_ok=True)
-    photo(media / "avatars" / "bob-avatar-0001.jpg", ((230, 190, 160), (120, 80, 60), (250, 220, 200)), (256, 256))
+    photo(
+        media / "avatars" / "bob-avatar-0001.jpg",
+        ((230, 190, 160), (120, 80, 60), (250, 220, 200)),
+        (256, 256),
+    )
     shots = {
         "drill": ((90, 140, 200), (40, 60, 80), (230, 120, 40)),
         "pram": ((250, 220, 170), (140, 180, 120), (200, 60, 90)),
@@ -298,4 +305,5 @@ def test_main_pages_fit_the_screen_and_pass_axe(world, browser, lang, size):
         context.close()
         summary = SHOTS / f"axe-{lang}-{size}.json"
         summary.write_text(json.dumps(audit, indent=1))
+    print("\n".join(problems))
     assert problems == []

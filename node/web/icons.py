@@ -31,7 +31,9 @@ def _draw(size: int, maskable: bool) -> Image.Image:
     top = side * (inset + 0.02)
     eave = top + width * 0.42
     bottom = side * (1 - inset)
-    draw.polygon([(side / 2, top), (right + width * 0.04, eave), (left - width * 0.04, eave)], fill=PAPER)
+    draw.polygon(
+        [(side / 2, top), (right + width * 0.04, eave), (left - width * 0.04, eave)], fill=PAPER
+    )
     body = width * 0.14
     draw.rectangle([left + body, eave - 1, right - body, bottom], fill=PAPER)
     door_w = width * 0.2
@@ -43,7 +45,9 @@ def _draw(size: int, maskable: bool) -> Image.Image:
     window = width * 0.13
     wy = eave + width * 0.08
     for wx in (left + body + width * 0.08, right - body - width * 0.08 - window):
-        draw.rounded_rectangle([wx, wy, wx + window, wy + window], radius=window / 5, fill=TERRACOTTA)
+        draw.rounded_rectangle(
+            [wx, wy, wx + window, wy + window], radius=window / 5, fill=TERRACOTTA
+        )
     return image.resize((size, size), Image.Resampling.LANCZOS)
 
 
