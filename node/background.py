@@ -16,7 +16,7 @@ RESOURCES: list[Callable[[Node], Any]] = []
 
 def register(node: Node) -> None:
     """Add every background step to the node. Each area adds its own line here."""
-    from node import mailer, sharing_steps
+    from node import mailer, samples, sharing_steps
     from node.activitypub import delivery, inbox, remote_media
     from node.local import notifications
 
@@ -28,6 +28,7 @@ def register(node: Node) -> None:
     node.steps["deliveries"] = delivery.run_once
     node.steps["federation_prune"] = _federation_prune
     node.steps["remote_photos"] = remote_media.fetch_due
+    node.steps["samples"] = samples.sample_step
 
 
 async def _federation_prune(node: Node) -> int:

@@ -105,6 +105,43 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    from node import stats
+
+    stats.print_stats(_settings(args), args.json)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from node import backup
+
+    try:
+        done = backup.backup(_settings(args), Path(args.archive))
+    except backup.BackupError as exc:
+        print(f"quartier: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"backup written to {done.archive}: database ({done.database_bytes} bytes, "
+        f"{len(done.migrations)} migrations) and {done.files} file(s)"
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from node import backup
+
+    try:
+        done = backup.restore(_settings(args), Path(args.archive), force=args.force)
+    except backup.BackupError as exc:
+        print(f"quartier: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"restored from {done.archive}: database ({done.database_bytes} bytes) and "
+        f"{done.files} file(s); pending migrations run when the node starts"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="quartier", description="A federated neighbourhood node.")
     parser.add_argument("--config", help="TOML settings file (QUARTIER_* variables override it)")
@@ -177,6 +214,23 @@ def build_parser() -> argparse.ArgumentParser:
     rk = admin_sub.add_parser("rotate-key", help="new key for an actor, announced by Update")
     rk.add_argument("--handle", required=True)
     rk.set_defaults(func=cmd_rotate_key)
+
+    st = admin_sub.add_parser("stats", help="queues, failing hosts, residents and the last 24 h")
+    st.add_argument("--json", action="store_true", help="print JSON instead of text")
+    st.set_defaults(func=cmd_stats)
+
+    bk = admin_sub.add_parser(
+        "backup", help="SQLite: one archive with a consistent copy of the database and the files"
+    )
+    bk.add_argument("archive", help="the .tar.gz file to write (must not exist)")
+    bk.set_defaults(func=cmd_backup)
+
+    rs = admin_sub.add_parser("restore", help="SQLite: put a backup archive back in place")
+    rs.add_argument("archive", help="a .tar.gz written by `quartier admin backup`")
+    rs.add_argument(
+        "--force", action="store_true", help="replace an existing database (the node stopped)"
+    )
+    rs.set_defaults(func=cmd_restore)
     return parser
 
 

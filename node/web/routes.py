@@ -21,6 +21,7 @@ from node.web.ui import (
     admin_borders,
     admin_categories,
     admin_organisations,
+    admin_stats,
     admin_verification,
     events,
     feed,
@@ -55,7 +56,7 @@ AREAS += [events.ROUTES, feed.ROUTES, messages.ROUTES, moderation.ROUTES, notifi
 AREAS += [api_events.ROUTES, api_feed.ROUTES, api_messages.ROUTES]
 AREAS += [ui_comments.ROUTES, ui_shelf.ROUTES]
 AREAS += [api_borders.ROUTES, admin_borders.ROUTES]
-AREAS += [admin_categories.ROUTES]
+AREAS += [admin_categories.ROUTES, admin_stats.ROUTES]
 AREAS += [security.ROUTES]
 AREAS += [paper.ROUTES]
 
