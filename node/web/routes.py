@@ -24,6 +24,7 @@ from node.web.ui import (
     admin_organisations,
     admin_stats,
     admin_verification,
+    app_shell,
     events,
     feed,
     home,
@@ -60,6 +61,7 @@ AREAS += [api_borders.ROUTES, admin_borders.ROUTES]
 AREAS += [admin_categories.ROUTES, admin_stats.ROUTES]
 AREAS += [security.ROUTES]
 AREAS += [api_notifications.ROUTES]
+AREAS += [app_shell.ROUTES]
 AREAS += [paper.ROUTES]
 
 
