@@ -23,6 +23,7 @@ from node.web.ui import (
     admin_organisations,
     admin_stats,
     admin_verification,
+    app_shell,
     events,
     feed,
     home,
@@ -58,6 +59,7 @@ AREAS += [ui_comments.ROUTES, ui_shelf.ROUTES]
 AREAS += [api_borders.ROUTES, admin_borders.ROUTES]
 AREAS += [admin_categories.ROUTES, admin_stats.ROUTES]
 AREAS += [security.ROUTES]
+AREAS += [app_shell.ROUTES]
 AREAS += [paper.ROUTES]
 
 
