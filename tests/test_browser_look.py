@@ -70,6 +70,10 @@ FIRST_SCREEN = """() => {
 # bytes the page brought over the wire: the document and every resource (decoded sizes: no gzip here)
 WEIGHT = """() => [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')]
   .reduce((sum, e) => sum + (e.decodedBodySize || 0), 0)"""
+# labels cut short: text wider than its box (the tab bar, chips, buttons)
+CLIPPED = """() => [...document.querySelectorAll('nav.tabs a > span, .chip, button, .button, .badge')]
+  .filter(el => el.checkVisibility() && el.scrollWidth > el.clientWidth + 1)
+  .map(el => el.textContent.trim().slice(0, 30))"""
 OVERFLOW = "() => document.scrollingElement.scrollWidth - window.innerWidth"
 AXE_RUN = """async () => {
   const r = await axe.run(document, {resultTypes: ['violations']});
@@ -260,6 +264,8 @@ def check_page(page, where: str, name: str, size: str, problems: list[str], audi
     header = page.evaluate(HEADER)
     if header["rows"] > 2 or header["height"] > 130:
         problems.append(f"{where}: header of {header['rows']} rows, {header['height']:.0f}px")
+    for clipped in page.evaluate(CLIPPED):
+        problems.append(f"{where}: label cut short: {clipped}")
     if size == "phone":
         for small in page.evaluate(SMALL_TARGETS):
             problems.append(f"{where}: tap target {small}")
