@@ -19,9 +19,11 @@ def register(node: Node) -> None:
     from node import mailer, samples, sharing_steps
     from node.activitypub import delivery, inbox, remote_media
     from node.local import notifications
+    from node.local.shelves import matching as shelf_matching
 
     node.steps["mail"] = mailer.send_due
     node.steps["digest"] = notifications.digest_step
+    node.steps["shelf_index"] = shelf_matching.index_step
     sharing_steps.register(node)
 
     node.steps["inbox"] = inbox.process_pending

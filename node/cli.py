@@ -67,6 +67,9 @@ def cmd_create_quarter(args: argparse.Namespace) -> int:
         args.rural,
         args.country or "",
         args.language or "",
+        center=args.center,
+        radius=args.radius,
+        adjacent=args.adjacent,
     )
     print(f"quarter {quarter.slug} created (id {quarter.id})")
     return 0
@@ -191,6 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     cq.add_argument("--rural", action="store_true")
     cq.add_argument("--country", default="")
     cq.add_argument("--language", default="")
+    cq.add_argument("--center", help="LAT,LON of the quarter's centre (with --radius: a circle)")
+    cq.add_argument("--radius", help="METRES around --center: the quarter is that circle")
+    cq.add_argument("--adjacent", help="slug,slug: existing quarters next to this one (both ways)")
     cq.set_defaults(func=cmd_create_quarter)
 
     cr = admin_sub.add_parser("create-resident")

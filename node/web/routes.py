@@ -13,6 +13,7 @@ from node.web.api import feed as api_feed
 from node.web.api import listings as api_listings
 from node.web.api import loans as api_loans
 from node.web.api import messages as api_messages
+from node.web.api import notifications as api_notifications
 from node.web.api import openapi
 from node.web.ui import (
     account,
@@ -59,6 +60,7 @@ AREAS += [ui_comments.ROUTES, ui_shelf.ROUTES]
 AREAS += [api_borders.ROUTES, admin_borders.ROUTES]
 AREAS += [admin_categories.ROUTES, admin_stats.ROUTES]
 AREAS += [security.ROUTES]
+AREAS += [api_notifications.ROUTES]
 AREAS += [app_shell.ROUTES]
 AREAS += [paper.ROUTES]
 
