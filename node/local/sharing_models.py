@@ -234,12 +234,14 @@ class Notification(BaseModel):
     resident = _fk(Resident, "notifications")
     kind = pw.CharField(max_length=32)
     text = pw.TextField()  # as first told (e-mail); pages render `message` + `params` when read
-    message = pw.TextField(default="")  # the English source message (msgid), "" for old rows
-    params = pw.TextField(default="{}")  # its parameters, JSON (see node/local/notice_text.py)
     url = pw.CharField(max_length=500, default="")
     created_at = pw.DateTimeField(default=utcnow, index=True)
     read_at = pw.DateTimeField(null=True)
     mailed = pw.BooleanField(default=False)  # sent immediately or in a digest
+    # the English message and its variables (JSON, node/local/notice_text.py), to show it in the
+    # reader's current language; "" for rows whose message is unknown (`text` is shown as written)
+    message = pw.TextField(default="")
+    params = pw.TextField(default="")
 
     @property
     def shown(self) -> str:

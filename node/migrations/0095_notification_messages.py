@@ -71,12 +71,28 @@ def _recover(text: str, language: str) -> tuple[str, dict] | None:
     return None
 
 
+def _columns(db: pw.Database, table: str) -> set[str]:
+    if isinstance(db, pw.PostgresqlDatabase):  # the current schema (tests use one per run)
+        rows = db.execute_sql(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = %s",
+            (table,),
+        ).fetchall()
+        return {row[0] for row in rows}
+    return {column.name for column in db.get_columns(table)}
+
+
 def up(db: pw.Database) -> None:
-    db.execute_sql("ALTER TABLE notification ADD COLUMN message TEXT NOT NULL DEFAULT ''")
-    db.execute_sql("ALTER TABLE notification ADD COLUMN params TEXT NOT NULL DEFAULT '{}'")
+    # 0100 (shelves) adds the same two columns: whichever runs first adds them, the other skips
+    have = _columns(db, "notification")
+    if "message" not in have:
+        db.execute_sql("ALTER TABLE notification ADD COLUMN message TEXT NOT NULL DEFAULT ''")
+    if "params" not in have:
+        db.execute_sql("ALTER TABLE notification ADD COLUMN params TEXT NOT NULL DEFAULT ''")
     mark = "%s" if isinstance(db, pw.PostgresqlDatabase) else "?"
     rows = db.execute_sql(
         "SELECT n.id, n.text, r.language FROM notification n JOIN resident r ON r.id = n.resident_id"
+        " WHERE n.message = ''"
     ).fetchall()
     for note_id, text, language in rows:
         found = _recover(text or "", language or "en")

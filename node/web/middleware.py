@@ -289,7 +289,13 @@ async def logout_response(response: web.StreamResponse, request: web.Request | N
     response.del_cookie(sessions.SESSION_COOKIE, path="/")
 
 
-MIDDLEWARES = [
+def _metrics_middlewares() -> list:
+    from node.web.metrics import count_requests
+
+    return [count_requests]  # outermost: sees the final status of every answer
+
+
+MIDDLEWARES = _metrics_middlewares() + [
     real_client,
     security_headers,
     errors,
