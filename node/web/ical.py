@@ -119,10 +119,13 @@ def _tz_part(kind: str, start: dt.datetime, before, after, name: str) -> list[st
 def plain_description(event) -> str:
     """The description as plain text (RFC 5545 DESCRIPTION is text): from its HTML, which both
     local (Markdown rendered) and remote events have, never the raw Markdown."""
-    text = html_to_text(event.description_html or "") or html_to_text(
-        markdown_to_html(event.description or "")
-    )
-    return re.sub(r"\n{3,}", "\n\n", text)
+    html = getattr(event, "description_html", "") or markdown_to_html(event.description or "")
+    html = re.sub(r"<br\s*/?>\s*", "\n", html)  # a line break, not a paragraph
+    html = re.sub(r"<li[^>]*>\s*", "- ", html)
+    html = re.sub(r"</li>\s*", "\n", html)
+    html = re.sub(r"</(p|ul|ol|h\d|blockquote)>\s*", "\n\n", html)
+    text = html_to_text(html)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def vevent(event, url: str, now: dt.datetime) -> list[str]:
