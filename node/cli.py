@@ -100,6 +100,14 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_trust_verifications(args: argparse.Namespace) -> int:
+    from node import ops
+
+    hosts = ops.trust_verifications(_settings(args), args.host, args.remove)
+    print("nodes whose quarters' verifications are trusted: " + (", ".join(hosts) or "none"))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="quartier", description="A federated neighbourhood node.")
     parser.add_argument("--config", help="TOML settings file (QUARTIER_* variables override it)")
@@ -160,6 +168,14 @@ def build_parser() -> argparse.ArgumentParser:
     rk = admin_sub.add_parser("rotate-key", help="new key for an actor, announced by Update")
     rk.add_argument("--handle", required=True)
     rk.set_defaults(func=cmd_rotate_key)
+
+    tv = admin_sub.add_parser(
+        "trust-verifications",
+        help="accept the residence attestations of a node's quarters without a twinning",
+    )
+    tv.add_argument("--host", default="", help="the node's host (host[:port]); empty: list")
+    tv.add_argument("--remove", action="store_true", help="stop trusting it")
+    tv.set_defaults(func=cmd_trust_verifications)
     return parser
 
 

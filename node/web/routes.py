@@ -14,6 +14,7 @@ from node.web.api import listings as api_listings
 from node.web.api import loans as api_loans
 from node.web.api import messages as api_messages
 from node.web.api import openapi
+from node.web.api import residents as api_residents
 from node.web.ui import (
     account,
     address,
@@ -55,6 +56,7 @@ AREAS += [ui_comments.ROUTES, ui_shelf.ROUTES]
 AREAS += [api_borders.ROUTES, admin_borders.ROUTES]
 AREAS += [admin_categories.ROUTES]
 AREAS += [security.ROUTES]
+AREAS += [api_residents.ROUTES]
 
 
 def setup_routes(app: web.Application) -> None:
