@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from node.web import auth, federation, health, passwords, wellknown
+from node.web import auth, federation, health, metrics, passwords, wellknown
 from node.web.api import borders as api_borders
 from node.web.api import events as api_events
 from node.web.api import feed as api_feed
@@ -29,6 +29,7 @@ from node.web.ui import (
     messages,
     moderation,
     notifications,
+    paper,
     residents,
     security,
 )
@@ -43,6 +44,7 @@ AREAS = [
     home.ROUTES,
     auth.ROUTES,
     health.ROUTES,
+    metrics.ROUTES,
     wellknown.ROUTES,
     openapi.ROUTES,
     federation.ROUTES,
@@ -57,6 +59,7 @@ AREAS += [api_borders.ROUTES, admin_borders.ROUTES]
 AREAS += [admin_categories.ROUTES]
 AREAS += [security.ROUTES]
 AREAS += [api_residents.ROUTES]
+AREAS += [paper.ROUTES]
 
 
 def setup_routes(app: web.Application) -> None:
