@@ -77,7 +77,19 @@ def rotate_key(settings: Settings, handle: str) -> int:
     return asyncio.run(_rotate(settings, handle))
 
 
-def create_quarter(settings, slug, name, postcodes, boundary, rural, country="", language=""):
+def create_quarter(
+    settings,
+    slug,
+    name,
+    postcodes,
+    boundary,
+    rural,
+    country="",
+    language="",
+    center=None,
+    radius=None,
+    adjacent=None,
+):
     return asyncio.run(
         _admin(
             settings,
@@ -89,6 +101,9 @@ def create_quarter(settings, slug, name, postcodes, boundary, rural, country="",
             rural,
             country or settings.node_country,
             language or settings.default_language,
+            center=center,
+            radius=radius,
+            adjacent=adjacent,
         )
     )
 

@@ -56,7 +56,9 @@ async def poster_pdf(request: web.Request) -> web.Response:
     offers = await node.db.run(paper.poster_offers, quarter.id)
     invite = node.urls.quarter_invite(quarter.slug)
     body = await _render(request, poster.build, quarter.name, invite, offers, node.urls.base)
-    return _pdf(body, f"poster-{quarter.slug}.pdf", "public, max-age=300")
+    response = _pdf(body, f"poster-{quarter.slug}.pdf", "public, max-age=300")
+    response.headers["Vary"] = "Accept-Language, Cookie"  # printed in the reader's language
+    return response
 
 
 async def digest_pdf(request: web.Request) -> web.Response:
