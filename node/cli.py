@@ -108,13 +108,14 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     return 0
 
 
-<<<<<<< HEAD
 def cmd_trust_verifications(args: argparse.Namespace) -> int:
     from node import ops
 
     hosts = ops.trust_verifications(_settings(args), args.host, args.remove)
     print("nodes whose quarters' verifications are trusted: " + (", ".join(hosts) or "none"))
-=======
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     from node import stats
 
@@ -149,7 +150,6 @@ def cmd_restore(args: argparse.Namespace) -> int:
         f"restored from {done.archive}: database ({done.database_bytes} bytes) and "
         f"{done.files} file(s); pending migrations run when the node starts"
     )
->>>>>>> main
     return 0
 
 
@@ -229,7 +229,6 @@ def build_parser() -> argparse.ArgumentParser:
     rk.add_argument("--handle", required=True)
     rk.set_defaults(func=cmd_rotate_key)
 
-<<<<<<< HEAD
     tv = admin_sub.add_parser(
         "trust-verifications",
         help="accept the residence attestations of a node's quarters without a twinning",
@@ -237,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     tv.add_argument("--host", default="", help="the node's host (host[:port]); empty: list")
     tv.add_argument("--remove", action="store_true", help="stop trusting it")
     tv.set_defaults(func=cmd_trust_verifications)
-=======
+
     st = admin_sub.add_parser("stats", help="queues, failing hosts, residents and the last 24 h")
     st.add_argument("--json", action="store_true", help="print JSON instead of text")
     st.set_defaults(func=cmd_stats)
@@ -254,7 +253,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace an existing database (the node stopped)"
     )
     rs.set_defaults(func=cmd_restore)
->>>>>>> main
     return parser
 
 
