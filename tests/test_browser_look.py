@@ -70,6 +70,10 @@ FIRST_SCREEN = """() => {
 # bytes the page brought over the wire: the document and every resource (decoded sizes: no gzip here)
 WEIGHT = """() => [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')]
   .reduce((sum, e) => sum + (e.decodedBodySize || 0), 0)"""
+# labels cut short: text wider than its box (the tab bar, chips, buttons)
+CLIPPED = """() => [...document.querySelectorAll('nav.tabs a > span, .chip, button, .button, .badge')]
+  .filter(el => el.checkVisibility() && el.scrollWidth > el.clientWidth + 1)
+  .map(el => el.textContent.trim().slice(0, 30))"""
 OVERFLOW = "() => document.scrollingElement.scrollWidth - window.innerWidth"
 AXE_RUN = """async () => {
   const r = await axe.run(document, {resultTypes: ['violations']});
@@ -260,6 +264,8 @@ def check_page(page, where: str, name: str, size: str, problems: list[str], audi
     header = page.evaluate(HEADER)
     if header["rows"] > 2 or header["height"] > 130:
         problems.append(f"{where}: header of {header['rows']} rows, {header['height']:.0f}px")
+    for clipped in page.evaluate(CLIPPED):
+        problems.append(f"{where}: label cut short: {clipped}")
     if size == "phone":
         for small in page.evaluate(SMALL_TARGETS):
             problems.append(f"{where}: tap target {small}")
@@ -307,3 +313,51 @@ def test_main_pages_fit_the_screen_and_pass_axe(world, browser, lang, size):
         summary.write_text(json.dumps(audit, indent=1))
     print("\n".join(problems))
     assert problems == []
+
+
+def test_the_last_feed_stays_readable_offline(world, browser):
+    context = browser.new_context(viewport=SIZES["phone"], locale="en", service_workers="allow")
+    page = context.new_page()
+    try:
+        log_in(page, world.base, "en")
+        page.goto(world.base + "/")
+        assert page.evaluate("navigator.serviceWorker.ready.then(r => r.active.state)") in (
+            "activating",
+            "activated",
+        )
+        page.reload()  # now controlled by the worker, which keeps this copy of the feed
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        online = page.inner_text(".feed")
+        context.set_offline(True)
+        page.goto(world.base + "/")
+        assert "Cordless drill" in page.inner_text(".feed") and page.inner_text(".feed") == online
+        assert page.evaluate("getComputedStyle(document.querySelector('nav.tabs')).position") == (
+            "fixed"  # the style came from the kept shell
+        )
+        page.goto(world.base + "/events")
+        assert "You are offline" in page.inner_text("main")
+    finally:
+        context.close()
+
+
+def test_menu_filters_and_log_out_work_without_javascript(world, browser):
+    context = browser.new_context(viewport=SIZES["phone"], locale="fr", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        log_in(page, world.base, "fr")
+        page.goto(world.base + "/")
+        assert page.locator(".feed > li").count() >= 4
+        page.click("details.filters-fold > summary")
+        page.select_option("select[name=category]", "children")  # a translated label, by its slug
+        assert "Enfants" in page.inner_text("select[name=category] option:checked")
+        page.click("form.filters button[type=submit]")
+        titles = page.locator(".feed > li h2").all_inner_texts()
+        assert titles == ["Pram, good condition"]
+        page.click("nav.chips a:has-text('Demandes')")  # chips are plain links
+        assert page.locator(".feed > li h2").all_inner_texts() == ["Ladder for a weekend"]
+        page.click("details.menu > summary")
+        page.click("details.menu button:has-text('Se déconnecter')")
+        page.wait_for_load_state()
+        assert page.locator("header a.login").count() == 1  # signed out
+    finally:
+        context.close()
