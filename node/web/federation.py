@@ -18,6 +18,7 @@ from node.local.sharing_models import Event, Listing
 from node.runtime import Node
 
 PAGE = 20
+ACCEPTED = json.dumps({"status": "accepted"}).encode()
 
 
 def as_response(doc: dict[str, Any], status: int = 200) -> web.Response:
@@ -134,7 +135,7 @@ async def post_inbox(request: web.Request) -> web.Response:
         await inbox.receive(node, request.method, request.raw_path, request.headers, bytes(body))
     except inbox.Rejected as exc:
         return _error(exc.status, exc.reason)
-    return web.json_response({"status": "accepted"}, status=202)
+    return web.Response(body=ACCEPTED, status=202, content_type="application/json")
 
 
 # ---------------------------------------------------------------- collections
