@@ -17,12 +17,17 @@ def _settings(args: argparse.Namespace, **overrides):
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from node import ops
+    from node import ops, supervise
 
     settings = _settings(args)
+    supervise.check(settings, args.processes)
+    if args.processes > 1:
+        return supervise.serve_many(
+            settings, args.config, args.host, args.port, args.processes, args.no_workers
+        )
     if args.no_workers:
         settings = settings.replace(run_workers=False)
-    ops.serve(settings, args.host, args.port)
+    ops.serve(settings, args.host, args.port, reuse_port=args.reuse_port)
     return 0
 
 
@@ -110,6 +115,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument(
         "--no-workers", action="store_true", help="web only (run `quartier worker` beside it)"
+    )
+    serve.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        metavar="N",
+        help="N serve processes on one port, supervised by this one (PostgreSQL only)",
+    )
+    serve.add_argument(
+        "--reuse-port",
+        action="store_true",
+        help="bind with SO_REUSEPORT, to share the port with other serve processes",
     )
     serve.set_defaults(func=cmd_serve)
 

@@ -17,13 +17,14 @@ from node.settings import Settings, ensure_secret_key
 log = logging.getLogger("quartier")
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
+def serve(settings: Settings, host: str, port: int, reuse_port: bool = False) -> None:
     """Run the node; pending migrations are applied at start (documented in the README)."""
     app = create_app(settings)
     web.run_app(
         app,
         host=host,
         port=port,
+        reuse_port=reuse_port or None,
         print=lambda *_: log.info("Quartier listening on http://%s:%s", host, port),
     )
 

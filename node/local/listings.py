@@ -10,7 +10,7 @@ from typing import Any
 
 import peewee as pw
 
-from node.i18n import LANGUAGES, _
+from node.i18n import _, is_language
 from node.local import categories, geo, reach
 from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound, Stale
 from node.local.listing_reads import (  # noqa: F401 - callers read listings through this module
@@ -127,7 +127,7 @@ def _parse(data: dict[str, Any], partial: bool) -> dict[str, Any]:
         values["category"] = category
     language = text("language", 8)
     if language is not None:
-        if language and language not in LANGUAGES:
+        if language and not is_language(language):
             errors["language"] = _("Unknown language.")
         values["language"] = language
     reach = text("reach", 8)

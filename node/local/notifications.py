@@ -103,9 +103,21 @@ def send_digests(now: dt.datetime, public_url: str = "", limit: int = 200) -> in
     sent = 0
     for row in list(due):
         resident = Resident.get_by_id(row.resident_id)
+        # Mark first, then read what this transaction marked: of several processes sending
+        # digests at once, the second waits for the first one's row locks and marks nothing
+        # (so it mails nothing twice). RETURNING: PostgreSQL, and SQLite ≥ 3.35.
+        marked = (
+            Notification.update(mailed=True)
+            .where((Notification.resident == resident.id) & (Notification.mailed == False))  # noqa: E712
+            .returning(Notification.id)
+            .execute()
+        )
+        ids = [n.id for n in marked]
+        if not ids:
+            continue
         waiting = list(
             Notification.select()
-            .where((Notification.resident == resident.id) & (Notification.mailed == False))  # noqa: E712
+            .where(Notification.id.in_(ids))
             .order_by(Notification.created_at, Notification.id)
         )
         if resident.email and resident.deleted_at is None:
@@ -118,9 +130,6 @@ def send_digests(now: dt.datetime, public_url: str = "", limit: int = 200) -> in
                 lines.append(f"- {note.text}" + (f"\n  {note.url}" if note.url else ""))
             lines += ["", "-- ", footer, f"{public_url.rstrip('/')}/settings/notifications"]
             mail.queue(resident.email, subject, "\n".join(lines) + "\n")
-        Notification.update(mailed=True).where(
-            Notification.id.in_([n.id for n in waiting])
-        ).execute()
         sent += 1
     return sent
 

@@ -39,12 +39,12 @@ RESERVED = {
 }
 
 
-def check_handle(handle: str, field: str = "username") -> str:
+def check_handle(handle: str, field: str = "username", allow_reserved: bool = False) -> str:
     """Handles are [a-z0-9_] (what other fediverse software resolves) and unique per node."""
     if not HANDLE.match(handle or ""):
         message = _("Use only lower-case letters, digits and _ (at most 64).")
         raise Invalid(message, {field: message})
-    if handle in RESERVED:
+    if handle in RESERVED and not allow_reserved:  # the operator may seed `admin` (demo)
         raise Invalid(_("This name is reserved."), {field: _("This name is reserved.")})
     taken = (
         Resident.select().where((Resident.username == handle) & (Resident.host == "")).exists()

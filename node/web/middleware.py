@@ -244,7 +244,7 @@ async def session_and_language(request: web.Request, handler: Handler) -> web.St
         )
     if "q_flash" in request.cookies and response.status < 300 and "q_flash" not in response.cookies:
         response.del_cookie("q_flash", path="/")  # shown once
-    if request.query.get("lang") in i18n.LANGUAGES:
+    if request.query.get("lang") in i18n.ui_languages():
         response.set_cookie(
             "q_lang", request.query["lang"], max_age=365 * 86400, samesite="Lax", path="/"
         )
@@ -321,7 +321,13 @@ async def logout_response(response: web.StreamResponse, request: web.Request | N
     response.del_cookie(sessions.SESSION_COOKIE, path="/")
 
 
-MIDDLEWARES = [
+def _metrics_middlewares() -> list:
+    from node.web.metrics import count_requests
+
+    return [count_requests]  # outermost: sees the final status of every answer
+
+
+MIDDLEWARES = _metrics_middlewares() + [
     real_client,
     security_headers,
     errors,

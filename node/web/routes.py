@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from node.web import auth, federation, health, passwords, wellknown
+from node.web import auth, federation, health, metrics, passwords, wellknown
 from node.web.api import borders as api_borders
 from node.web.api import events as api_events
 from node.web.api import feed as api_feed
@@ -28,6 +28,7 @@ from node.web.ui import (
     messages,
     moderation,
     notifications,
+    paper,
     residents,
     security,
 )
@@ -42,6 +43,7 @@ AREAS = [
     home.ROUTES,
     auth.ROUTES,
     health.ROUTES,
+    metrics.ROUTES,
     wellknown.ROUTES,
     openapi.ROUTES,
     federation.ROUTES,
@@ -55,6 +57,7 @@ AREAS += [ui_comments.ROUTES, ui_shelf.ROUTES]
 AREAS += [api_borders.ROUTES, admin_borders.ROUTES]
 AREAS += [admin_categories.ROUTES]
 AREAS += [security.ROUTES]
+AREAS += [paper.ROUTES]
 
 
 def setup_routes(app: web.Application) -> None:

@@ -6,10 +6,10 @@ import json
 
 from aiohttp import web
 
-from node import imaging
+from node import i18n, imaging
 from node.appkeys import node_key
 from node.commit import commit
-from node.i18n import LANGUAGE_NAMES, _
+from node.i18n import _
 from node.local import accounts, images, logins, reach, residents
 from node.local.errors import Invalid
 from node.local.models import Quarter
@@ -62,8 +62,7 @@ async def _page(request, status=200, errors=None, form=None, new_token=None):
         errors=errors or {},
         form=form,
         new_token=new_token,
-        language_options=[("", _("Browser's choice"))]
-        + [(c, LANGUAGE_NAMES[c]) for c in ("fr", "en")],
+        language_options=[("", _("Browser's choice")), *i18n.language_names().items()],
         read_languages=_read_languages(me.languages_seen),
         **data,
     )
