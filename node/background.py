@@ -16,18 +16,21 @@ RESOURCES: list[Callable[[Node], Any]] = []
 
 def register(node: Node) -> None:
     """Add every background step to the node. Each area adds its own line here."""
-    from node import mailer, sharing_steps
+    from node import mailer, samples, sharing_steps
     from node.activitypub import delivery, inbox, remote_media
     from node.local import notifications
+    from node.local.shelves import matching as shelf_matching
 
     node.steps["mail"] = mailer.send_due
     node.steps["digest"] = notifications.digest_step
+    node.steps["shelf_index"] = shelf_matching.index_step
     sharing_steps.register(node)
 
     node.steps["inbox"] = inbox.process_pending
     node.steps["deliveries"] = delivery.run_once
     node.steps["federation_prune"] = _federation_prune
     node.steps["remote_photos"] = remote_media.fetch_due
+    node.steps["samples"] = samples.sample_step
 
 
 async def _federation_prune(node: Node) -> int:

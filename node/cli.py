@@ -67,6 +67,9 @@ def cmd_create_quarter(args: argparse.Namespace) -> int:
         args.rural,
         args.country or "",
         args.language or "",
+        center=args.center,
+        radius=args.radius,
+        adjacent=args.adjacent,
     )
     print(f"quarter {quarter.slug} created (id {quarter.id})")
     return 0
@@ -102,6 +105,51 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
 
     sent = ops.rotate_key(_settings(args), args.handle.lstrip("@"))
     print(f"new key for @{args.handle.lstrip('@')}; Update queued for {sent} inbox(es)")
+    return 0
+
+
+def cmd_trust_verifications(args: argparse.Namespace) -> int:
+    from node import ops
+
+    hosts = ops.trust_verifications(_settings(args), args.host, args.remove)
+    print("nodes whose quarters' verifications are trusted: " + (", ".join(hosts) or "none"))
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from node import stats
+
+    stats.print_stats(_settings(args), args.json)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from node import backup
+
+    try:
+        done = backup.backup(_settings(args), Path(args.archive))
+    except backup.BackupError as exc:
+        print(f"quartier: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"backup written to {done.archive}: database ({done.database_bytes} bytes, "
+        f"{len(done.migrations)} migrations) and {done.files} file(s)"
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from node import backup
+
+    try:
+        done = backup.restore(_settings(args), Path(args.archive), force=args.force)
+    except backup.BackupError as exc:
+        print(f"quartier: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"restored from {done.archive}: database ({done.database_bytes} bytes) and "
+        f"{done.files} file(s); pending migrations run when the node starts"
+    )
     return 0
 
 
@@ -154,6 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
     cq.add_argument("--rural", action="store_true")
     cq.add_argument("--country", default="")
     cq.add_argument("--language", default="")
+    cq.add_argument("--center", help="LAT,LON of the quarter's centre (with --radius: a circle)")
+    cq.add_argument("--radius", help="METRES around --center: the quarter is that circle")
+    cq.add_argument("--adjacent", help="slug,slug: existing quarters next to this one (both ways)")
     cq.set_defaults(func=cmd_create_quarter)
 
     cr = admin_sub.add_parser("create-resident")
@@ -177,6 +228,31 @@ def build_parser() -> argparse.ArgumentParser:
     rk = admin_sub.add_parser("rotate-key", help="new key for an actor, announced by Update")
     rk.add_argument("--handle", required=True)
     rk.set_defaults(func=cmd_rotate_key)
+
+    tv = admin_sub.add_parser(
+        "trust-verifications",
+        help="accept the residence attestations of a node's quarters without a twinning",
+    )
+    tv.add_argument("--host", default="", help="the node's host (host[:port]); empty: list")
+    tv.add_argument("--remove", action="store_true", help="stop trusting it")
+    tv.set_defaults(func=cmd_trust_verifications)
+
+    st = admin_sub.add_parser("stats", help="queues, failing hosts, residents and the last 24 h")
+    st.add_argument("--json", action="store_true", help="print JSON instead of text")
+    st.set_defaults(func=cmd_stats)
+
+    bk = admin_sub.add_parser(
+        "backup", help="SQLite: one archive with a consistent copy of the database and the files"
+    )
+    bk.add_argument("archive", help="the .tar.gz file to write (must not exist)")
+    bk.set_defaults(func=cmd_backup)
+
+    rs = admin_sub.add_parser("restore", help="SQLite: put a backup archive back in place")
+    rs.add_argument("archive", help="a .tar.gz written by `quartier admin backup`")
+    rs.add_argument(
+        "--force", action="store_true", help="replace an existing database (the node stopped)"
+    )
+    rs.set_defaults(func=cmd_restore)
     return parser
 
 

@@ -12,10 +12,20 @@ and worker containers), every process writes its values to files there and /metr
 from __future__ import annotations
 
 import os
+import socket
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics, values
 
 MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+if MULTIPROCESS:
+    # Files are named after the process: with containers sharing one directory (compose), pids
+    # repeat from one container to the next, so the host name (the container's) is part of it.
+    # Counters and histograms only: no gauge here needs a per-process mode.
+    values.ValueClass = values.MultiProcessValue(
+        lambda: f"{socket.gethostname().replace('_', '-')}-{os.getpid()}"
+    )
+
+disable_created_metrics()  # no `_created` series beside each counter: half the series, same facts
 
 # In multiprocess mode the values live in files, not in a registry: a private registry keeps them
 # off the default one (whose process metrics would describe only the answering process).

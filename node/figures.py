@@ -27,6 +27,7 @@ class Figures:
     queues: dict[str, dict[str, int]] = field(default_factory=dict)
     inbox_received_last_hour: int = 0
     failing_hosts: dict[str, int] = field(default_factory=dict)  # host → deliveries retrying
+    deliveries_retrying: int = 0  # all hosts
     hosts_unavailable: int = 0
     residents: int = 0
     active_residents: dict[str, int] = field(default_factory=dict)  # window → residents
@@ -74,9 +75,11 @@ def read(now: dt.datetime | None = None) -> Figures:
     figures.inbox_received_last_hour = (
         InboxItem.select().where(InboxItem.received_at > now - dt.timedelta(hours=1)).count()
     )
+    retrying = (Delivery.state == "pending") & (Delivery.attempts > 0)
+    figures.deliveries_retrying = Delivery.select().where(retrying).count()
     failing = (
         Delivery.select(Delivery.host, pw.fn.COUNT(Delivery.id).alias("n"))
-        .where((Delivery.state == "pending") & (Delivery.attempts > 0))
+        .where(retrying)
         .group_by(Delivery.host)
         .order_by(pw.fn.COUNT(Delivery.id).desc(), Delivery.host)
         .limit(FAILING_HOSTS_SHOWN)

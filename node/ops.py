@@ -77,7 +77,19 @@ def rotate_key(settings: Settings, handle: str) -> int:
     return asyncio.run(_rotate(settings, handle))
 
 
-def create_quarter(settings, slug, name, postcodes, boundary, rural, country="", language=""):
+def create_quarter(
+    settings,
+    slug,
+    name,
+    postcodes,
+    boundary,
+    rural,
+    country="",
+    language="",
+    center=None,
+    radius=None,
+    adjacent=None,
+):
     return asyncio.run(
         _admin(
             settings,
@@ -89,6 +101,9 @@ def create_quarter(settings, slug, name, postcodes, boundary, rural, country="",
             rural,
             country or settings.node_country,
             language or settings.default_language,
+            center=center,
+            radius=radius,
+            adjacent=adjacent,
         )
     )
 
@@ -118,3 +133,29 @@ def create_token(settings, username, name):
         return residents.create_token(tx, resident.id, name)
 
     return asyncio.run(_admin(settings, make, username, name))
+
+
+def _trust_verifications(host: str, remove: bool) -> list[str]:
+    from node.activitypub.residence import TrustedVerifier
+
+    host = host.strip().lower()
+    if host and remove:
+        TrustedVerifier.delete().where(TrustedVerifier.host == host).execute()
+    elif host:
+        TrustedVerifier.insert(host=host).on_conflict_ignore().execute()
+    return [r.host for r in TrustedVerifier.select().order_by(TrustedVerifier.host)]
+
+
+def trust_verifications(settings: Settings, host: str, remove: bool = False) -> list[str]:
+    """Trust (or stop trusting) the verifications of another node's quarters; the list after."""
+
+    async def run() -> list[str]:
+        settings_ = ensure_secret_key(settings)
+        node = make_node(settings_)
+        try:
+            await node.db.run(migrations.apply, node.db.peewee)
+            return await node.db.atomic(_trust_verifications, host, remove)
+        finally:
+            node.db.close()
+
+    return asyncio.run(run())

@@ -48,6 +48,12 @@ class Settings:
     unverified_can_publish: bool = _opt(
         False, "Let residents publish and contact others before their address is verified."
     )
+    trust_twin_verification: bool = _opt(
+        True,
+        "Residents of twinned quarters whose address their own quarter verified (a signed "
+        "attestation on their actor) may borrow, RSVP and message here without a second proof; "
+        "false: they cannot.",
+    )
     ambassadors_can_verify: bool = _opt(
         False, "Let ambassadors approve proofs of address in their quarter."
     )
@@ -117,8 +123,8 @@ class Settings:
     listing_days: int = _opt(60, "Days before a listing expires unless renewed.")
     default_reach: str = _opt(
         "quarter",
-        "Default reach of new listings and events: quarter, twins or public.",
-        choices=("quarter", "twins", "public"),
+        "Default reach of new listings and events: quarter, nearby, twins or public.",
+        choices=("quarter", "nearby", "twins", "public"),
     )
     tile_url: str = _opt(
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",

@@ -306,6 +306,17 @@ async def _prepare(node: Node, activity: dict[str, Any]) -> dict[str, Any]:
                 await actors.fetch_actor(node, uri)
             except actors.FetchFailed:
                 pass
+    sender = get_id(activity.get("actor"))
+    if sender and not node.urls.is_local(sender):
+        # the key of the Group attesting the sender, if missing (an actor Update: its new claim)
+        claim = None
+        if (
+            activity.get("type") == "Update"
+            and isinstance(inner, dict)
+            and inner.get("id") == sender
+        ):
+            claim = inner.get("residenceAttestation")
+        await actors.fetch_issuer_keys(node, sender, claim if isinstance(claim, dict) else None)
     return activity
 
 

@@ -29,6 +29,7 @@ from node.local.sharing_models import (
     Listing,
     ListingRevision,
 )
+from node.local.shelves import matching as shelf_matching
 from node.local.text import markdown_to_html
 from node.local.tx import Change, Tx
 
@@ -232,6 +233,7 @@ def publish(tx: Tx, resident_id: int, draft: ListingDraft) -> Listing:
         updated_at=tx.now,
     )
     tx.record(ListingPublished(listing.id))
+    shelf_matching.after_write(tx, listing)
     return listing
 
 
@@ -333,6 +335,7 @@ def edit(
     if state is not None and state != listing.state:
         return set_state(tx, resident_id, listing_id, state)
     tx.record(ListingUpdated(listing.id))
+    shelf_matching.after_write(tx, listing)
     return listing
 
 
@@ -361,6 +364,7 @@ def set_state(tx: Tx, resident_id: int, listing_id: int, state: str) -> Listing:
         )
     _save(tx, listing, state=state)
     tx.record(ListingUpdated(listing.id))
+    shelf_matching.after_write(tx, listing)
     return listing
 
 
@@ -455,4 +459,6 @@ def receive_remote(tx: Tx, author_id: int, draft: RemoteListing, arrival: Arriva
         )
     else:
         Listing.update(**values).where(Listing.id == row.id).execute()
+    if draft.kind == "request":  # a request from a twin: the match runs here, on arrival
+        shelf_matching.match_request(tx, row.id)
     return row.id

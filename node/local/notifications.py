@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from node.i18n import _, using
 from node.local import mail
-from node.local.errors import Invalid
+from node.local.errors import Invalid, NotFound
 from node.local.models import Resident, utcnow
 from node.local.notify import MODES
 from node.local.sharing_models import Notification, NotificationPreference
@@ -22,6 +23,7 @@ KINDS = (
     "event_decision",
     "loan",
     "moderation",
+    "shelf_match",
 )
 DIGEST_EVERY = dt.timedelta(days=1)
 
@@ -36,6 +38,7 @@ def kind_labels() -> dict[str, str]:
         "event_decision": _("Answers to my requests to join"),
         "loan": _("Loans"),
         "moderation": _("Messages from moderators"),
+        "shelf_match": _("Someone nearby asks for something on my shelf"),
     }
 
 
@@ -46,6 +49,42 @@ def recent(resident_id: int, limit: int = 50) -> list[Notification]:
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(limit)
     )
+
+
+def page(resident_id: int, limit: int = 20, before: int | None = None) -> list[Notification]:
+    """The resident's notifications, newest first, paged by id (?before=)."""
+    query = Notification.select().where(Notification.resident == resident_id)
+    if before is not None:
+        query = query.where(Notification.id < before)
+    return list(query.order_by(Notification.id.desc()).limit(limit))
+
+
+def render(note: Notification, language: str) -> str:
+    """The notification's text in `language`: its message translated now with its variables;
+    notifications stored before messages were kept show the text written then."""
+    if not note.message:
+        return note.text
+    try:
+        params = json.loads(note.params or "{}")
+        if not isinstance(params, dict):
+            params = {}
+        with using(language):
+            return _(note.message, **params)
+    except (ValueError, KeyError, TypeError):  # a message whose variables changed since
+        return note.text
+
+
+def read_one(tx: Tx, resident_id: int, notification_id: int) -> Notification:
+    """Mark one notification read; only its own resident may (anyone else: 404, no probing)."""
+    note = Notification.get_or_none(
+        (Notification.id == notification_id) & (Notification.resident == resident_id)
+    )
+    if note is None:
+        raise NotFound(_("No such notification."))
+    if note.read_at is None:
+        note.read_at = tx.now
+        Notification.update(read_at=tx.now).where(Notification.id == note.id).execute()
+    return note
 
 
 def unread_count(resident_id: int) -> int:

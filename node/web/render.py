@@ -19,7 +19,7 @@ from node.appkeys import (
     unread_key,
 )
 from node.local.text import web_url
-from node.web import formats, labels, pictograms
+from node.web import faces, formats, labels, pictograms
 
 # Templates are package data (node/templates/), so a node installed from a wheel finds them.
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -40,6 +40,7 @@ def make_environment(override_dir: str = "") -> jinja2.Environment:
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     env.filters.update(formats.FILTERS)
+    env.filters.update(faces.FILTERS)
     env.filters["web_url"] = web_url  # remote URLs reach href only as http(s) (issue #8)
     env.globals.update(labels.GLOBALS)
     env.globals["pictogram"] = pictograms.pictogram  # category pictograms (node/web/pictograms.py)

@@ -13,7 +13,9 @@ from node.web.api import feed as api_feed
 from node.web.api import listings as api_listings
 from node.web.api import loans as api_loans
 from node.web.api import messages as api_messages
+from node.web.api import notifications as api_notifications
 from node.web.api import openapi
+from node.web.api import residents as api_residents
 from node.web.ui import (
     account,
     address,
@@ -21,7 +23,9 @@ from node.web.ui import (
     admin_borders,
     admin_categories,
     admin_organisations,
+    admin_stats,
     admin_verification,
+    app_shell,
     events,
     feed,
     home,
@@ -55,8 +59,11 @@ AREAS += [events.ROUTES, feed.ROUTES, messages.ROUTES, moderation.ROUTES, notifi
 AREAS += [api_events.ROUTES, api_feed.ROUTES, api_messages.ROUTES]
 AREAS += [ui_comments.ROUTES, ui_shelf.ROUTES]
 AREAS += [api_borders.ROUTES, admin_borders.ROUTES]
-AREAS += [admin_categories.ROUTES]
+AREAS += [admin_categories.ROUTES, admin_stats.ROUTES]
 AREAS += [security.ROUTES]
+AREAS += [api_residents.ROUTES]
+AREAS += [api_notifications.ROUTES]
+AREAS += [app_shell.ROUTES]
 AREAS += [paper.ROUTES]
 
 

@@ -3,6 +3,9 @@ real requests, real signed activities and real deliveries; only loopback or an a
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import aiohttp
 from ap_support import Peer, start_node
 from helpers import login, make_quarter, make_resident, make_token
@@ -159,3 +162,20 @@ async def test_metrics_are_for_loopback_or_an_admin_token_only(make_settings):
         assert value(samples(text), "quartier_residents") == 2
     finally:
         await runner.cleanup()
+
+
+async def test_the_readme_lists_every_metric_and_no_other(make_settings):
+    node, runner = await start_node(make_settings, "a")
+    try:
+        status, text = await scrape(node.settings.public_url.rstrip("/"))
+        assert status == 200
+        served = set()
+        for family in text_string_to_metric_families(text):
+            suffix = "_total" if family.type == "counter" else ""
+            served.add(family.name + suffix)
+    finally:
+        await runner.cleanup()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Metrics and figures", 1)[1].split("###", 1)[0]
+    documented = set(re.findall(r"`(quartier_[a-z_]+)", section))
+    assert documented == served

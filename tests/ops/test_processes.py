@@ -19,6 +19,7 @@ import aiohttp
 import pytest
 from ap_support import Peer
 from helpers import free_port, make_quarter, make_resident
+from prometheus_client.parser import text_string_to_metric_families
 
 from node import migrations
 from node.activitypub import actors
@@ -289,6 +290,19 @@ async def test_serve_processes_share_a_port_replace_a_killed_child_and_stop_on_s
             await deliver(peer, shared_inbox, [shared_inbox], follow(peer, n, target))
         found = await db.run(queues)
         assert found["items"] == 10
+        # …and /metrics adds up the counters of every child, whichever one answers the scrape
+        for _ in range(4):
+            async with aiohttp.ClientSession() as session:
+                async with session.get(f"http://127.0.0.1:{port}/metrics") as resp:
+                    assert resp.status == 200
+                    text = await resp.text()
+            stored = [
+                s.value
+                for family in text_string_to_metric_families(text)
+                for s in family.samples
+                if s.name == "quartier_inbox_received_total" and s.labels == {"result": "stored"}
+            ]
+            assert stored == [10.0]
         # When the parent gets SIGTERM, every child stops and the parent exits 0
         parent.send_signal(signal.SIGTERM)
         assert await asyncio.to_thread(parent.wait, 60) == 0

@@ -181,7 +181,7 @@ _EVENT_IN = {
         "lon": {"type": "number"},
         "capacity": {"type": "integer", "minimum": 0},
         "join_mode": {"type": "string", "enum": list(events.JOIN_MODES)},
-        "reach": {"type": "string", "enum": ["quarter", "twins", "public"]},
+        "reach": {"type": "string", "enum": ["quarter", "nearby", "twins", "public"]},
         "category": {"type": "string", "enum": list(events.CATEGORIES)},
         "language": {"type": "string"},
         "organisation": {"type": "string", "description": "handle of an organisation you manage"},

@@ -21,6 +21,7 @@ FORMATS = ("a7", "a4")
 DEFAULT_FORMAT = "a7"
 CELL_W, CELL_H = 105 * mm, 74 * mm  # A7, landscape
 SHOWN = 6  # pictograms on one sticker, the most stocked categories first
+AREA_W, AREA_H, AREA_TOP = 53 * mm, 36 * mm, 55 * mm  # the pictograms' area, left of the QR code
 
 
 def _grid(count: int) -> tuple[int, int, float]:
@@ -32,6 +33,20 @@ def _grid(count: int) -> tuple[int, int, float]:
     if count <= 4:
         return 2, 2, 16 * mm
     return 3, 2, 15 * mm
+
+
+def slots(count: int) -> list[tuple[float, float, float]]:
+    """Where the pictograms go on a sticker: (x, y, size) of each, from its lower-left corner."""
+    columns, rows, picto = _grid(count)
+    gap_x = (AREA_W - columns * picto) / columns
+    gap_y = (AREA_H - rows * picto) / rows
+    found = []
+    for i in range(count):
+        col, row = i % columns, i // columns
+        px = 7 * mm + gap_x / 2 + col * (picto + gap_x)
+        py = AREA_TOP - gap_y / 2 - (row + 1) * picto - row * gap_y
+        found.append((px, py, picto))
+    return found
 
 
 def draw_one(canvas, data: Sticker, url: str, x: float, y: float) -> None:
@@ -55,17 +70,10 @@ def draw_one(canvas, data: Sticker, url: str, x: float, y: float) -> None:
     layout.centred(canvas, qr_x + qr_size / 2, y + 11.5 * mm, short, regular, small, layout.MUTED)
 
     slugs = data.categories[:SHOWN] or [pictograms.FALLBACK]
-    columns, rows, picto = _grid(len(slugs))
-    area_w, area_h, area_top = 53 * mm, 36 * mm, y + 55 * mm
-    gap_x = (area_w - columns * picto) / max(columns, 1)
-    gap_y = (area_h - rows * picto) / max(rows, 1)
-    for i, slug in enumerate(slugs):
-        col, row = i % columns, i // columns
-        px = left + gap_x / 2 + col * (picto + gap_x)
-        py = area_top - gap_y / 2 - (row + 1) * picto - row * gap_y
-        pictograms.draw(canvas, slug, px, py, picto, layout.INK)
+    for slug, (px, py, size) in zip(slugs, slots(len(slugs)), strict=True):
+        pictograms.draw(canvas, slug, x + px, y + py, size, layout.INK)
 
-    lines = layout.wrap(_("Scan to see what is free to borrow today."), regular, 7, area_w, 2)
+    lines = layout.wrap(_("Scan to see what is free to borrow today."), regular, 7, AREA_W, 2)
     for n, line in enumerate(lines):
         layout.text(canvas, left, y + (14 - 3.2 * n) * mm, line, regular, 7, layout.MUTED)
 

@@ -57,7 +57,8 @@ def unit_labels() -> dict[str, str]:
 def reach_labels() -> dict[str, str]:
     return {
         "quarter": _("My quarter only"),
-        "twins": _("My quarter and its twin quarters"),
+        "nearby": _("My quarter and the quarters next to it"),
+        "twins": _("My quarter, the quarters next to it and its twin quarters"),
         "public": _("Everyone"),
     }
 

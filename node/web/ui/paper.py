@@ -38,7 +38,7 @@ async def _render(request: web.Request, build, *args) -> bytes:
 async def sticker_pdf(request: web.Request) -> web.Response:
     """GET /print/sticker.pdf?format=a7|a4 (default a7): the logged-in resident's letterbox sticker."""
     me = require_resident(request)
-    fmt = request.query.get("format", sticker.DEFAULT_FORMAT).strip().lower()
+    fmt = (request.query.get("format") or sticker.DEFAULT_FORMAT).strip().lower()
     if fmt not in sticker.FORMATS:
         message = _("The format is a7 (one sticker) or a4 (a sheet of eight).")
         raise DomainError(message, {"format": message})
@@ -56,7 +56,9 @@ async def poster_pdf(request: web.Request) -> web.Response:
     offers = await node.db.run(paper.poster_offers, quarter.id)
     invite = node.urls.quarter_invite(quarter.slug)
     body = await _render(request, poster.build, quarter.name, invite, offers, node.urls.base)
-    return _pdf(body, f"poster-{quarter.slug}.pdf", "public, max-age=300")
+    response = _pdf(body, f"poster-{quarter.slug}.pdf", "public, max-age=300")
+    response.headers["Vary"] = "Accept-Language, Cookie"  # printed in the reader's language
+    return response
 
 
 async def digest_pdf(request: web.Request) -> web.Response:
