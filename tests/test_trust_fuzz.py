@@ -58,6 +58,8 @@ QUERY_NAMES = [
     "listing",
     "loan",
     "state",
+    "near",
+    "radius",
 ]
 FORM_NAMES = [
     "title",
