@@ -43,7 +43,12 @@ def index_item(listing: Listing) -> int:
     """(Re)write the index terms of a local shelf item; returns how many. Words of its title that
     name no concept become residents' own words for the title's single concept."""
     ShelfTerm.delete().where(ShelfTerm.listing == listing.id).execute()
-    if not listing.shelf or listing.external_ref is not None or listing.kind != "offer":
+    if (
+        not listing.shelf
+        or listing.external_ref is not None
+        or listing.kind != "offer"
+        or listing.state == "withdrawn"  # gone for good: its terms would only crowd the index
+    ):
         return 0
     found = words.analyse(listing.title, _description(listing), listing.language)
     terms = found.terms() | {INDEXED}
@@ -129,17 +134,11 @@ def candidates(request: Listing, terms: set[str], quarters: list[int]) -> list[C
     """Shelf items sharing a concept, or a title word within a compatible category, best first."""
     if not terms or not quarters:
         return []
+    # two indexed lookups, the index first: (term, quarter) → items, then those items' rows
+    # (a join lets a planner without statistics walk every open listing instead)
     hits = list(
         ShelfTerm.select(ShelfTerm.listing, ShelfTerm.term)
-        .join(Listing, on=(ShelfTerm.listing == Listing.id))
-        .where(
-            ShelfTerm.term.in_(sorted(terms))
-            & ShelfTerm.quarter.in_(quarters)
-            & (Listing.state == "open")
-            & (Listing.hidden == False)  # noqa: E712 - peewee expression
-            & (Listing.shelf == True)  # noqa: E712
-            & (Listing.author != request.author_id)
-        )
+        .where(ShelfTerm.term.in_(sorted(terms)) & ShelfTerm.quarter.in_(quarters))
         .limit(MAX_CANDIDATES)
     )
     by_item: dict[int, list[str]] = {}
@@ -147,10 +146,23 @@ def candidates(request: Listing, terms: set[str], quarters: list[int]) -> list[C
         by_item.setdefault(hit.listing_id, []).append(hit.term)
     if not by_item:
         return []
-    items = {row.id: row for row in Listing.select().where(Listing.id.in_(list(by_item)))}
+    items = {
+        row.id: row
+        for row in Listing.select(
+            Listing.id, Listing.author, Listing.title, Listing.category, Listing.quarter
+        ).where(
+            Listing.id.in_(list(by_item))
+            & (Listing.state == "open")
+            & (Listing.hidden == False)  # noqa: E712 - peewee expression
+            & (Listing.shelf == True)  # noqa: E712
+            & (Listing.author != request.author_id)
+        )
+    }
     found = []
     for item_id, matched in by_item.items():
-        item = items[item_id]
+        item = items.get(item_id)
+        if item is None:  # withdrawn, hidden, lent for good, or the requester's own
+            continue
         concepts = sum(1 for t in matched if t.startswith("c:"))
         plain = sum(1 for t in matched if t.startswith("w:"))
         if not concepts and not _compatible(request.category, item.category):
