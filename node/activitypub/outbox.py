@@ -11,7 +11,15 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from node.activitypub import actors, audience, exchange_builders, to_as, trust, twinning
+from node.activitypub import (
+    actors,
+    audience,
+    exchange_builders,
+    residence_out,
+    to_as,
+    trust,
+    twinning,
+)
 from node.activitypub.models import Delivery, RemoteActor
 from node.activitypub.vocab import PUBLIC
 from node.activitypub.webfinger import WebfingerError, resolve_handle
@@ -285,12 +293,6 @@ def _actor_update(node: Node, handle: str, stamp: str) -> Iterator[Outgoing]:
     yield handle, activity, audience.follower_inboxes([handle])
 
 
-def _resident_updated(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
-    resident = Resident.get_or_none(Resident.id == change.resident_id)
-    if resident is not None and resident.is_local:
-        yield from _actor_update(node, resident.username, f"{change.kind}-{now.isoformat()}")
-
-
 def _quarter_updated(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
     quarter = Quarter.get_or_none(Quarter.id == change.quarter_id)
     if quarter is not None and quarter.is_local:
@@ -360,7 +362,8 @@ BUILDERS: dict[type[Change], Builder] = {
     EventUpdated: _event("Update"),
     EventCancelled: _event("Update"),
     AnnouncementPublished: _announcement,
-    ResidentUpdated: _resident_updated,
+    ResidentUpdated: residence_out.resident_updated,  # attestation issued / withdrawn with it
+    ResidentJoined: residence_out.resident_joined,  # created verified: attested, nothing sent
     ResidentDeleted: _resident_deleted,
     QuarterUpdated: _quarter_updated,
     CommentPosted: _comment,
@@ -375,7 +378,6 @@ BUILDERS: dict[type[Change], Builder] = {
 # Changes that never leave the node, and why.
 LOCAL_ONLY: frozenset[type[Change]] = frozenset(
     {
-        ResidentJoined,  # the actor document is served on demand; nothing to announce
         QuarterCreated,  # likewise for the quarter's Group
         ResidentSuspended,  # a moderation decision of this node; its items are hidden here
         ResidentBlocked,  # blocks are private (Mastodon's Block would tell the blocked side)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from aiohttp import web
@@ -13,6 +14,7 @@ from node.local.accounts import media_dir
 from node.local.errors import NotFound
 from node.local.models import Organisation, Quarter, Resident, utcnow
 from node.local.sharing_models import Announcement, Block, Event, Listing
+from node.web import standing
 from node.web.guards import current
 from node.web.render import render
 
@@ -118,6 +120,11 @@ async def actor_page(request: web.Request) -> web.Response:
     if found is None:
         raise NotFound(_("No resident, quarter or organisation has this name."))
     template, data = found
+    if "resident" in data:
+        data["verdict"] = await standing.verdict(node, data["resident"])
+        data["verified_label"] = standing.label(data["verdict"])
+        since = data["verdict"].since
+        data["verified_since"] = dt.date.fromisoformat(since) if since[:1].isdigit() else None
     return render(request, template, **data)
 
 
