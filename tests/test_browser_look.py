@@ -328,6 +328,8 @@ def test_main_pages_fit_the_screen_and_pass_axe(world, browser, lang, size):
             assert page.get_attribute("html", "lang") == lang
             check_page(page, where, name, size, problems, audit)
             page.screenshot(path=str(SHOTS / f"{size}-{lang}-{name}.png"))
+            if name in ("home", "listings", "listing", "event"):
+                page.screenshot(path=str(SHOTS / f"{size}-{lang}-{name}-full.png"), full_page=True)
     finally:
         context.close()
         summary = SHOTS / f"axe-{lang}-{size}.json"

@@ -9,6 +9,7 @@ owner answers ("I have one" sends them a message).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import peewee as pw
@@ -30,6 +31,8 @@ MAX_OWNERS = 30  # owners told about one request (the best matches first)
 MAX_CANDIDATES = 2000  # index rows read for one request
 LEARN_MIN_USES = 2  # a resident's word names a concept once two shelf items used it so
 GENERIC = "other"
+FRESH = dt.timedelta(days=30)  # an older request from a twin (its past, sent on twinning) is not
+# worth a notification: the owners would be told about requests long answered
 
 
 # ---------------------------------------------------------------- the shelf index
@@ -184,6 +187,8 @@ def match_request(tx: Tx, request_id: int) -> list[ShelfMatch]:
         or request.shelf
     ):
         return []
+    if request.external_ref is not None and _stale(request.remote_updated, tx.now):
+        return []
     quarters = owner_quarters(request)
     terms, _found = request_terms(request)
     made: list[ShelfMatch] = []
@@ -209,6 +214,15 @@ def match_request(tx: Tx, request_id: int) -> list[ShelfMatch]:
         told.add(owner_id)
         made.append(_tell(tx, request, candidate.item, owner))
     return made
+
+
+def _stale(stamp: str, now: dt.datetime) -> bool:
+    """Whether a remote request's origin stamp (arrivals.updated_of) is older than FRESH."""
+    try:
+        moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ")
+    except (TypeError, ValueError):
+        return False  # no stamp: judged by its arrival, which is now
+    return moment < now - FRESH
 
 
 def _tell(tx: Tx, request: Listing, item: Listing, owner: Resident) -> ShelfMatch:
@@ -270,6 +284,19 @@ def answer(tx: Tx, owner_id: int, match_id: int, text: str = "") -> int:
             (Notification.id == match.notification_id) & Notification.read_at.is_null()
         ).execute()
     return message.conversation_id
+
+
+def pending_for(viewer: Resident | None, request: Listing) -> dict:
+    """For the request's page: the viewer's match with it ({} when none), and the item's title."""
+    if viewer is None or request.kind != "request":
+        return {}
+    match = ShelfMatch.get_or_none(
+        (ShelfMatch.request == request.id) & (ShelfMatch.owner == viewer.id)
+    )
+    if match is None:
+        return {}
+    item = Listing.get_or_none(Listing.id == match.item_id)
+    return {"shelf_match": match, "shelf_match_item": item.title if item is not None else ""}
 
 
 def matches_for_notifications(owner_id: int, notification_ids: list[int]) -> dict[int, ShelfMatch]:
