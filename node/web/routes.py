@@ -31,6 +31,7 @@ from node.web.ui import (
     home,
     messages,
     moderation,
+    moderation_log,
     notifications,
     paper,
     residents,
@@ -61,7 +62,7 @@ AREAS += [ui_comments.ROUTES, ui_shelf.ROUTES]
 AREAS += [api_borders.ROUTES, admin_borders.ROUTES]
 AREAS += [admin_categories.ROUTES, admin_stats.ROUTES]
 AREAS += [security.ROUTES]
-AREAS += [api_residents.ROUTES]
+AREAS += [api_residents.ROUTES, moderation_log.ROUTES]
 AREAS += [api_notifications.ROUTES]
 AREAS += [app_shell.ROUTES]
 AREAS += [paper.ROUTES]
