@@ -37,6 +37,7 @@ from node.local.moderation import (
     ResidentUnblocked,
 )
 from node.local.sharing_models import Announcement, Comment, Event, Listing, ListingPhoto, Rsvp
+from node.local.thanks import Thanked
 from node.local.tx import (
     Change,
     QuarterCreated,
@@ -370,6 +371,7 @@ LOCAL_ONLY: frozenset[type[Change]] = frozenset(
         QuarterCreated,  # likewise for the quarter's Group
         ResidentSuspended,  # a moderation decision of this node; its items are hidden here
         ResidentBlocked,  # blocks are private (Mastodon's Block would tell the blocked side)
+        Thanked,  # thanks for a service, gift or event stay here (loan thanks: LoanThanked)
         ResidentUnblocked,
     }
 )

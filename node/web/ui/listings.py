@@ -26,6 +26,7 @@ from node.local import (
 from node.local.errors import Invalid, NotFound, Stale
 from node.local.models import Resident
 from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES, Listing, ListingPhoto
+from node.local.shelves import matching as shelf_matching
 from node.web.guards import current, require_resident, require_verified
 from node.web.render import redirect, render
 
@@ -231,6 +232,7 @@ def detail_data(listing_id: int, viewer: Resident | None) -> dict[str, Any]:
         "comments": comments.under("listing", listing_id),
         "item_origin": reach.origin_of(listing),
         "distance_m": reach.distance(viewer, listing),
+        **shelf_matching.pending_for(viewer, listing),
     }
 
 
