@@ -111,10 +111,11 @@ def proof_decided(resident: Resident, approved: bool, reason: str) -> None:
         message = N_(
             "Your address is verified. Welcome! You can now publish and contact neighbours."
         )
-        notify(resident, PROOF_DECIDED, message, "/")
+        notify(resident, PROOF_DECIDED, message, "/", by_mail=False)  # decide() mailed already
     else:
         message = N_("Your proof of address was not accepted. Reason: %(reason)s")
-        notify(resident, PROOF_DECIDED, message, "/settings/verification", reason=reason)
+        url = "/settings/verification"
+        notify(resident, PROOF_DECIDED, message, url, by_mail=False, reason=reason)
 
 
 def report_filed(quarter_id: int | None, target_type: str, reason: str, reporter_id: int) -> None:

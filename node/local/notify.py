@@ -20,7 +20,7 @@ def mode_for(resident_id: int, kind: str) -> str:
 
 
 def notify(
-    resident: Resident, kind: str, message: str, url: str = "", **variables
+    resident: Resident, kind: str, message: str, url: str = "", by_mail: bool = True, **variables
 ) -> Notification | None:
     """Tell a local resident something; e-mail it now (in their language) if they chose immediate.
 
@@ -40,7 +40,10 @@ def notify(
         resident=resident.id, kind=kind, text=text, url=url, message=message, params=params
     )
     mode = mode_for(resident.id, kind)
-    if mode == "immediate" and resident.email:
+    if not by_mail:  # the caller already wrote an e-mail of its own
+        note.mailed = True
+        note.save()
+    elif mode == "immediate" and resident.email:
         mail.queue(resident.email, subject, f"{text}\n\n{url}\n\n-- \n{footer}\n")
         note.mailed = True
         note.save()
