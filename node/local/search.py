@@ -35,6 +35,11 @@ def _tsquery(words: list[str]) -> str:
     return " & ".join("'" + w.replace("'", "''").replace("\\", "") + "':*" for w in words)
 
 
+def matching(words: list[str]) -> pw.Expression:
+    """The condition "the listing's text holds every word" (as a prefix), for any query."""
+    return _matching(words)
+
+
 def _matching(words: list[str]) -> pw.Expression:
     if is_postgres():
         # the expression of the GIN index made by migration 0010, so the planner uses the index
