@@ -11,7 +11,7 @@ from typing import Any
 import peewee as pw
 
 from node.i18n import _, is_language
-from node.local import categories, geo, reach
+from node.local import categories, geo, language_guess, reach
 from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound, Stale
 from node.local.listing_reads import (  # noqa: F401 - callers read listings through this module
     attach_photos,
@@ -222,7 +222,10 @@ def publish(tx: Tx, resident_id: int, draft: ListingDraft) -> Listing:
         currency=draft.currency,
         price_unit=draft.price_unit,
         availability=draft.availability,
-        language=draft.language or resident.language,
+        # the author's choice, else what the text itself says, else their own page language
+        language=draft.language
+        or language_guess.detect(f"{draft.title}\n{draft.description}")
+        or resident.language,
         reach=reach,
         shelf=draft.shelf,
         lat=lat,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from node.local import notice_text
 from node.local.models import Resident
 from node.local.notify import N_, notify
 from node.local.sharing_models import Listing, Loan
@@ -64,5 +65,5 @@ def _remind(tx: Tx, loan: Loan, resident_id: int, message: str) -> None:
         message,
         _url(tx, loan.id),
         title=listing.title,
-        until=loan.until,  # a date: shown in the reader's language (i18n.gettext)
+        until=notice_text.day(loan.until),
     )

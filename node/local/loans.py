@@ -9,7 +9,7 @@ from typing import Any
 import peewee as pw
 
 from node.i18n import _
-from node.local import inputs, reach, thanks
+from node.local import inputs, notice_text, reach, thanks
 from node.local.errors import Conflict, Invalid, InvalidTransition, NotAllowed, NotFound
 from node.local.loan_queries import ACTIVE, STATE_LABELS, pending_extension
 from node.local.models import Resident
@@ -340,7 +340,7 @@ def ask_extension(tx: Tx, actor_id: int, loan_id: int, until: dt.date) -> LoanEx
         loan,
         actor_id,
         N_("%(name)s asks to keep “%(title)s” until %(until)s."),
-        until=until,  # a date: shown in the reader's language (i18n.gettext)
+        until=notice_text.day(until),
     )
     tx.record(LoanExtensionAsked(loan.id))
     return extension
@@ -412,6 +412,12 @@ def thank(tx: Tx, actor_id: int, loan_id: int, message: str = "") -> Loan:
     except pw.IntegrityError:
         raise already from None
     thanks.record_loan(tx, loan, actor_id, message)  # counted on profiles with every thanks
-    _tell(tx, loan, actor_id, N_("%(name)s thanks you for the loan of “%(title)s”."))
+    text = message.strip()[:1000]
+    if text:  # the thanks themselves, not only that they were said
+        _tell(
+            tx, loan, actor_id, N_("%(name)s said thank you for “%(title)s”: %(text)s"), text=text
+        )
+    else:
+        _tell(tx, loan, actor_id, N_("%(name)s thanks you for the loan of “%(title)s”."))
     tx.record(LoanThanked(loan.id))
     return loan

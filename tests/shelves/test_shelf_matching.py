@@ -332,3 +332,33 @@ async def test_the_request_page_offers_i_have_one_to_its_matched_owners_only(cli
     assert answered.status == 303
     page = await (await client.get(f"/listings/{request['id']}")).text()
     assert "Vous avez répondu." in page and action not in page
+
+
+async def test_shelf_items_of_an_older_node_are_indexed_in_the_background(client):
+    from node.local.sharing_models import Listing
+    from node.local.shelves.models import ShelfTerm
+
+    node = node_of(client)
+    await make_quarter(node)
+    owner = await make_resident(node, "olga", language="fr")
+    asker = await make_resident(node, "ana", language="de")
+    # a shelf item written before shelf matching existed: a row, no index terms
+    old = await node.db.run(
+        lambda: Listing.create(
+            author=owner.id,
+            quarter=owner.quarter_id,
+            kind="offer",
+            type="loan",
+            title="Échelle",
+            shelf=True,
+            language="fr",
+        )
+    )
+    count = lambda: ShelfTerm.select().where(ShelfTerm.listing == old.id).count()  # noqa: E731
+    assert await node.db.run(count) == 0
+    assert await node.drain() >= 1
+    assert await node.db.run(count) >= 2
+    await node.drain()  # nothing left: the step does not run forever
+    assert await node.steps["shelf_index"](node) == 0
+    await _request(client, await make_token(node, asker.id), "Suche Leiter", "de")
+    assert len(await _matches(client, await make_token(node, owner.id))) == 1
