@@ -362,3 +362,21 @@ async def test_shelf_items_of_an_older_node_are_indexed_in_the_background(client
     assert await node.steps["shelf_index"](node) == 0
     await _request(client, await make_token(node, asker.id), "Suche Leiter", "de")
     assert len(await _matches(client, await make_token(node, owner.id))) == 1
+
+
+async def test_the_shelf_page_lists_what_is_asked_for_near_you(client):
+    node, tokens = await _world(client)
+    await _request(client, tokens["ana"], "Suche Leiter", "de")
+    await _request(client, tokens["ana"], "Cerco un trapano", "it")
+    await login(client, "camille")
+    page = await (await client.get("/shelf")).text()
+    assert "Demandé près de chez vous" in page
+    assert "Suche Leiter" in page and "votre « Échelle »" in page
+    assert "Cerco un trapano" in page and "votre « Perceuse Bosch »" in page
+    action = re.findall(r'action="(/shelf/matches/\d+/answer)"', page)[-1]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert (
+        await client.post(action, data={"csrf_token": token}, allow_redirects=False)
+    ).status == 303
+    page = await (await client.get("/shelf")).text()
+    assert action not in page and len(re.findall(r"/shelf/matches/\d+/answer", page)) == 1

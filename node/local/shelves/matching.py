@@ -322,6 +322,35 @@ def pending_for(viewer: Resident | None, request: Listing) -> dict:
     return {"shelf_match": match, "shelf_match_item": item.title if item is not None else ""}
 
 
+@dataclass
+class Asked:
+    match_id: int
+    request_id: int
+    request_title: str
+    item_title: str
+
+
+def asked_of(owner_id: int, limit: int = 20) -> list[Asked]:
+    """Open requests that the owner's shelf may answer and that they have not answered yet."""
+    item = Listing.alias()
+    rows = (
+        ShelfMatch.select(ShelfMatch.id, Listing.id, Listing.title, item.title)
+        .join(Listing, on=(ShelfMatch.request == Listing.id))
+        .switch(ShelfMatch)
+        .join(item, on=(ShelfMatch.item == item.id))
+        .where(
+            (ShelfMatch.owner == owner_id)
+            & ShelfMatch.answered_at.is_null()
+            & (Listing.state == "open")
+            & (Listing.hidden == False)  # noqa: E712
+        )
+        .order_by(ShelfMatch.id.desc())
+        .limit(limit)
+        .tuples()
+    )
+    return [Asked(*row) for row in rows]
+
+
 def matches_for_notifications(owner_id: int, notification_ids: list[int]) -> dict[int, ShelfMatch]:
     """{notification id: its match} for the owner's shelf_match notifications (actions)."""
     if not notification_ids:
