@@ -36,6 +36,11 @@ def _tsquery(words: list[str]) -> str:
     return " & ".join("'" + w.replace("'", "''").replace("\\", "") + "':*" for w in words)
 
 
+def matching(words: list[str]) -> pw.Expression:
+    """The condition "the listing's text holds every word" (as a prefix), for any query."""
+    return _matching(words)
+
+
 def _phrases_fts5(phrases: list[list[str]]) -> str:
     # any of the phrases, each quoted as a phrase whose last word is a prefix: "machine a coudre"*
     return " OR ".join('"' + " ".join(p).replace('"', '""') + '"*' for p in phrases)
