@@ -288,3 +288,21 @@ async def test_an_object_is_found_in_every_shipped_language(client):
     assert await _titles(client, c, "?q=échelle") == ["Échelle en alu"]
     assert await _titles(client, c, "?q=Leiter&category=games") == []
     assert await _titles(client, c, "?q=banane") == []
+
+
+async def test_events_near_a_point(client):
+    node = node_of(client)
+    await make_quarter(node)
+    alice = await make_resident(node, "alice")
+    a = await make_token(node, alice.id)
+    for title, (lat, lon) in (("Fête du centre", CENTRE), ("Fête du nord", NORTH)):
+        status, event, _ = await api(
+            client, "POST", "/api/v1/events", a, event_body(title=title, lat=lat, lon=lon)
+        )
+        assert status == 201, event
+    status, found, _ = await api(
+        client, "GET", f"/api/v1/events?near={NORTH[0]},{NORTH[1]}&radius=500", a
+    )
+    assert status == 200 and [e["title"] for e in found] == ["Fête du nord"]
+    status, body, _ = await api(client, "GET", "/api/v1/events?near=1,2&radius=-1", a)
+    assert status == 400 and body["message"]

@@ -380,3 +380,18 @@ async def test_the_shelf_page_lists_what_is_asked_for_near_you(client):
     ).status == 303
     page = await (await client.get("/shelf")).text()
     assert action not in page and len(re.findall(r"/shelf/matches/\d+/answer", page)) == 1
+
+
+async def test_notifications_api_with_a_session(client):
+    node, tokens = await _world(client)
+    await _request(client, tokens["ana"], "Suche Leiter", "de")
+    await login(client, "camille")
+    listed = await client.get("/api/v1/notifications")
+    assert listed.status == 200
+    (note,) = [n for n in await listed.json() if n["kind"] == "shelf_match"]
+    path = f"/api/v1/notifications/{note['id']}/read"
+    assert (await client.post(path)).status == 403  # a session needs its CSRF token
+    page = await (await client.get("/notifications")).text()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    done = await client.post(path, headers={"X-CSRF-Token": token})
+    assert done.status == 200 and (await done.json())["read"] is True
