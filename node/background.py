@@ -16,9 +16,10 @@ RESOURCES: list[Callable[[Node], Any]] = []
 
 def register(node: Node) -> None:
     """Add every background step to the node. Each area adds its own line here."""
-    from node import mailer, sharing_steps
+    from node import clock_steps as sharing_steps
+    from node import mail_sender as mailer
     from node.activitypub import delivery, inbox, remote_media
-    from node.local import notifications
+    from node.local.notifications import read as notifications
 
     node.steps["mail"] = mailer.send_due
     node.steps["digest"] = notifications.digest_step

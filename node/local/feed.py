@@ -9,9 +9,12 @@ from typing import Any
 import peewee as pw
 
 from node.i18n import _
-from node.local import geo, inputs, reach, search
+from node.local import geo, inputs, reach
 from node.local.errors import Invalid
-from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES, Announcement, Event, Listing
+from node.local.events.models import Event
+from node.local.listings import search
+from node.local.listings.models import LISTING_KINDS, LISTING_TYPES, Listing
+from node.local.models import Announcement
 from node.local.text import web_url
 
 KINDS = ("announcement", "listing", "event")
@@ -228,7 +231,7 @@ def _item(kind: str, row: Any) -> FeedItem:
     )  # fmt: skip
 
 
-# full-text search: events have their own index (migration 0020); listings belong to node/local/search.py
+# full-text search: events have their own index (migration 0020); listings belong to node/local/listings/search.py
 
 
 def _is_postgres() -> bool:
@@ -261,7 +264,7 @@ def search_event_ids(q: str, quarter_id: int | None = None, limit: int = 500) ->
 
 
 def search_listing_ids(q: str, quarter_id: int | None = None, limit: int = 500) -> list[int]:
-    """Listing ids through the listings' full-text search (FTS5 / tsvector, node/local/search.py)."""
+    """Listing ids through the listings' full-text search (FTS5 / tsvector, node/local/listings/search.py)."""
     if not search.terms(q):
         return []  # only punctuation or search syntax: nothing to look for
     quarter_ids = [quarter_id] if quarter_id is not None else None

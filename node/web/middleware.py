@@ -21,7 +21,8 @@ from node.appkeys import (
     session_key,
 )
 from node.i18n import _
-from node.local import logins, residents
+from node.local import residents
+from node.local.accounts import sessions as logins
 from node.local.errors import DomainError
 from node.web import sessions
 from node.web.inputs import clean_request

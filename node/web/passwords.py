@@ -7,7 +7,8 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import passwords, ratelimit
+from node.local import ratelimit
+from node.local.accounts import password_reset as passwords
 from node.local.errors import Invalid, NotFound
 from node.web.render import redirect, render
 

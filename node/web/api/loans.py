@@ -9,10 +9,11 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import loan_queries, loans
 from node.local.errors import Invalid, NotFound
+from node.local.loans import read as loan_queries
+from node.local.loans import write as loans
+from node.local.loans.models import Loan
 from node.local.models import Resident, utcnow
-from node.local.sharing_models import Loan
 from node.local.text import web_url
 from node.urls import Urls
 from node.web.api.common import page_response, paging

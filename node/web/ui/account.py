@@ -10,7 +10,9 @@ from node import imaging
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import LANGUAGE_NAMES, _
-from node.local import accounts, images, logins, reach, residents
+from node.local import images, reach, residents
+from node.local.accounts import profile as accounts
+from node.local.accounts import sessions as logins
 from node.local.errors import Invalid
 from node.local.models import Quarter
 from node.web.formats import language_name

@@ -7,8 +7,10 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import categories, loan_queries, loans
 from node.local.errors import Invalid, NotFound
+from node.local.listings import categories
+from node.local.loans import read as loan_queries
+from node.local.loans import write as loans
 from node.local.models import utcnow
 from node.web.guards import require_resident, require_verified
 from node.web.render import redirect, render

@@ -9,10 +9,12 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.i18n import _
 from node.local import organisations
-from node.local.accounts import media_dir
+from node.local.accounts.profile import media_dir
 from node.local.errors import NotFound
+from node.local.events.models import Event
+from node.local.listings.models import Listing
 from node.local.models import Organisation, Quarter, Resident, utcnow
-from node.local.sharing_models import Block, Event, Listing
+from node.local.moderation.models import Block
 from node.web.guards import current
 from node.web.render import render
 

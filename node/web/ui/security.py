@@ -7,7 +7,8 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import logins, passwords
+from node.local.accounts import password_reset as passwords
+from node.local.accounts import sessions as logins
 from node.local.errors import Invalid
 from node.web.guards import require_resident
 from node.web.middleware import login_response, logout_response

@@ -1,0 +1,30 @@
+"""Tables of notifications and of each resident's choice of how each kind arrives."""
+
+from __future__ import annotations
+
+import peewee as pw
+
+from node.db import BaseModel
+from node.local.models import Resident, fk, utcnow
+
+
+class Notification(BaseModel):
+    resident = fk(Resident, "notifications")
+    kind = pw.CharField(max_length=32)
+    text = pw.TextField()  # already in the resident's language
+    url = pw.CharField(max_length=500, default="")
+    created_at = pw.DateTimeField(default=utcnow, index=True)
+    read_at = pw.DateTimeField(null=True)
+    mailed = pw.BooleanField(default=False)  # sent immediately or in a digest
+
+
+class NotificationPreference(BaseModel):
+    resident = fk(Resident, "notification_preferences")
+    kind = pw.CharField(max_length=32)
+    mode = pw.CharField(max_length=10, default="immediate")  # immediate | digest | none
+
+    class Meta:
+        indexes = ((("resident", "kind"), True),)
+
+
+NOTIFICATION_MODELS = [Notification, NotificationPreference]
