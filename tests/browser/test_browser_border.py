@@ -4,9 +4,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from borders.three_nodes import settle, start_site, twin
 from PIL import Image
 from test_browser_loan import ARGS
+from three_nodes import settle, start_site, twin
 
 from node.i18n import _, using
 from node.local.listings.models import Listing
