@@ -17,6 +17,7 @@ from node.activitypub import (
     as_objects,
     audience,
     exchange_builders,
+    residence_out,
     trust,
     twinning,
     vocab,
@@ -297,12 +298,6 @@ def _actor_update(node: Node, handle: str, stamp: str) -> Iterator[Outgoing]:
     yield handle, activity, audience.follower_inboxes([handle])
 
 
-def _resident_updated(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
-    resident = Resident.get_or_none(Resident.id == change.resident_id)
-    if resident is not None and resident.is_local:
-        yield from _actor_update(node, resident.username, f"{change.kind}-{now.isoformat()}")
-
-
 def _quarter_updated(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
     quarter = Quarter.get_or_none(Quarter.id == change.quarter_id)
     if quarter is not None and quarter.is_local:
@@ -364,7 +359,8 @@ BUILDERS: dict[type[Change], Builder] = {
     EventUpdated: _event("Update"),
     EventCancelled: _event("Update"),
     AnnouncementPublished: _announcement,
-    ResidentUpdated: _resident_updated,
+    ResidentUpdated: residence_out.resident_updated,  # attestation issued / withdrawn with it
+    ResidentJoined: residence_out.resident_joined,  # created verified: attested, nothing sent
     ResidentDeleted: _resident_deleted,
     QuarterUpdated: _quarter_updated,
     CommentPosted: _comment,
@@ -378,7 +374,6 @@ BUILDERS: dict[type[Change], Builder] = {
 # Changes that never leave the node, and why.
 LOCAL_ONLY: frozenset[type[Change]] = frozenset(
     {
-        ResidentJoined,  # the actor document is served on demand; nothing to announce
         QuarterCreated,  # likewise for the quarter's Group
         ResidentSuspended,  # a moderation decision of this node; its items are hidden here
         ResidentBlocked,  # blocks are private (Mastodon's Block would tell the blocked side)

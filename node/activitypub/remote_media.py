@@ -55,11 +55,16 @@ def _due(limit: int) -> list[ListingPhoto]:
     )
 
 
-def _record(photo_id: int, saved: images.Saved) -> None:
+def _record(photo_id: int, saved: images.Saved) -> int:
+    """Keep the fetched photo, unless another process kept its own copy meanwhile (0 then)."""
     full, thumb = saved.names
-    ListingPhoto.update(
-        name=full, thumb=thumb, mime=saved.mime, width=saved.width, height=saved.height
-    ).where(ListingPhoto.id == photo_id).execute()
+    return (
+        ListingPhoto.update(
+            name=full, thumb=thumb, mime=saved.mime, width=saved.width, height=saved.height
+        )
+        .where((ListingPhoto.id == photo_id) & (ListingPhoto.name == ""))
+        .execute()
+    )
 
 
 def _fail(photo_id: int) -> None:
@@ -102,10 +107,12 @@ async def fetch_due(node: Node) -> int:
                 header.cost, images.save, folder, resp.body, header.mime, listing_photos.SIDES
             )
             try:
-                await node.db.atomic(_record, photo.id, saved)
+                kept = await node.db.atomic(_record, photo.id, saved)
             except BaseException:
                 images.discard(folder, saved.names)
                 raise
+            if not kept:  # another process fetched it at the same time: one copy is enough
+                images.discard(folder, saved.names)
         except (FetchError, Invalid, OSError, ValueError) as exc:
             log.info("remote photo %s not kept: %s", photo.remote_url, exc)
             await node.db.atomic(_fail, photo.id)

@@ -147,7 +147,9 @@ def viewer_of(who: Any) -> Viewer:
     if isinstance(who, Viewer):
         return who
     if getattr(who, "external_ref", None) is not None:
-        return ANONYMOUS  # a remote person's stub never logs in here
+        # a remote person's stub never logs in here; they read what their node may read
+        # (public items, and twins items of our quarters twinned with it): RSVPs of twins
+        return server_viewer(who.host) if who.host else ANONYMOUS
     return Viewer(who.id, who.quarter_id, who.role, who.verified_at is not None)
 
 

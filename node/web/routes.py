@@ -15,6 +15,7 @@ from node.web.api import loans as api_loans
 from node.web.api import messages as api_messages
 from node.web.api import notifications as api_notifications
 from node.web.api import openapi
+from node.web.api import residents as api_residents
 from node.web.ui import (
     account,
     address,
@@ -30,6 +31,7 @@ from node.web.ui import (
     home,
     messages,
     moderation,
+    moderation_log,
     notifications,
     paper,
     residents,
@@ -60,6 +62,7 @@ AREAS += [ui_comments.ROUTES, ui_shelf.ROUTES]
 AREAS += [api_borders.ROUTES, admin_borders.ROUTES]
 AREAS += [admin_categories.ROUTES, admin_stats.ROUTES]
 AREAS += [security.ROUTES]
+AREAS += [api_residents.ROUTES, moderation_log.ROUTES]
 AREAS += [api_notifications.ROUTES]
 AREAS += [app_shell.ROUTES]
 AREAS += [paper.ROUTES]

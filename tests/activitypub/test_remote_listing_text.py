@@ -4,8 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from types import SimpleNamespace
 
-from node.activitypub import as_objects
-from node.activitypub import from_as
+from node.activitypub import as_objects, from_as
 from node.urls import Urls
 
 URLS = Urls("https://malo.test")
@@ -33,7 +32,9 @@ def test_our_structured_listing_reads_back_without_the_mastodon_lines():
 
 
 def test_a_paid_listing_loses_its_price_line_too():
-    note = as_objects.listing_to_note(URLS, listing(type="paid", price=Decimal("5.00")), "yann", None)
+    note = as_objects.listing_to_note(
+        URLS, listing(type="paid", price=Decimal("5.00")), "yann", None
+    )
     back = from_as.as_to_listing({**note, "to": PUBLIC})
     assert back.description_html.startswith("<p>For tiles") and "EUR" not in back.description_html
 

@@ -246,6 +246,7 @@ def withdraw(
     except InvalidTransition:
         raise InvalidTransition(_("This listing is already withdrawn.")) from None
     tx.record(ListingWithdrawn(listing.id))
+    shelf_matching.after_write(tx, listing)
     return listing
 
 

@@ -65,5 +65,5 @@ def _remind(tx: Tx, loan: Loan, resident_id: int, message: str) -> None:
         message,
         _url(tx, loan.id),
         title=listing.title,
-        until=loan.until.isoformat(),
+        until=loan.until,  # a date: shown in the reader's language (i18n.gettext)
     )

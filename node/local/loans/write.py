@@ -342,7 +342,7 @@ def ask_extension(tx: Tx, actor_id: int, loan_id: int, until: dt.date) -> LoanEx
         loan,
         actor_id,
         N_("%(name)s asks to keep “%(title)s” until %(until)s."),
-        until=until.isoformat(),
+        until=until,  # a date: shown in the reader's language (i18n.gettext)
     )
     tx.record(LoanExtensionAsked(loan.id))
     return extension

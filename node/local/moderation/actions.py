@@ -20,6 +20,19 @@ from node.local.tx import Change, Tx
 TARGETS = ("listing", "event", "message", "comment", "resident", "announcement")
 HIDEABLE = {"listing": Listing, "event": Event, "comment": Comment, "announcement": Announcement}
 ACTIONS = ("hide", "unhide", "remove", "warn", "suspend", "unsuspend", "dismiss")
+# what the public moderation log says instead of the reason's text
+REASON_CATEGORIES = (
+    "spam",
+    "scam",
+    "harassment",
+    "hate",
+    "illegal",
+    "privacy",
+    "unsafe",
+    "off_topic",
+    "misinformation",
+    "other",
+)
 
 
 @dataclass(frozen=True)
@@ -296,6 +309,7 @@ def act(
     reason: str = "",
     report_id: int | None = None,
     days: int = 7,
+    category: str = "other",
 ) -> ModerationAction:
     """Apply one moderation action, close the report it answers, and log it.
 
@@ -305,6 +319,8 @@ def act(
     moderator = Resident.get_by_id(moderator_id)
     if action not in ACTIONS or target_type not in TARGETS:
         raise Invalid(_("Unknown moderation action."))
+    if category not in REASON_CATEGORIES:
+        raise Invalid(_("Unknown reason category."), {"category": "choice"})
     report_row = Report.get_or_none(Report.id == report_id) if report_id else None
     if report_id and report_row is None:
         raise NotFound(_("No such report."))
@@ -341,6 +357,7 @@ def act(
         target_type=target_type,
         target_id=target_id,
         reason=reason[:2000],
+        category=category,
         created_at=tx.now,
     )
 

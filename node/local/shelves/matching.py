@@ -9,6 +9,7 @@ owner answers ("I have one" sends them a message).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import peewee as pw
@@ -31,6 +32,8 @@ MAX_OWNERS = 30  # owners told about one request (the best matches first)
 MAX_CANDIDATES = 2000  # index rows read for one request
 LEARN_MIN_USES = 2  # a resident's word names a concept once two shelf items used it so
 GENERIC = "other"
+FRESH = dt.timedelta(days=30)  # an older request from a twin (its past, sent on twinning) is not
+# worth a notification: the owners would be told about requests long answered
 
 
 # ---------------------------------------------------------------- the shelf index
@@ -44,7 +47,12 @@ def index_item(listing: Listing) -> int:
     """(Re)write the index terms of a local shelf item; returns how many. Words of its title that
     name no concept become residents' own words for the title's single concept."""
     ShelfTerm.delete().where(ShelfTerm.listing == listing.id).execute()
-    if not listing.shelf or listing.external_ref is not None or listing.kind != "offer":
+    if (
+        not listing.shelf
+        or listing.external_ref is not None
+        or listing.kind != "offer"
+        or listing.state == "withdrawn"  # gone for good: its terms would only crowd the index
+    ):
         return 0
     found = words.analyse(listing.title, _description(listing), listing.language)
     terms = found.terms() | {INDEXED}
@@ -130,17 +138,11 @@ def candidates(request: Listing, terms: set[str], quarters: list[int]) -> list[C
     """Shelf items sharing a concept, or a title word within a compatible category, best first."""
     if not terms or not quarters:
         return []
+    # two indexed lookups, the index first: (term, quarter) → items, then those items' rows
+    # (a join lets a planner without statistics walk every open listing instead)
     hits = list(
         ShelfTerm.select(ShelfTerm.listing, ShelfTerm.term)
-        .join(Listing, on=(ShelfTerm.listing == Listing.id))
-        .where(
-            ShelfTerm.term.in_(sorted(terms))
-            & ShelfTerm.quarter.in_(quarters)
-            & (Listing.state == "open")
-            & (Listing.hidden == False)  # noqa: E712 - peewee expression
-            & (Listing.shelf == True)  # noqa: E712
-            & (Listing.author != request.author_id)
-        )
+        .where(ShelfTerm.term.in_(sorted(terms)) & ShelfTerm.quarter.in_(quarters))
         .limit(MAX_CANDIDATES)
     )
     by_item: dict[int, list[str]] = {}
@@ -148,10 +150,23 @@ def candidates(request: Listing, terms: set[str], quarters: list[int]) -> list[C
         by_item.setdefault(hit.listing_id, []).append(hit.term)
     if not by_item:
         return []
-    items = {row.id: row for row in Listing.select().where(Listing.id.in_(list(by_item)))}
+    items = {
+        row.id: row
+        for row in Listing.select(
+            Listing.id, Listing.author, Listing.title, Listing.category, Listing.quarter
+        ).where(
+            Listing.id.in_(list(by_item))
+            & (Listing.state == "open")
+            & (Listing.hidden == False)  # noqa: E712 - peewee expression
+            & (Listing.shelf == True)  # noqa: E712
+            & (Listing.author != request.author_id)
+        )
+    }
     found = []
     for item_id, matched in by_item.items():
-        item = items[item_id]
+        item = items.get(item_id)
+        if item is None:  # withdrawn, hidden, lent for good, or the requester's own
+            continue
         concepts = sum(1 for t in matched if t.startswith("c:"))
         plain = sum(1 for t in matched if t.startswith("w:"))
         if not concepts and not _compatible(request.category, item.category):
@@ -172,6 +187,8 @@ def match_request(tx: Tx, request_id: int) -> list[ShelfMatch]:
         or request.state != "open"
         or request.shelf
     ):
+        return []
+    if request.external_ref is not None and _stale(request.remote_updated, tx.now):
         return []
     quarters = owner_quarters(request)
     terms, _found = request_terms(request)
@@ -198,6 +215,15 @@ def match_request(tx: Tx, request_id: int) -> list[ShelfMatch]:
         told.add(owner_id)
         made.append(_tell(tx, request, candidate.item, owner))
     return made
+
+
+def _stale(stamp: str, now: dt.datetime) -> bool:
+    """Whether a remote request's origin stamp (arrivals.updated_of) is older than FRESH."""
+    try:
+        moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ")
+    except (TypeError, ValueError):
+        return False  # no stamp: judged by its arrival, which is now
+    return moment < now - FRESH
 
 
 def _tell(tx: Tx, request: Listing, item: Listing, owner: Resident) -> ShelfMatch:

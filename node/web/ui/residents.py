@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from aiohttp import web
@@ -15,6 +16,7 @@ from node.local.events.models import Event
 from node.local.listings.models import Listing
 from node.local.models import Organisation, Quarter, Resident, utcnow
 from node.local.moderation.models import Block
+from node.web import standing
 from node.web.guards import current
 from node.web.render import render
 
@@ -109,6 +111,11 @@ async def actor_page(request: web.Request) -> web.Response:
     if found is None:
         raise NotFound(_("No resident, quarter or organisation has this name."))
     template, data = found
+    if "resident" in data:
+        data["verdict"] = await standing.verdict(node, data["resident"])
+        data["verified_label"] = standing.label(data["verdict"])
+        since = data["verdict"].since
+        data["verified_since"] = dt.date.fromisoformat(since) if since[:1].isdigit() else None
     return render(request, template, **data)
 
 

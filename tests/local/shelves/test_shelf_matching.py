@@ -4,9 +4,11 @@ The cross-language table below is the closing note's list of what matched (and w
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from aiosmtpd.controller import Controller
-from helpers import api, free_port, make_quarter, make_resident, make_token, node_of
+from helpers import api, free_port, login, make_quarter, make_resident, make_token, node_of
 
 from node.app import create_app
 from node.commit import commit
@@ -296,3 +298,21 @@ async def test_owner_is_mailed_per_their_preferences(aiohttp_client, make_settin
     assert "« Suche Leiter »" in mails[0][1] and "/listings/" in mails[0][2]
     assert [e.rcpt_tos for e in received] == [["camille@example.test"]]
     assert b"/listings/" in received[0].content
+
+
+async def test_i_have_one_from_the_notifications_page(client):
+    node, tokens = await _world(client)
+    await _request(client, tokens["ana"], "Suche Leiter", "de")
+    await login(client, "camille")
+    page = await (await client.get("/notifications")).text()
+    assert "Un voisin cherche « Suche Leiter »" in page and "J&#39;en ai un" in page
+    form = re.search(r'<form method="post" action="(/shelf/matches/\d+/answer)"', page)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    refused = await client.post(form.group(1), data={}, allow_redirects=False)
+    assert refused.status == 403  # no CSRF token, no message
+    answered = await client.post(form.group(1), data={"csrf_token": token}, allow_redirects=False)
+    assert answered.status == 303 and answered.headers["Location"].startswith("/messages/")
+    thread = await (await client.get(answered.headers["Location"])).text()
+    assert "Échelle" in thread
+    page = await (await client.get("/notifications")).text()
+    assert "Vous avez répondu." in page and form.group(1) not in page

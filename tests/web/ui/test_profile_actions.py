@@ -90,4 +90,4 @@ async def test_the_quarter_page_shows_recent_public_items_and_the_log(client):
     await make_listing(node, alice, "Neighbours-only drill", reach="quarter")
     page = await (await client.get("/@centre")).text()
     assert "Public ladder" in page and "Neighbours-only drill" not in page
-    assert 'href="/moderation/log"' in page
+    assert 'href="/quarters/centre/moderation"' in page

@@ -1,0 +1,120 @@
+"""JSON API of residents' public profiles: who they are, where they are verified, their thanks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from node.appkeys import node_key
+from node.i18n import _
+from node.local.errors import NotFound
+from node.local.models import Quarter, Resident
+from node.web import standing
+
+
+def _find(handle: str) -> tuple[Resident, Quarter | None] | None:
+    """`name` (ours) or `name@host` (ours too when host is ours; else a remote person we know)."""
+    username, _sep, host = handle.strip().lstrip("@").lower().partition("@")
+    if not username or len(username) > 64 or len(host) > 255:
+        return None
+    resident = Resident.get_or_none(
+        (Resident.username == username) & (Resident.host == host) & Resident.deleted_at.is_null()
+    )
+    if resident is None:
+        return None
+    quarter = (
+        Quarter.get_or_none(Quarter.id == resident.quarter_id) if resident.quarter_id else None
+    )
+    return resident, quarter
+
+
+def resident_json(
+    node: Any, resident: Resident, quarter: Quarter | None, verdict: Any
+) -> dict[str, Any]:
+    """Public fields only: never an e-mail, an address or a position."""
+    local = resident.is_local
+    data = {
+        "handle": resident.handle.lstrip("@") if not local else resident.username,
+        "username": resident.username,
+        "host": resident.host or node.urls.host,
+        "local": local,
+        "name": resident.name,
+        "actor": node.urls.resident(resident.username) if local else resident.external_ref,
+        "url": node.urls.absolute(f"/{resident.handle}"),
+        "bio": resident.bio if local else "",
+        "avatar": node.urls.media(resident.avatar) if local and resident.avatar else None,
+        "member_since": resident.created_at.isoformat() + "Z" if local else None,
+        **standing.verification_json(verdict),
+        "verified_label": standing.label(verdict) or None,
+    }
+    if local and quarter is not None and not data["quarter"]:
+        data["quarter"] = quarter.name
+        data["country"] = quarter.country or node.settings.node_country or None
+    return data
+
+
+async def show(request: web.Request) -> web.Response:
+    """GET /api/v1/residents/{handle}: readable by anyone, like the profile page and the actor."""
+    node = request.app[node_key]
+    found = await node.db.run(_find, request.match_info["handle"])
+    if found is None:
+        raise NotFound(_("No such resident."))
+    resident, quarter = found
+    verdict = await standing.verdict(node, resident)
+    return web.json_response(resident_json(node, resident, quarter, verdict))
+
+
+ROUTES = [("GET", "/api/v1/residents/{handle}", show, "api_resident")]
+
+_ERR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+SCHEMAS = {
+    "Resident": {
+        "type": "object",
+        "required": ["handle", "name", "local", "verified", "verified_by", "quarter", "country"],
+        "properties": {
+            "handle": {"type": "string", "description": "`name` (ours) or `name@host`"},
+            "username": {"type": "string"},
+            "host": {"type": "string"},
+            "local": {"type": "boolean"},
+            "name": {"type": "string"},
+            "actor": {"type": "string", "description": "ActivityPub id"},
+            "url": {"type": "string"},
+            "bio": {"type": "string"},
+            "avatar": {"type": "string", "nullable": True},
+            "member_since": {"type": "string", "nullable": True},
+            "verified": {
+                "type": "boolean",
+                "description": "Ours: address verified here. Remote: a residence attestation "
+                "whose signature checks out against a twin's (or trusted node's) Group key.",
+            },
+            "verified_by": {"type": "string", "nullable": True, "description": "Group actor id"},
+            "verified_since": {"type": "string", "nullable": True, "format": "date"},
+            "verified_label": {"type": "string", "nullable": True},
+            "quarter": {"type": "string", "nullable": True},
+            "country": {"type": "string", "nullable": True},
+        },
+    }
+}
+
+OPENAPI = {
+    "/api/v1/residents/{handle}": {
+        "get": {
+            "summary": "A resident's public profile and where they are verified (no token needed)",
+            "security": [],
+            "parameters": [
+                {"name": "handle", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
+            "responses": {
+                "200": {
+                    "description": "The profile",
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Resident"}}
+                    },
+                },
+                "404": {"description": "Unknown", **_ERR},
+            },
+        }
+    }
+}
