@@ -40,6 +40,7 @@ from node.local.moderation.actions import (
     ResidentSuspended,
     ResidentUnblocked,
 )
+from node.local.thanks import Thanked
 from node.local.tx import (
     Change,
     QuarterCreated,
@@ -377,6 +378,7 @@ LOCAL_ONLY: frozenset[type[Change]] = frozenset(
         QuarterCreated,  # likewise for the quarter's Group
         ResidentSuspended,  # a moderation decision of this node; its items are hidden here
         ResidentBlocked,  # blocks are private (Mastodon's Block would tell the blocked side)
+        Thanked,  # thanks for a service, gift or event stay here (loan thanks: LoanThanked)
         ResidentUnblocked,
     }
 )

@@ -9,7 +9,7 @@ from typing import Any
 import peewee as pw
 
 from node.i18n import _
-from node.local import inputs, reach
+from node.local import inputs, reach, thanks
 from node.local.errors import Conflict, Invalid, InvalidTransition, NotAllowed, NotFound
 from node.local.listings.models import Listing
 from node.local.loans.models import Loan, LoanExtension, LoanStep
@@ -413,6 +413,7 @@ def thank(tx: Tx, actor_id: int, loan_id: int, message: str = "") -> Loan:
             _step(tx, loan, "thanked", actor_id, message.strip()[:1000])
     except pw.IntegrityError:
         raise already from None
+    thanks.record_loan(tx, loan, actor_id, message)  # counted on profiles with every thanks
     _tell(tx, loan, actor_id, N_("%(name)s thanks you for the loan of “%(title)s”."))
     tx.record(LoanThanked(loan.id))
     return loan

@@ -287,6 +287,19 @@ def answer(tx: Tx, owner_id: int, match_id: int, text: str = "") -> int:
     return message.conversation_id
 
 
+def pending_for(viewer: Resident | None, request: Listing) -> dict:
+    """For the request's page: the viewer's match with it ({} when none), and the item's title."""
+    if viewer is None or request.kind != "request":
+        return {}
+    match = ShelfMatch.get_or_none(
+        (ShelfMatch.request == request.id) & (ShelfMatch.owner == viewer.id)
+    )
+    if match is None:
+        return {}
+    item = Listing.get_or_none(Listing.id == match.item_id)
+    return {"shelf_match": match, "shelf_match_item": item.title if item is not None else ""}
+
+
 def matches_for_notifications(owner_id: int, notification_ids: list[int]) -> dict[int, ShelfMatch]:
     """{notification id: its match} for the owner's shelf_match notifications (actions)."""
     if not notification_ids:

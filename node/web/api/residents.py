@@ -8,6 +8,7 @@ from aiohttp import web
 
 from node.appkeys import node_key
 from node.i18n import _
+from node.local import thanks
 from node.local.errors import NotFound
 from node.local.models import Quarter, Resident
 from node.web import standing
@@ -62,7 +63,9 @@ async def show(request: web.Request) -> web.Response:
         raise NotFound(_("No such resident."))
     resident, quarter = found
     verdict = await standing.verdict(node, resident)
-    return web.json_response(resident_json(node, resident, quarter, verdict))
+    data = resident_json(node, resident, quarter, verdict)
+    data["thanks"] = standing.thanks_json(await node.db.run(thanks.summary, resident.id))
+    return web.json_response(data)
 
 
 ROUTES = [("GET", "/api/v1/residents/{handle}", show, "api_resident")]
@@ -94,6 +97,25 @@ SCHEMAS = {
             "verified_label": {"type": "string", "nullable": True},
             "quarter": {"type": "string", "nullable": True},
             "country": {"type": "string", "nullable": True},
+            "thanks": {
+                "type": "object",
+                "description": "Thanks received (never stars): how many, and the latest three",
+                "properties": {
+                    "count": {"type": "integer"},
+                    "latest": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "from": {"type": "string"},
+                                "kind": {"type": "string"},
+                                "text": {"type": "string"},
+                                "created_at": {"type": "string"},
+                            },
+                        },
+                    },
+                },
+            },
         },
     }
 }

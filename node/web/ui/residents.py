@@ -9,7 +9,7 @@ from aiohttp import web
 
 from node.appkeys import node_key
 from node.i18n import _
-from node.local import organisations
+from node.local import organisations, thanks
 from node.local.accounts.profile import media_dir
 from node.local.errors import NotFound
 from node.local.events.models import Event
@@ -116,6 +116,7 @@ async def actor_page(request: web.Request) -> web.Response:
         data["verified_label"] = standing.label(data["verdict"])
         since = data["verdict"].since
         data["verified_since"] = dt.date.fromisoformat(since) if since[:1].isdigit() else None
+        data["thanks"] = await node.db.run(thanks.summary, data["resident"].id)
     return render(request, template, **data)
 
 

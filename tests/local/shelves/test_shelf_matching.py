@@ -316,3 +316,21 @@ async def test_i_have_one_from_the_notifications_page(client):
     assert "Échelle" in thread
     page = await (await client.get("/notifications")).text()
     assert "Vous avez répondu." in page and form.group(1) not in page
+
+
+async def test_the_request_page_offers_i_have_one_to_its_matched_owners_only(client):
+    node, tokens = await _world(client)
+    request = await _request(client, tokens["ana"], "Suche Leiter", "de")
+    await login(client, "greta")  # greta has no ladder: no offer to answer
+    page = await (await client.get(f"/listings/{request['id']}")).text()
+    assert "/shelf/matches/" not in page
+    client.session.cookie_jar.clear()
+    await login(client, "camille")
+    page = await (await client.get(f"/listings/{request['id']}")).text()
+    assert "« Échelle » est sur votre étagère" in page
+    action = re.search(r'action="(/shelf/matches/\d+/answer)"', page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    answered = await client.post(action, data={"csrf_token": token}, allow_redirects=False)
+    assert answered.status == 303
+    page = await (await client.get(f"/listings/{request['id']}")).text()
+    assert "Vous avez répondu." in page and action not in page
