@@ -179,10 +179,10 @@ def _batchers(node: Node) -> dict[str, Batcher]:
     """The node's inbox group committers: one for lookups, one for stores (created on first use)."""
     found = node.inbox_batchers
     if found is None:
-        found = node.inbox_batchers = {
-            "lookup": Batcher(node.db, _lookup_many, atomic=False),
-            "store": Batcher(node.db, _store_many),
-        }
+        found = node.inbox_batchers = {}
+    if "store" not in found:  # (delivery keeps its own committer in the same dict)
+        found["lookup"] = Batcher(node.db, _lookup_many, atomic=False)
+        found["store"] = Batcher(node.db, _store_many)
     return found
 
 

@@ -48,6 +48,7 @@ from node.local.tx import (
     ResidentDeleted,
     ResidentJoined,
     ResidentUpdated,
+    RsvpChanged,
     Tx,
 )
 from node.runtime import Node
@@ -210,7 +211,8 @@ def event_document(node: Node, event: Event) -> dict[str, Any]:
     organiser = Resident.get_by_id(event.organiser_id)
     quarter = Quarter.get_or_none(Quarter.id == event.quarter_id)
     going = Rsvp.select().where((Rsvp.event == event.id) & (Rsvp.status == "going")).count()
-    return as_objects.event_to_as(node.urls, event, organiser.username, quarter, going)
+    waiting = Rsvp.select().where((Rsvp.event == event.id) & (Rsvp.status == "waiting")).count()
+    return as_objects.event_to_as(node.urls, event, organiser.username, quarter, going, waiting)
 
 
 def _event_out(node: Node, event_id: int, verb: str, stamp: str) -> Iterator[Outgoing]:
@@ -352,6 +354,14 @@ def _moderated(verb: str) -> Builder:
     return build
 
 
+def _rsvp_and_counts(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
+    """The answer to a participant, then (our events) an Update carrying the new counts, so the
+    copies on other nodes show the origin's going / waiting numbers. One id per event and
+    transaction: several RSVP changes committed together send one Update."""
+    yield from exchange_builders.rsvp_changed(node, change, now)
+    yield from _event_out(node, change.event_id, "Update", f"counts-{now.isoformat()}")
+
+
 BUILDERS: dict[type[Change], Builder] = {
     ListingPublished: _listing("Create"),
     ListingUpdated: _listing("Update"),
@@ -370,6 +380,7 @@ BUILDERS: dict[type[Change], Builder] = {
     ContentRestored: _moderated("Create"),
     **exchange_builders.BUILDERS,  # loans, RSVPs, messages and reports across nodes
     **twinning.BUILDERS,  # twinning requests, answers and endings
+    RsvpChanged: _rsvp_and_counts,
 }
 
 # Changes that never leave the node, and why.

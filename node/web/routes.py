@@ -39,6 +39,7 @@ from node.web.ui import (
     security,
 )
 from node.web.ui import comments as ui_comments
+from node.web.ui import invite as ui_invite
 from node.web.ui import listings as ui_listings
 from node.web.ui import loans as ui_loans
 from node.web.ui import shelf as ui_shelf
@@ -63,6 +64,7 @@ AREAS += [ui_comments.ROUTES, ui_shelf.ROUTES]
 AREAS += [api_borders.ROUTES, admin_borders.ROUTES]
 AREAS += [admin_categories.ROUTES, admin_stats.ROUTES]
 AREAS += [security.ROUTES]
+AREAS += [ui_invite.ROUTES]
 AREAS += [api_residents.ROUTES, moderation_log.ROUTES, api_thanks.ROUTES]
 AREAS += [api_notifications.ROUTES]
 AREAS += [app_shell.ROUTES]
