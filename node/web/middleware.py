@@ -112,7 +112,11 @@ async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
             if exc.status in {400, 403, 404, 409, 413, 422}
             else "errors/400.html"
         )
-        return render(request, template, status=exc.status, message=message)
+        # a refusal before address verification: the page says how to get verified
+        verify = getattr(exc, "needs_verification", False)
+        return render(
+            request, template, status=exc.status, message=message, needs_verification=verify
+        )
     except web.HTTPException as exc:
         if exc.status < 400 or exc.content_type == "application/json":
             raise

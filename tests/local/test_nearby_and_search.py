@@ -139,7 +139,9 @@ async def test_category_labels_match_in_any_language(client):
     assert await _titles(client, c, "?q=DIY") == ["Perceuse"]
     # every word must be met, by the text or by the category
     assert await _titles(client, c, "?q=bricolage perceuse") == ["Perceuse"]
-    assert await _titles(client, c, "?q=bricolage tondeuse") == []
+    assert await _titles(client, c, "?q=bricolage fragile") == []
+    # a query that names an object finds it, whatever the other words say
+    assert await _titles(client, c, "?q=bricolage tondeuse") == ["Tondeuse"]
     assert await _titles(client, c, "?q=tondeuse") == ["Tondeuse"]
 
 
@@ -267,3 +269,40 @@ def test_create_quarter_by_radius_and_adjacency(tmp_path, database_url):
         assert (centre.center_lat, centre.center_lon) == (48.64, -2.01)
     finally:
         db.close()
+
+
+async def test_an_object_is_found_in_every_shipped_language(client):
+    node = node_of(client)
+    await make_quarter(node)
+    fr = await make_resident(node, "camille", language="fr")
+    de = await make_resident(node, "jonas", language="de")
+    c, j = await make_token(node, fr.id), await make_token(node, de.id)
+    await _publish(client, c, "Échelle en alu", category="diy")
+    await _publish(client, c, "Machine à coudre Singer", category="clothes")
+    await _publish(client, c, "Perceuse", category="diy")
+    await _publish(client, j, "Zelt für vier", category="games")
+    assert await _titles(client, j, "?q=Leiter") == ["Échelle en alu"]
+    assert await _titles(client, j, "?q=Nähmaschine") == ["Machine à coudre Singer"]
+    assert await _titles(client, c, "?q=tente") == ["Zelt für vier"]
+    assert await _titles(client, c, "?q=sewing machine") == ["Machine à coudre Singer"]
+    assert await _titles(client, c, "?q=échelle") == ["Échelle en alu"]
+    assert await _titles(client, c, "?q=Leiter&category=games") == []
+    assert await _titles(client, c, "?q=banane") == []
+
+
+async def test_events_near_a_point(client):
+    node = node_of(client)
+    await make_quarter(node)
+    alice = await make_resident(node, "alice")
+    a = await make_token(node, alice.id)
+    for title, (lat, lon) in (("Fête du centre", CENTRE), ("Fête du nord", NORTH)):
+        status, event, _ = await api(
+            client, "POST", "/api/v1/events", a, event_body(title=title, lat=lat, lon=lon)
+        )
+        assert status == 201, event
+    status, found, _ = await api(
+        client, "GET", f"/api/v1/events?near={NORTH[0]},{NORTH[1]}&radius=500", a
+    )
+    assert status == 200 and [e["title"] for e in found] == ["Fête du nord"]
+    status, body, _ = await api(client, "GET", "/api/v1/events?near=1,2&radius=-1", a)
+    assert status == 400 and body["message"]

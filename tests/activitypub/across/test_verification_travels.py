@@ -14,8 +14,7 @@ from three_nodes import publish, settle, start_site, twin
 
 from node.activitypub import integrity
 from node.activitypub.models import InboxItem
-from node.commit import commit
-from node.local import attestations, twins
+from node.local import twins
 from node.local.events.models import Event
 from node.local.listings.models import Listing
 from node.local.loans.models import Loan
@@ -115,7 +114,14 @@ async def test_a_twin_shows_the_signed_attestation_and_trusts_it(make_settings):
         assert (await resident_api(de.node, "nobody@nowhere.example"))[0] == 404
 
         # Un-verified on the French side: the actor Update withdraws it on the German side too.
-        await commit(fr.node, attestations.revoke, fr.moderator, fr.resident.id, "Déménagé")
+        unverify = f"/api/v1/residents/{fr.resident.username}/unverify"
+        refused = await call(fr.node, "POST", unverify, token, {"reason": "Déménagé"})
+        assert refused[0] == 403  # a resident may not un-verify anyone
+        status, body = await call(fr.node, "POST", unverify, fr.token, {"reason": ""})
+        assert status == 422  # the resident is told why
+        status, body = await call(fr.node, "POST", unverify, fr.token, {"reason": "Déménagé"})
+        assert status == 200 and body["verified"] is False
+        assert (await call(fr.node, "POST", unverify, fr.token, {"reason": "x"}))[0] == 409
         await settle(fr, de)
         _, actor = await fetch_json(me)
         assert "residenceAttestation" not in actor

@@ -158,3 +158,16 @@ async def test_the_author_sees_a_hidden_marker_on_their_hidden_listing(client):
     await commit(node, moderation.act, mod.id, "hide", "event", event.id, "spam")
     page = await (await client.get(f"/events/{event.id}")).text()
     assert 'id="hidden-marker"' in page
+
+
+async def test_pages_refused_before_verification_say_how_to_get_verified(client):
+    node, alice, newbie, listing, event = await _world(client)
+    await login(client, "newbie")
+    for path in ("/listings/new", "/events/new", "/messages/new"):
+        response = await client.get(path)
+        page = await response.text()
+        assert response.status == 403, path
+        assert 'href="/settings/verification"' in page and "Verify my address" in page, path
+    # another refusal (not about verification) keeps its plain message
+    response = await client.get("/admin")
+    assert response.status == 403 and "Verify my address" not in await response.text()
