@@ -4,13 +4,14 @@ scope, near=LAT,LON&radius=METRES, category labels in any language, hostile valu
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from factories import event_body
-from helpers import api, make_quarter, make_resident, make_token, node_of
+from helpers import api, login, make_quarter, make_resident, make_token, node_of, post_form
 
 from node.commit import commit
 from node.db import Database
@@ -306,3 +307,61 @@ async def test_events_near_a_point(client):
     assert status == 200 and [e["title"] for e in found] == ["Fête du nord"]
     status, body, _ = await api(client, "GET", "/api/v1/events?near=1,2&radius=-1", a)
     assert status == 400 and body["message"]
+
+
+async def test_admins_draw_quarters_by_radius_and_set_adjacency_in_the_admin_pages(client):
+    node = node_of(client)
+    await _three_quarters(node)
+    await make_resident(node, "alma", quarter="centre", role="admin")
+    await make_resident(node, "mona", quarter="loin", role="moderator")
+    await login(client, "alma")
+    page = await (await client.get("/admin/quarters")).text()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    made = await post_form(
+        client,
+        "/admin/quarters",
+        csrf_token=token,
+        slug="gare",
+        name="Gare",
+        center="48.644,-2.009",
+        radius="600",
+        adjacent="centre,loin",
+    )
+    assert made.status == 303, await made.text()
+    refused = await post_form(
+        client,
+        "/admin/quarters",
+        csrf_token=token,
+        slug="port",
+        name="Port",
+        radius="abc",
+        center="48.6,-2.0",
+    )
+    assert refused.status == 400 and "radius in metres" in await refused.text()
+    gare = await node.db.run(lambda: Quarter.get(Quarter.slug == "gare"))
+    assert gare.boundary and (gare.center_lat, gare.center_lon) == (48.644, -2.009)
+    page = await (await client.get("/admin/quarters/gare")).text()
+    assert 'value="centre, loin"' in page
+    saved = await post_form(
+        client, "/admin/quarters/gare", csrf_token=token, name="Gare", adjacent="centre"
+    )
+    assert saved.status == 303, await saved.text()
+    pairs = await node.db.run(
+        lambda: sorted(
+            (Quarter.get_by_id(r.quarter_id).slug, Quarter.get_by_id(r.neighbour_id).slug)
+            for r in QuarterNeighbour.select()
+        )
+    )
+    assert pairs == [("centre", "gare"), ("centre", "nord"), ("gare", "centre"), ("nord", "centre")]
+    # a moderator edits their quarter, but never which quarters see its nearby items
+    client.session.cookie_jar.clear()
+    await login(client, "mona")
+    page = await (await client.get("/admin/quarters/loin")).text()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert 'name="adjacent"' not in page
+    sneaky = await post_form(
+        client, "/admin/quarters/loin", csrf_token=token, name="Loin", adjacent="centre"
+    )
+    assert sneaky.status == 403
+    fine = await post_form(client, "/admin/quarters/loin", csrf_token=token, name="Loin")
+    assert fine.status == 303
