@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from node.i18n import _
 from node.local import reach
 from node.local.errors import DomainError, NotAllowed, NotFound
+from node.local.events.models import Event
+from node.local.listings.models import Category, Listing
+from node.local.loans.models import Loan
 from node.local.models import Quarter, Resident
-from node.local.sharing_models import Category, Event, Listing, Loan
 
 POSTER_OFFERS = 6
 DIGEST_LIMIT = 12  # per kind: one A4 page holds about this many lines with their QR codes

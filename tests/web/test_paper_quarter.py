@@ -5,8 +5,9 @@ import datetime as dt
 from helpers import api, login, make_quarter, make_resident, make_token, node_of
 from pdf_support import embedded_fonts, page_sizes_mm, qr_codes, text
 
+from node.local.events.models import Event
+from node.local.listings.models import Listing
 from node.local.models import Resident, utcnow
-from node.local.sharing_models import Event, Listing
 
 BASE = "http://127.0.0.1:8080"  # the test node's public URL (conftest)
 
