@@ -7,7 +7,7 @@ from babel.messages.pofile import read_po
 from helpers import login, make_quarter, make_resident, node_of, post_form
 from jinja2.ext import babel_extract
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[1]
 KEYWORDS = {
     "_": None,
     "gettext": None,

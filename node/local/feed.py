@@ -9,10 +9,13 @@ from typing import Any
 import peewee as pw
 
 from node.i18n import _
-from node.local import geo, inputs, mapping, reach, search
+from node.local import geo, inputs, mapping, reach
 from node.local.errors import Invalid
-from node.local.listings import VISIBLE_STATES
-from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES, Announcement, Event, Listing
+from node.local.events.models import Event
+from node.local.listings import search
+from node.local.listings.models import LISTING_KINDS, LISTING_TYPES, Listing
+from node.local.listings.write import VISIBLE_STATES
+from node.local.models import Announcement
 from node.local.text import web_url
 
 KINDS = ("announcement", "listing", "event")
@@ -229,7 +232,7 @@ def _item(kind: str, row: Any) -> FeedItem:
     )  # fmt: skip
 
 
-# full-text search: events have their own index (migration 0020); listings belong to node/local/search.py
+# full-text search: events have their own index (migration 0020); listings belong to node/local/listings/search.py
 
 
 def _is_postgres() -> bool:
@@ -263,7 +266,7 @@ def search_event_ids(q: str, quarter_id: int | None = None, limit: int = 500) ->
 
 def search_listing_ids(q: str, quarter_id: int | None = None, limit: int = 500) -> Any:
     """A subquery of the ids of the newest visible listings matching the words of q, through the
-    listings' full-text search (FTS5 / tsvector, node/local/search.py).
+    listings' full-text search (FTS5 / tsvector, node/local/listings/search.py).
 
     The same rows as search.search_listings, but ids only and left to the database: loading 500
     listings with their authors, quarters and photos only to keep their ids was most of the

@@ -18,8 +18,10 @@ from urllib.parse import urlsplit
 from node.i18n import _
 from node.local import adjacency, geo, twins
 from node.local.errors import BadQuery, DomainError, NotAllowed, NotFound
-from node.local.models import Quarter
-from node.local.sharing_models import Announcement, Comment, Event, Listing, ListingPhoto, Report
+from node.local.events.models import Event
+from node.local.listings.models import Listing, ListingPhoto
+from node.local.models import Announcement, Comment, Quarter
+from node.local.moderation.models import Report
 
 SCOPES = ("quarter", "nearby", "twins", "all")
 NEIGHBOURLY = ("nearby", "twins")  # local reaches that the adjacent quarters' residents see too

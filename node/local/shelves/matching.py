@@ -17,9 +17,11 @@ import peewee as pw
 from node.i18n import _, using
 from node.local import adjacency, reach, twins
 from node.local.errors import InvalidTransition, NotFound
+from node.local.listings.models import Listing
 from node.local.models import Quarter, Resident
-from node.local.notify import N_, notify
-from node.local.sharing_models import Block, Listing, Notification
+from node.local.moderation.models import Block
+from node.local.notifications.models import Notification
+from node.local.notifications.send import N_, notify
 from node.local.shelves import words
 from node.local.shelves.models import LearnedWord, ShelfMatch, ShelfTerm
 from node.local.text import html_to_text
@@ -278,7 +280,7 @@ def match_of(owner_id: int, match_id: int) -> ShelfMatch:
 def answer(tx: Tx, owner_id: int, match_id: int, text: str = "") -> int:
     """The owner says "I have one": a message to the requester (who learns only now who has one).
     Returns the conversation id; a second tap sends nothing more."""
-    from node.local import messages
+    from node.local.messages import conversations as messages
 
     match = match_of(owner_id, match_id)
     request = Listing.get_or_none(Listing.id == match.request_id)

@@ -11,10 +11,12 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import events, reach, search_query
+from node.local import reach, search_query
 from node.local.errors import NotFound
+from node.local.events import drafts as event_drafts
+from node.local.events import write as events
+from node.local.events.models import Event
 from node.local.models import Organisation, Resident, utcnow
-from node.local.sharing_models import Event
 from node.local.text import web_url
 from node.web.api.common import page_response, paging
 from node.web.guards import current, json_body, require_resident, require_verified
@@ -103,7 +105,7 @@ async def create(request: web.Request) -> web.Response:
         handle = str(body["organisation"])
         found = await node.db.run(lambda: Organisation.get_or_none(Organisation.handle == handle))
         body["organisation"] = str(found.id) if found else handle
-    draft = events.EventDraft.parse(body, node.settings.default_reach)
+    draft = event_drafts.EventDraft.parse(body, node.settings.default_reach)
     event = await commit(node, events.schedule, me.id, draft, actor_id=me.id)
     return web.json_response(event_json(event, node.urls, me, me), status=201)
 
@@ -184,9 +186,9 @@ _EVENT_IN = {
         "lat": {"type": "number"},
         "lon": {"type": "number"},
         "capacity": {"type": "integer", "minimum": 0},
-        "join_mode": {"type": "string", "enum": list(events.JOIN_MODES)},
+        "join_mode": {"type": "string", "enum": list(event_drafts.JOIN_MODES)},
         "reach": {"type": "string", "enum": ["quarter", "nearby", "twins", "public"]},
-        "category": {"type": "string", "enum": list(events.CATEGORIES)},
+        "category": {"type": "string", "enum": list(event_drafts.CATEGORIES)},
         "language": {"type": "string"},
         "organisation": {"type": "string", "description": "handle of an organisation you manage"},
     },
