@@ -259,6 +259,8 @@ def pages(ids: dict) -> dict[str, str]:
         "profile": "/@bob",
         "me": "/@alice",
         "settings": "/settings",
+        "publish": "/listings/new",
+        "notifications": "/notifications",
     }
 
 
