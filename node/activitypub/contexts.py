@@ -69,6 +69,8 @@ EVENT_CONTEXT = [
         "commentsEnabled": "pt:commentsEnabled",
         "eventStatus": "https://w3id.org/fep/8a8e/eventStatus",
         "inLanguage": "sc:inLanguage",
+        "qr": QUARTIER_NS,
+        "waitingCount": "qr:waitingCount",
     },
 ]
 

@@ -77,6 +77,9 @@ def format_price(amount: float | int | None, currency: str = "EUR") -> str:
 def format_distance(metres: float | None) -> str:
     if metres is None:
         return ""
+    if metres < 100:
+        # positions are ~150 m cells: "0 m" (or "0.0 km") would claim a precision we do not have
+        return "< 100 m"
     if metres < 1000:
         return f"{int(round(metres, -1))} m"
     return numbers.format_decimal(round(metres / 1000, 1), locale=i18n.current()) + " km"

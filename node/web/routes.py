@@ -16,6 +16,7 @@ from node.web.api import messages as api_messages
 from node.web.api import notifications as api_notifications
 from node.web.api import openapi
 from node.web.api import residents as api_residents
+from node.web.api import thanks as api_thanks
 from node.web.ui import (
     account,
     address,
@@ -38,6 +39,7 @@ from node.web.ui import (
     security,
 )
 from node.web.ui import comments as ui_comments
+from node.web.ui import invite as ui_invite
 from node.web.ui import listings as ui_listings
 from node.web.ui import loans as ui_loans
 from node.web.ui import shelf as ui_shelf
@@ -62,7 +64,8 @@ AREAS += [ui_comments.ROUTES, ui_shelf.ROUTES]
 AREAS += [api_borders.ROUTES, admin_borders.ROUTES]
 AREAS += [admin_categories.ROUTES, admin_stats.ROUTES]
 AREAS += [security.ROUTES]
-AREAS += [api_residents.ROUTES, moderation_log.ROUTES]
+AREAS += [ui_invite.ROUTES]
+AREAS += [api_residents.ROUTES, moderation_log.ROUTES, api_thanks.ROUTES]
 AREAS += [api_notifications.ROUTES]
 AREAS += [app_shell.ROUTES]
 AREAS += [paper.ROUTES]

@@ -7,6 +7,7 @@ from typing import Any
 
 from node.activitypub import actors, residence
 from node.i18n import _
+from node.local import thanks
 from node.local.models import Resident
 from node.runtime import Node
 
@@ -38,4 +39,13 @@ def verification_json(found: residence.Verdict) -> dict[str, Any]:
         "verified_since": found.since or None,
         "quarter": found.quarter or None,
         "country": found.country or None,
+    }
+
+
+def thanks_json(summary: thanks.Summary) -> dict[str, Any]:
+    return {
+        "count": summary.count,
+        "latest": [
+            {**item, "created_at": item["created_at"].isoformat() + "Z"} for item in summary.latest
+        ],
     }

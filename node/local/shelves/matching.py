@@ -17,10 +17,11 @@ import peewee as pw
 from node.i18n import _, using
 from node.local import adjacency, reach, twins
 from node.local.errors import InvalidTransition, NotFound
+from node.local.listings.models import Listing
 from node.local.models import Quarter, Resident
-from node.local.moderation import blocked_between
-from node.local.notify import N_, notify
-from node.local.sharing_models import Listing, Notification
+from node.local.moderation.models import Block
+from node.local.notifications.models import Notification
+from node.local.notifications.send import N_, notify
 from node.local.shelves import words
 from node.local.shelves.models import LearnedWord, ShelfMatch, ShelfTerm
 from node.local.text import html_to_text
@@ -191,29 +192,46 @@ def match_request(tx: Tx, request_id: int) -> list[ShelfMatch]:
         return []
     quarters = owner_quarters(request)
     terms, _found = request_terms(request)
-    made: list[ShelfMatch] = []
-    told: set[int] = set(
+    told = {
         r.owner_id
         for r in ShelfMatch.select(ShelfMatch.owner).where(ShelfMatch.request == request.id)
-    )
+    }
+    best: dict[int, Listing] = {}  # owner → their best matching item, best owners first
     for candidate in candidates(request, terms, quarters):
+        owner_id = candidate.item.author_id
+        if owner_id not in told and owner_id not in best:
+            best[owner_id] = candidate.item
+    if not best:
+        return []
+    owners = {
+        r.id: r
+        for r in Resident.select().where(
+            Resident.id.in_(list(best))
+            & Resident.external_ref.is_null()
+            & Resident.deleted_at.is_null()
+        )
+    }
+    blocked = _blocked_with(request.author_id)
+    made: list[ShelfMatch] = []
+    for owner_id, item in best.items():
         if len(told) >= MAX_OWNERS:
             break
-        owner_id = candidate.item.author_id
-        if owner_id in told:
+        owner = owners.get(owner_id)
+        if owner is None or owner_id in blocked or not reach.may_see(request, owner):
             continue
-        owner = Resident.get_or_none(Resident.id == owner_id)
-        if (
-            owner is None
-            or not owner.is_local
-            or owner.deleted_at is not None
-            or not reach.may_see(request, owner)
-            or blocked_between(owner.id, request.author_id)
-        ):
-            continue
-        told.add(owner_id)
-        made.append(_tell(tx, request, candidate.item, owner))
+        match = _tell(tx, request, item, owner)
+        if match is not None:
+            told.add(owner_id)
+            made.append(match)
     return made
+
+
+def _blocked_with(resident_id: int) -> set[int]:
+    """Everyone who blocked this resident or whom they blocked (one query for all owners)."""
+    rows = Block.select(Block.blocker, Block.blocked).where(
+        (Block.blocker == resident_id) | (Block.blocked == resident_id)
+    )
+    return {r.blocked_id if r.blocker_id == resident_id else r.blocker_id for r in rows}
 
 
 def _stale(stamp: str, now: dt.datetime) -> bool:
@@ -225,8 +243,15 @@ def _stale(stamp: str, now: dt.datetime) -> bool:
     return moment < now - FRESH
 
 
-def _tell(tx: Tx, request: Listing, item: Listing, owner: Resident) -> ShelfMatch:
-    match = ShelfMatch.create(request=request.id, item=item.id, owner=owner.id, created_at=tx.now)
+def _tell(tx: Tx, request: Listing, item: Listing, owner: Resident) -> ShelfMatch | None:
+    """Record the match and notify its owner; None when another writer recorded it meanwhile."""
+    try:
+        with ShelfMatch._meta.database.atomic():  # a savepoint: a lost race is no failure
+            match = ShelfMatch.create(
+                request=request.id, item=item.id, owner=owner.id, created_at=tx.now
+            )
+    except pw.IntegrityError:
+        return None
     base = tx.settings.public_url.rstrip("/") if tx.settings is not None else ""
     note = notify(
         owner,
@@ -255,7 +280,7 @@ def match_of(owner_id: int, match_id: int) -> ShelfMatch:
 def answer(tx: Tx, owner_id: int, match_id: int, text: str = "") -> int:
     """The owner says "I have one": a message to the requester (who learns only now who has one).
     Returns the conversation id; a second tap sends nothing more."""
-    from node.local import messages
+    from node.local.messages import conversations as messages
 
     match = match_of(owner_id, match_id)
     request = Listing.get_or_none(Listing.id == match.request_id)
@@ -284,6 +309,48 @@ def answer(tx: Tx, owner_id: int, match_id: int, text: str = "") -> int:
             (Notification.id == match.notification_id) & Notification.read_at.is_null()
         ).execute()
     return message.conversation_id
+
+
+def pending_for(viewer: Resident | None, request: Listing) -> dict:
+    """For the request's page: the viewer's match with it ({} when none), and the item's title."""
+    if viewer is None or request.kind != "request":
+        return {}
+    match = ShelfMatch.get_or_none(
+        (ShelfMatch.request == request.id) & (ShelfMatch.owner == viewer.id)
+    )
+    if match is None:
+        return {}
+    item = Listing.get_or_none(Listing.id == match.item_id)
+    return {"shelf_match": match, "shelf_match_item": item.title if item is not None else ""}
+
+
+@dataclass
+class Asked:
+    match_id: int
+    request_id: int
+    request_title: str
+    item_title: str
+
+
+def asked_of(owner_id: int, limit: int = 20) -> list[Asked]:
+    """Open requests that the owner's shelf may answer and that they have not answered yet."""
+    item = Listing.alias()
+    rows = (
+        ShelfMatch.select(ShelfMatch.id, Listing.id, Listing.title, item.title)
+        .join(Listing, on=(ShelfMatch.request == Listing.id))
+        .switch(ShelfMatch)
+        .join(item, on=(ShelfMatch.item == item.id))
+        .where(
+            (ShelfMatch.owner == owner_id)
+            & ShelfMatch.answered_at.is_null()
+            & (Listing.state == "open")
+            & (Listing.hidden == False)  # noqa: E712
+        )
+        .order_by(ShelfMatch.id.desc())
+        .limit(limit)
+        .tuples()
+    )
+    return [Asked(*row) for row in rows]
 
 
 def matches_for_notifications(owner_id: int, notification_ids: list[int]) -> dict[int, ShelfMatch]:

@@ -16,6 +16,7 @@ from node.web.api import (
     messages,
     notifications,
     residents,
+    thanks,
 )
 
 # Each API module exposes OPENAPI = {"/api/v1/...": {"get": {...}, ...}} beside its ROUTES.
@@ -28,6 +29,7 @@ API_MODULES: list[Any] = [
     borders,
     notifications,
     residents,
+    thanks,
 ]
 
 ERROR = {

@@ -7,10 +7,14 @@ from typing import Any
 from aiohttp import web
 
 from node.appkeys import node_key
+from node.commit import commit
 from node.i18n import _
-from node.local.errors import NotFound
+from node.local import attestations, inputs, thanks
+from node.local.errors import Invalid, NotFound
 from node.local.models import Quarter, Resident
 from node.web import standing
+from node.web.guards import json_body, require_role
+from node.web.render import redirect
 
 
 def _find(handle: str) -> tuple[Resident, Quarter | None] | None:
@@ -62,10 +66,50 @@ async def show(request: web.Request) -> web.Response:
         raise NotFound(_("No such resident."))
     resident, quarter = found
     verdict = await standing.verdict(node, resident)
+    data = resident_json(node, resident, quarter, verdict)
+    data["thanks"] = standing.thanks_json(await node.db.run(thanks.summary, resident.id))
+    return web.json_response(data)
+
+
+def _local_id(handle: str) -> int:
+    found = _find(handle)
+    if found is None or not found[0].is_local:
+        raise NotFound(_("No such resident."))
+    return found[0].id
+
+
+async def unverify(request: web.Request) -> web.Response:
+    """POST /api/v1/residents/{handle}/unverify {"reason"}: a moderator of the resident's quarter
+    (or an admin) withdraws the verification; the attestation goes with the next actor Update."""
+    node = request.app[node_key]
+    me = require_role(request, "moderator", "admin")
+    data = await json_body(request)
+    reason = data.get("reason")
+    if not isinstance(reason, str):
+        raise Invalid(_("Give the resident a reason."), {"reason": "type"})
+    resident_id = await node.db.run(_local_id, request.match_info["handle"])
+    await commit(node, attestations.revoke, me, resident_id, reason, actor_id=me.id)
+    resident, quarter = await node.db.run(_find, request.match_info["handle"])
+    verdict = await standing.verdict(node, resident)
     return web.json_response(resident_json(node, resident, quarter, verdict))
 
 
-ROUTES = [("GET", "/api/v1/residents/{handle}", show, "api_resident")]
+async def unverify_form(request: web.Request) -> web.StreamResponse:
+    """The same from /admin/residents (a form with the reason)."""
+    node = request.app[node_key]
+    me = require_role(request, "moderator", "admin")
+    form = await request.post()
+    resident_id = inputs.bounded_int(request.match_info["id"], low=1)
+    reason = str(form.get("reason") or "")
+    await commit(node, attestations.revoke, me, resident_id, reason, actor_id=me.id)
+    raise redirect("/admin/residents", _("The verification is withdrawn."))
+
+
+ROUTES = [
+    ("GET", "/api/v1/residents/{handle}", show, "api_resident"),
+    ("POST", "/api/v1/residents/{handle}/unverify", unverify, "api_resident_unverify"),
+    ("POST", "/admin/residents/{id:\\d+}/unverify", unverify_form, "admin_resident_unverify"),
+]
 
 _ERR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
@@ -94,11 +138,57 @@ SCHEMAS = {
             "verified_label": {"type": "string", "nullable": True},
             "quarter": {"type": "string", "nullable": True},
             "country": {"type": "string", "nullable": True},
+            "thanks": {
+                "type": "object",
+                "description": "Thanks received (never stars): how many, and the latest three",
+                "properties": {
+                    "count": {"type": "integer"},
+                    "latest": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "from": {"type": "string"},
+                                "kind": {"type": "string"},
+                                "text": {"type": "string"},
+                                "created_at": {"type": "string"},
+                            },
+                        },
+                    },
+                },
+            },
         },
     }
 }
 
 OPENAPI = {
+    "/api/v1/residents/{handle}/unverify": {
+        "post": {
+            "summary": "Withdraw a resident's verification (moderators of their quarter, admins)",
+            "parameters": [
+                {"name": "handle", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["reason"],
+                            "properties": {"reason": {"type": "string"}},
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": {"description": "The resident, no longer verified"},
+                "403": {"description": "Not a moderator of their quarter", **_ERR},
+                "404": {"description": "Unknown", **_ERR},
+                "409": {"description": "Not verified", **_ERR},
+                "422": {"description": "No reason", **_ERR},
+            },
+        }
+    },
     "/api/v1/residents/{handle}": {
         "get": {
             "summary": "A resident's public profile and where they are verified (no token needed)",
@@ -116,5 +206,5 @@ OPENAPI = {
                 "404": {"description": "Unknown", **_ERR},
             },
         }
-    }
+    },
 }
