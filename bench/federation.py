@@ -27,7 +27,7 @@ from node.activitypub import twinning  # noqa: E402
 from node.activitypub.models import Delivery, Follower  # noqa: E402
 from node.commit import commit  # noqa: E402
 from node.local import twins  # noqa: E402
-from node.local.sharing_models import Listing  # noqa: E402
+from node.local.listings.models import Listing  # noqa: E402
 from node.settings import load_settings  # noqa: E402
 
 POLL = 0.002  # seconds between looks at the receivers' databases (the workers run on their own)

@@ -41,7 +41,7 @@ def free_port() -> int:
 
 def get(url: str) -> int:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(url, timeout=120) as response:
             response.read()
             return response.status
     except urllib.error.HTTPError as exc:

@@ -35,8 +35,9 @@ from node.app import create_app  # noqa: E402
 from node.appkeys import node_key  # noqa: E402
 from node.commit import commit  # noqa: E402
 from node.local import quarters, residents  # noqa: E402
+from node.local.events.models import Event  # noqa: E402
+from node.local.listings.models import Listing  # noqa: E402
 from node.local.models import Quarter, Resident, utcnow  # noqa: E402
-from node.local.sharing_models import Event, Listing  # noqa: E402
 from node.settings import load_settings  # noqa: E402
 
 PG = os.environ.get("QUARTIER_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")

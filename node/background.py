@@ -16,15 +16,15 @@ RESOURCES: list[Callable[[Node], Any]] = []
 
 def register(node: Node) -> None:
     """Add every background step to the node. Each area adds its own line here."""
-    from node import mailer, samples, sharing_steps
+    from node import clock_steps, mail_sender, samples
     from node.activitypub import delivery, inbox, remote_media
-    from node.local import notifications
+    from node.local.notifications import read as notifications
     from node.local.shelves import matching as shelf_matching
 
-    node.steps["mail"] = mailer.send_due
+    node.steps["mail"] = mail_sender.send_due
     node.steps["digest"] = notifications.digest_step
     node.steps["shelf_index"] = shelf_matching.index_step
-    sharing_steps.register(node)
+    clock_steps.register(node)
 
     node.steps["inbox"] = inbox.process_pending
     node.steps["deliveries"] = delivery.run_once

@@ -17,7 +17,11 @@ from node import following
 from node.app import create_app
 from node.appkeys import node_key
 from node.commit import commit
-from node.local import events, listings, quarters, residents, twins
+from node.local import quarters, residents, twins
+from node.local.events import drafts as event_drafts
+from node.local.events import write as events
+from node.local.listings import drafts as listing_drafts
+from node.local.listings import write as listings
 from node.local.models import Quarter, Resident
 from node.settings import load_settings
 
@@ -199,13 +203,13 @@ async def seed_content(node, q: DemoQuarter) -> None:
     authors = [u for u, _n, _r in q.people]
     for index, data in enumerate(q.listings):
         author = people[authors[1 + index % 2]]
-        draft = listings.ListingDraft.parse({**data, "language": q.language})
+        draft = listing_drafts.ListingDraft.parse({**data, "language": q.language})
         await commit(node, listings.publish, author, draft, actor_id=author)
     start = time.strftime("%Y-%m-%dT10:00", time.gmtime(time.time() + 9 * 86400))
     end = time.strftime("%Y-%m-%dT17:00", time.gmtime(time.time() + 9 * 86400))
     body = {**q.event, "start": start, "end": end, "reach": "twins", "capacity": 40,
             "description": q.event["title"], "language": q.language}  # fmt: skip
-    draft = events.EventDraft.parse(body, "twins")
+    draft = event_drafts.EventDraft.parse(body, "twins")
     await commit(node, events.schedule, people[authors[0]], draft)
 
 

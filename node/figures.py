@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 import peewee as pw
 
 from node.activitypub.models import Delivery, HostState, InboxItem
-from node.local.logins import LoginSession
+from node.local.accounts.sessions import LoginSession
 from node.local.models import OutgoingMail, Resident
 from node.queue import utcnow
 

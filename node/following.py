@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from node.activitypub import actors, outbox, to_as, twinning
+from node.activitypub import actors, as_activities, outbox, twinning
 from node.activitypub.models import Following
 from node.commit import commit
 from node.i18n import _
@@ -28,7 +28,9 @@ async def follow(node: Node, handle: str, target: str) -> Following:
         )
         if existing is not None:
             return existing
-        activity = to_as.follow(node.urls, actors.actor_uri(node, handle), remote.uri, tx.now)
+        activity = as_activities.follow(
+            node.urls, actors.actor_uri(node, handle), remote.uri, tx.now
+        )
         row = Following.create(handle=handle, actor_uri=remote.uri, activity_id=activity["id"])
         outbox.enqueue(node, handle, activity, [remote.inbox])
         return row
@@ -46,7 +48,9 @@ async def unfollow(node: Node, handle: str, uri: str) -> None:
             return
         me = actors.actor_uri(node, handle)
         inner = {"id": row.activity_id, "type": "Follow", "actor": me, "object": uri}
-        outbox.enqueue(node, handle, to_as.undo(node.urls, me, inner, tx.now), [remote.inbox])
+        outbox.enqueue(
+            node, handle, as_activities.undo(node.urls, me, inner, tx.now), [remote.inbox]
+        )
         row.delete_instance()
 
     await commit(node, work)

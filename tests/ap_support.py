@@ -17,7 +17,8 @@ from node.activitypub.signatures import sign_request
 from node.app import create_app
 from node.appkeys import node_key
 from node.commit import commit
-from node.local import listings
+from node.local.listings import drafts as listing_drafts
+from node.local.listings import write as listings
 
 AS = "application/activity+json"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
@@ -56,7 +57,7 @@ async def publish_listing(node, author, quarter, reach="public", **fields):
         "reach": reach,
     }
     data.update(fields)
-    return await commit(node, listings.publish, author.id, listings.ListingDraft.parse(data))
+    return await commit(node, listings.publish, author.id, listing_drafts.ListingDraft.parse(data))
 
 
 class Peer:

@@ -22,7 +22,7 @@ from pathlib import Path
 import aiohttp
 from helpers import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[1]
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PASSWORD = "long enough password"
 

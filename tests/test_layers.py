@@ -3,7 +3,7 @@
 import ast
 from pathlib import Path
 
-NODE = Path(__file__).resolve().parent.parent / "node"
+NODE = Path(__file__).resolve().parents[1] / "node"
 
 
 def imports_of(path: Path, root: Path = NODE.parent) -> set[str]:

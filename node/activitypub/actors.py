@@ -10,7 +10,7 @@ from urllib.parse import urldefrag, urlsplit
 
 import peewee as pw
 
-from node.activitypub import keys, residence, to_as
+from node.activitypub import as_actors, keys, residence
 from node.activitypub.from_as import page_url
 from node.activitypub.http import FetchError
 from node.activitypub.models import INSTANCE, ActorKey, RemoteActor
@@ -121,18 +121,18 @@ def local_document(node: Node, handle: str) -> dict[str, Any] | None:
     """The actor document of a local handle (or the instance actor), None if unknown."""
     if handle == INSTANCE:
         pem = ensure_key(INSTANCE).public_pem
-        return to_as.instance_actor(node.urls, node.settings.node_name, pem)
+        return as_actors.instance_actor(node.urls, node.settings.node_name, pem)
     found = find_local(handle)
     if found is None:
         return None
     kind, row = found
     pem = ensure_key(handle).public_pem
     if kind == "resident":
-        doc = to_as.resident_to_actor(node.urls, row, pem)
+        doc = as_actors.resident_to_actor(node.urls, row, pem)
     elif kind == "quarter":
-        doc = to_as.quarter_to_group(node.urls, row, pem)
+        doc = as_actors.quarter_to_group(node.urls, row, pem)
     else:
-        return to_as.organisation_to_actor(node.urls, row, pem)
+        return as_actors.organisation_to_actor(node.urls, row, pem)
     return residence.decorate(node, kind, row, doc)  # attestation, or the Group's assertion key
 
 

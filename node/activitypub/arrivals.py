@@ -16,7 +16,8 @@ from node.activitypub import twinning
 from node.activitypub.models import RemoteActor
 from node.activitypub.vocab import PUBLIC, as_list, get_id, same_origin
 from node.db import BaseModel
-from node.local import listing_photos, twins
+from node.local import twins
+from node.local.listings import photos as listing_photos
 from node.local.models import Quarter, utcnow
 from node.local.text import web_url
 from node.runtime import Node

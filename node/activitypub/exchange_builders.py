@@ -10,10 +10,13 @@ from collections.abc import Iterator
 from html import escape
 from typing import Any
 
-from node.activitypub import agreements, participation, to_as
+from node.activitypub import agreements, as_activities, participation, vocab
 from node.activitypub.models import INSTANCE, RemoteActor
-from node.local.events import answer_of
-from node.local.loans import (
+from node.local.events.models import Event, Rsvp
+from node.local.events.write import answer_of
+from node.local.listings.models import Listing
+from node.local.loans.models import Loan, LoanStep
+from node.local.loans.write import (
     LoanAccepted,
     LoanCancelled,
     LoanDeclined,
@@ -25,19 +28,11 @@ from node.local.loans import (
     LoanReturned,
     LoanThanked,
 )
-from node.local.messages import MessageSent
+from node.local.messages.conversations import MessageSent
+from node.local.messages.models import Conversation, Message
 from node.local.models import Resident
-from node.local.moderation import ReportFiled
-from node.local.sharing_models import (
-    Conversation,
-    Event,
-    Listing,
-    Loan,
-    LoanStep,
-    Message,
-    Report,
-    Rsvp,
-)
+from node.local.moderation.actions import ReportFiled
+from node.local.moderation.models import Report
 from node.local.tx import Change, RsvpChanged
 from node.runtime import Node
 
@@ -155,7 +150,7 @@ def rsvp_changed(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
         if remote is None:
             return
         me = urls.actor(resident.username)
-        ident = to_as.activity_id(urls, rsvp.status, rsvp.id, now.isoformat())
+        ident = as_activities.activity_id(urls, rsvp.status, rsvp.id, now.isoformat())
         if rsvp.status == "pending":
             activity = participation.join(ident, me, event.external_ref, remote.uri, rsvp.message)
             # Kept so that an answer naming our Join only by its id still finds it (Mobilizon).
@@ -172,7 +167,7 @@ def rsvp_changed(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
         return
     join_doc = participation.embedded_join(rsvp.external_ref, remote.uri, urls.event(event.id))
     position = answer_of(event.id, resident.id)[1] if rsvp.status == "waiting" else None
-    ident = to_as.activity_id(urls, kind, rsvp.external_ref, rsvp.status, now.isoformat())
+    ident = as_activities.activity_id(urls, kind, rsvp.external_ref, rsvp.status, now.isoformat())
     activity = participation.answer(kind, ident, urls.actor(organiser.username), join_doc, position)
     yield organiser.username, activity, [remote.inbox or remote.shared_inbox]
 
@@ -221,7 +216,7 @@ def message_sent(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
         "cc": [],
         "content": content,
         "mediaType": "text/html",
-        "published": to_as.iso(message.created_at),
+        "published": as_activities.iso(message.created_at),
         "tag": [{"type": "Mention", "href": remote.uri, "name": name}],
         "directMessage": True,
     }
@@ -229,9 +224,9 @@ def message_sent(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
         note["inReplyTo"] = previous.external_ref
     if sender.language:
         note["contentMap"] = {sender.language: content}
-    activity = to_as.wrap_create(urls, me, note, [remote.uri], [], message.id)
+    activity = as_activities.wrap_create(urls, me, note, [remote.uri], [], message.id)
     activity["@context"] = [
-        to_as.AS_CONTEXT,
+        vocab.AS_CONTEXT,
         {"directMessage": "litepub:directMessage", "litepub": "http://litepub.social/ns#"},
     ]
     yield sender.username, activity, [remote.inbox or remote.shared_inbox]
@@ -268,8 +263,8 @@ def report_filed(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
         return
     actor = node.urls.instance_actor()  # Mastodon flags as the instance: the reporter stays private
     activity = {
-        "@context": to_as.AS_CONTEXT,
-        "id": to_as.activity_id(node.urls, "Flag", report.id),
+        "@context": vocab.AS_CONTEXT,
+        "id": as_activities.activity_id(node.urls, "Flag", report.id),
         "type": "Flag",
         "actor": actor,
         "to": [remote.uri],

@@ -10,8 +10,8 @@ from typing import Any
 
 from node.activitypub.vocab import as_list, first, get_id, is_public
 from node.local import inputs
+from node.local.listings.models import LISTING_TYPES
 from node.local.remote_drafts import RemoteEvent, RemoteListing, RemoteReply
-from node.local.sharing_models import LISTING_TYPES
 from node.local.text import html_to_text, sanitize_html, web_url
 
 

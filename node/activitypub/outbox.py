@@ -13,22 +13,26 @@ from typing import Any
 
 from node.activitypub import (
     actors,
+    as_activities,
+    as_objects,
     audience,
     exchange_builders,
     residence_out,
-    to_as,
     trust,
     twinning,
+    vocab,
 )
 from node.activitypub.models import Delivery, RemoteActor
 from node.activitypub.vocab import PUBLIC
 from node.activitypub.webfinger import WebfingerError, resolve_handle
 from node.local.announcements import AnnouncementPublished
 from node.local.comments import CommentPosted
-from node.local.events import EventCancelled, EventScheduled, EventUpdated
-from node.local.listings import ListingPublished, ListingUpdated, ListingWithdrawn
-from node.local.models import Quarter, Resident, utcnow
-from node.local.moderation import (
+from node.local.events.models import Event, Rsvp
+from node.local.events.write import EventCancelled, EventScheduled, EventUpdated
+from node.local.listings.models import Listing, ListingPhoto
+from node.local.listings.write import ListingPublished, ListingUpdated, ListingWithdrawn
+from node.local.models import Announcement, Comment, Quarter, Resident, utcnow
+from node.local.moderation.actions import (
     ContentHidden,
     ContentRemoved,
     ContentRestored,
@@ -36,7 +40,6 @@ from node.local.moderation import (
     ResidentSuspended,
     ResidentUnblocked,
 )
-from node.local.sharing_models import Announcement, Comment, Event, Listing, ListingPhoto, Rsvp
 from node.local.thanks import Thanked
 from node.local.tx import (
     Change,
@@ -147,11 +150,11 @@ def _spread(
     to, cc, _handles = addressed
     actor = urls.actor(author)
     if verb == "Delete":
-        activity = to_as.wrap_delete(urls, actor, obj["id"], to, cc, stamp)
+        activity = as_activities.wrap_delete(urls, actor, obj["id"], to, cc, stamp)
     elif verb == "Update":
-        activity = to_as.wrap_update(urls, actor, obj, to, cc, stamp)
+        activity = as_activities.wrap_update(urls, actor, obj, to, cc, stamp)
     else:
-        activity = to_as.wrap_create(urls, actor, obj, to, cc, stamp)
+        activity = as_activities.wrap_create(urls, actor, obj, to, cc, stamp)
     inboxes = audience.follower_inboxes([author])
     if reach == "twins":
         inboxes = audience.group_inboxes(audience.twin_inboxes(quarter))
@@ -163,9 +166,13 @@ def _spread(
     followers = urls.followers(quarter.slug)
     trust.remember(author, group_inboxes)  # they saw the author's item: a Delete must reach them
     # FEP-1b12 for Lemmy & co, plus a plain Announce of the object that Mastodon shows.
-    yield quarter.slug, to_as.announce(urls, group, activity, followers, stamp), group_inboxes
+    yield (
+        quarter.slug,
+        as_activities.announce(urls, group, activity, followers, stamp),
+        group_inboxes,
+    )
     if verb == "Create":
-        plain = to_as.announce(urls, group, obj["id"], followers, f"{stamp}-object")
+        plain = as_activities.announce(urls, group, obj["id"], followers, f"{stamp}-object")
         yield quarter.slug, plain, group_inboxes
 
 
@@ -178,7 +185,7 @@ def listing_document(node: Node, listing: Listing) -> dict[str, Any]:
         .where(ListingPhoto.listing == listing.id)
         .order_by(ListingPhoto.position, ListingPhoto.id)
     )
-    return to_as.listing_to_note(node.urls, listing, author.username, quarter, photos)
+    return as_objects.listing_to_note(node.urls, listing, author.username, quarter, photos)
 
 
 def _listing_out(node: Node, listing_id: int, verb: str, stamp: str) -> Iterator[Outgoing]:
@@ -205,7 +212,7 @@ def event_document(node: Node, event: Event) -> dict[str, Any]:
     quarter = Quarter.get_or_none(Quarter.id == event.quarter_id)
     going = Rsvp.select().where((Rsvp.event == event.id) & (Rsvp.status == "going")).count()
     waiting = Rsvp.select().where((Rsvp.event == event.id) & (Rsvp.status == "waiting")).count()
-    return to_as.event_to_as(node.urls, event, organiser.username, quarter, going, waiting)
+    return as_objects.event_to_as(node.urls, event, organiser.username, quarter, going, waiting)
 
 
 def _event_out(node: Node, event_id: int, verb: str, stamp: str) -> Iterator[Outgoing]:
@@ -232,7 +239,7 @@ def _announcement(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
         return
     author = Resident.get_by_id(item.author_id).username
     quarter = Quarter.get_or_none(Quarter.id == item.quarter_id)
-    note = to_as.announcement_to_note(node.urls, item, author)
+    note = as_objects.announcement_to_note(node.urls, item, author)
     stamp = f"{change.kind}-{now.isoformat()}"
     yield from _spread(node, "Create", note, author, quarter, item.reach, stamp)
 
@@ -267,7 +274,7 @@ def comment_note(
     cc = [urls.followers(author.username)] if public else []
     if public:
         inboxes += audience.follower_inboxes([author.username])
-    note = to_as.comment_to_note(urls, comment, author.username, parent_id, mention, to, cc)
+    note = as_objects.comment_to_note(urls, comment, author.username, parent_id, mention, to, cc)
     return note, audience.group_inboxes(inboxes)
 
 
@@ -278,7 +285,7 @@ def _comment(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
         return
     note, inboxes = built
     actor = note["attributedTo"]
-    activity = to_as.wrap_create(
+    activity = as_activities.wrap_create(
         node.urls, actor, note, note["to"], note["cc"], f"{change.kind}-{comment.id}"
     )
     handle = Resident.get_by_id(comment.author_id).username
@@ -290,7 +297,7 @@ def _actor_update(node: Node, handle: str, stamp: str) -> Iterator[Outgoing]:
     if doc is None:
         return
     to = [PUBLIC]
-    activity = to_as.wrap_update(node.urls, doc["id"], doc, to, [doc["followers"]], stamp)
+    activity = as_activities.wrap_update(node.urls, doc["id"], doc, to, [doc["followers"]], stamp)
     yield handle, activity, audience.follower_inboxes([handle])
 
 
@@ -307,8 +314,8 @@ def _resident_deleted(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
         return
     uri = node.urls.actor(handle)
     activity = {
-        "@context": to_as.AS_CONTEXT,
-        "id": to_as.activity_id(node.urls, "Delete", uri, now.isoformat()),
+        "@context": vocab.AS_CONTEXT,
+        "id": as_activities.activity_id(node.urls, "Delete", uri, now.isoformat()),
         "type": "Delete",
         "actor": uri,
         "to": [PUBLIC],
@@ -326,7 +333,7 @@ def _comment_deleted(node: Node, comment_id: int, now: Any) -> Iterator[Outgoing
         return
     note, inboxes = built
     actor = note["attributedTo"]
-    activity = to_as.wrap_delete(node.urls, actor, note["id"], note["to"], note["cc"], now)
+    activity = as_activities.wrap_delete(node.urls, actor, note["id"], note["to"], note["cc"], now)
     yield Resident.get_by_id(comment.author_id).username, activity, inboxes
 
 

@@ -10,9 +10,10 @@ from collections.abc import AsyncIterator
 from node.activitypub import actors, trust
 from node.activitypub.http import FetchError, SafeClient
 from node.activitypub.models import INSTANCE
-from node.local import images, listing_photos
+from node.local import images
 from node.local.errors import Invalid
-from node.local.sharing_models import ListingPhoto
+from node.local.listings import photos as listing_photos
+from node.local.listings.models import ListingPhoto
 from node.runtime import Node
 
 log = logging.getLogger("quartier.media")

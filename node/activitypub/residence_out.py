@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from node.activitypub import actors, audience, to_as, trust, twinning
+from node.activitypub import actors, as_activities, audience, trust, twinning
 from node.activitypub.vocab import PUBLIC
 from node.local import attestations
 from node.local.models import Quarter, Resident
@@ -23,7 +23,9 @@ def actor_update(node: Node, handle: str, stamp: str, extra: list[str]) -> Itera
     doc = actors.local_document(node, handle)
     if doc is None:
         return
-    activity = to_as.wrap_update(node.urls, doc["id"], doc, [PUBLIC], [doc["followers"]], stamp)
+    activity = as_activities.wrap_update(
+        node.urls, doc["id"], doc, [PUBLIC], [doc["followers"]], stamp
+    )
     inboxes = audience.follower_inboxes([handle]) + audience.group_inboxes(extra)
     yield handle, activity, trust.one_per_host(inboxes)
 

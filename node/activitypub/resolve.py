@@ -18,9 +18,10 @@ from node.activitypub import actors, twinning
 from node.activitypub.from_as import is_listing
 from node.activitypub.models import RemoteActor
 from node.activitypub.vocab import as_list, get_id, is_public
+from node.local.events.models import Rsvp
 from node.local.inputs import id_or_none
+from node.local.loans.models import Loan
 from node.local.models import Resident
-from node.local.sharing_models import Loan, Rsvp
 from node.runtime import Node
 
 # (activity type, object type) → the kinds the resolver may answer for it

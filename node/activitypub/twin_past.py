@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from node.activitypub import audience, outbox, to_as
+from node.activitypub import as_activities, audience, outbox
 from node.activitypub.models import RemoteActor
 from node.local import twins
+from node.local.events.models import Event
+from node.local.listings.models import Listing
 from node.local.models import Quarter, Resident
-from node.local.sharing_models import Event, Listing
 from node.runtime import Node
 
 MAX_ITEMS = 200
@@ -81,6 +82,6 @@ def send(node: Node, twin_id: int, now: Any) -> int:
             continue
         to, cc, _handles = addressed
         stamp = f"twin-past-{twin.id}-{now.isoformat()}"
-        activity = to_as.wrap_create(node.urls, node.urls.actor(author), doc, to, cc, stamp)
+        activity = as_activities.wrap_create(node.urls, node.urls.actor(author), doc, to, cc, stamp)
         written += outbox.enqueue(node, author, activity, [inbox])
     return written

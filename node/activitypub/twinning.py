@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from node.activitypub import actors, to_as
+from node.activitypub import actors, as_activities
 from node.activitypub.contexts import QUARTIER_NS
 from node.activitypub.models import Follower, Following, RemoteActor
 from node.activitypub.vocab import AS_CONTEXT, as_list, get_id
@@ -30,7 +30,7 @@ def is_twinning(activity: dict[str, Any]) -> bool:
 
 def twinning_follow(node: Node, quarter: Quarter, target: str, stamp: Any) -> dict[str, Any]:
     """A Follow from our quarter's Group marked as a twinning request (with where it is)."""
-    activity = to_as.follow(node.urls, node.urls.quarter(quarter.slug), target, stamp)
+    activity = as_activities.follow(node.urls, node.urls.quarter(quarter.slug), target, stamp)
     activity["@context"] = FOLLOW_CONTEXT
     mark: dict[str, Any] = {"name": quarter.name, "country": quarter.country}
     if quarter.center_lat is not None and quarter.center_lon is not None:
@@ -113,10 +113,10 @@ def build_decided(accepted: bool):
         where = (Follower.handle == quarter.slug) & (Follower.actor_uri == twin.actor_uri)
         if not accepted:
             Follower.delete().where(where).execute()
-            yield quarter.slug, to_as.reject(node.urls, me, follow), [remote.inbox]
+            yield quarter.slug, as_activities.reject(node.urls, me, follow), [remote.inbox]
             return
         Follower.update(state="accepted").where(where).execute()
-        yield quarter.slug, to_as.accept(node.urls, me, follow), [remote.inbox]
+        yield quarter.slug, as_activities.accept(node.urls, me, follow), [remote.inbox]
         back, inbox = _follow_out(node, quarter, twin, now)
         twins.Twin.update(back_follow_id=back["id"]).where(twins.Twin.id == twin.id).execute()
         yield quarter.slug, back, [inbox]
@@ -148,7 +148,7 @@ def build_ended(node: Node, change: Any, now: Any) -> Iterator[tuple[str, dict, 
         "object": twin.actor_uri,
         "to": [twin.actor_uri],
     }
-    activity = to_as.undo(node.urls, me, follow, f"twin-end-{twin.id}-{now.isoformat()}")
+    activity = as_activities.undo(node.urls, me, follow, f"twin-end-{twin.id}-{now.isoformat()}")
     yield quarter.slug, activity, [remote.inbox]
 
 

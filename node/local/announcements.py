@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from node.i18n import _
 from node.local import language_guess, text
 from node.local.errors import Invalid, NotAllowed
-from node.local.events import is_member
-from node.local.models import REACHES, Organisation, Resident
-from node.local.moderation import ensure_can_publish, is_moderator_of
-from node.local.sharing_models import Announcement
+from node.local.events.write import is_member
+from node.local.models import REACHES, Announcement, Organisation, Resident
+from node.local.moderation.actions import ensure_can_publish, is_moderator_of
 from node.local.tx import Change, Tx
 
 

@@ -17,7 +17,7 @@ from node.db import BaseModel
 from node.i18n import _
 from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound
 from node.local.models import Quarter, Resident, utcnow
-from node.local.notify import N_, notify
+from node.local.notifications.send import N_, notify
 from node.local.tx import ResidentUpdated, Tx
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from node.i18n import _
-from node.local import events, listings
 from node.local.errors import Invalid, NotAllowed, NotFound
-from node.local.models import Resident
-from node.local.moderation import ensure_can_publish
+from node.local.events import write as events
+from node.local.events.models import Event
+from node.local.listings import read as listing_reads
+from node.local.listings.models import Listing
+from node.local.models import Comment, Resident
+from node.local.moderation.actions import ensure_can_publish
+from node.local.moderation.models import Block
 from node.local.remote_drafts import RemoteReply
-from node.local.sharing_models import Block, Comment, Event, Listing
 from node.local.text import markdown_to_html
 from node.local.tx import Change, Tx
 
@@ -27,7 +30,7 @@ def target(target_type: str, target_id: int, viewer: Resident | None) -> Listing
     """The listing or event a comment goes under, if the viewer may see it."""
     if target_type == "listing":
         listing = Listing.get_or_none(Listing.id == target_id)
-        if listing is None or not listings.can_see(listing, viewer):
+        if listing is None or not listing_reads.can_see(listing, viewer):
             raise NotFound(_("No such listing."))
         return listing
     if target_type == "event":

@@ -1,6 +1,7 @@
-"""Core neighbourhood tables: quarters, residents and their API tokens.
+"""Core neighbourhood tables: quarters, residents, their API tokens, organisations, outgoing mail.
 
-Other concerns keep their tables in their own modules (see node/local/*_models.py)."""
+Also the tables of the small concerns (announcements, comments); the larger ones keep theirs in
+their package (node/local/listings/models.py, loans/, events/, messages/, notifications/, moderation/)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,13 @@ REACHES = ("quarter", "nearby", "twins", "public")
 def utcnow() -> dt.datetime:
     """Naive UTC now: every timestamp in the database is naive UTC."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def fk(model, backref, null=False, on_delete="CASCADE"):
+    """A foreign key as every domain table declares it: never lazily loaded, cascading by default."""
+    return pw.ForeignKeyField(
+        model, backref=backref, null=null, lazy_load=False, on_delete=on_delete
+    )
 
 
 class Quarter(BaseModel):
@@ -162,3 +170,35 @@ class OutgoingMail(BaseModel):
 
 
 CORE_MODELS += [Organisation, OrganisationMember, OutgoingMail]
+
+
+class Announcement(BaseModel):
+    """News for a quarter from an organisation or a moderator."""
+
+    author = fk(Resident, "announcements")
+    organisation = fk(Organisation, "announcements", null=True, on_delete="SET NULL")
+    quarter = fk(Quarter, "announcements", null=True, on_delete="SET NULL")
+    title = pw.CharField(max_length=200)
+    body = pw.TextField(default="")
+    body_html = pw.TextField(default="")
+    reach = pw.CharField(max_length=8, default="quarter")
+    language = pw.CharField(max_length=8, default="")
+    hidden = pw.BooleanField(default=False)
+    created_at = pw.DateTimeField(default=utcnow, index=True)
+    external_ref = pw.CharField(max_length=500, null=True, unique=True)
+    origin = pw.CharField(max_length=255, default="")
+
+
+class Comment(BaseModel):
+    """A reply under a listing or an event (from here or from any fediverse software)."""
+
+    target_type = pw.CharField(max_length=10)  # listing | event
+    target_id = pw.IntegerField(index=True)
+    author = fk(Resident, "comments")
+    content_html = pw.TextField()
+    created_at = pw.DateTimeField(default=utcnow)
+    hidden = pw.BooleanField(default=False)
+    external_ref = pw.CharField(max_length=500, null=True, unique=True)
+
+
+CORE_MODELS += [Announcement, Comment]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from node.local.moderation.models import ModerationAction
 from node.local.quarters import get_quarter
-from node.local.sharing_models import ModerationAction
 
 MAX_ROWS = 200
 

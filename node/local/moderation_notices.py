@@ -9,7 +9,7 @@ from __future__ import annotations
 from node.i18n import _
 from node.local.models import Resident
 from node.local.notice_text import term
-from node.local.notify import N_, notify, notify_all
+from node.local.notifications.send import N_, notify, notify_all
 
 PROOF_SUBMITTED = "proof_submitted"
 PROOF_DECIDED = "proof_decided"

@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 from node.i18n import _
 from node.local import reach
 from node.local.errors import DomainError, NotAllowed, NotFound
+from node.local.events.models import Event
+from node.local.listings.models import Category, Listing
+from node.local.loans.models import Loan
 from node.local.models import Quarter, Resident
-from node.local.sharing_models import Category, Event, Listing, Loan
 
 POSTER_OFFERS = 6
 DIGEST_LIMIT = 12  # per kind: one A4 page holds about this many lines with their QR codes
 PRINTERS = ("moderator", "ambassador")  # of the quarter; admins print for every quarter
-WEEK = re.compile(r"(\d{4})-W(\d{2})")
+WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")  # ASCII digits only (\d takes any script)
 
 
 def first_name(resident: Resident) -> str:

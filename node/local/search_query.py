@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from node.i18n import LANGUAGES, _, using
-from node.local import categories
 from node.local.errors import BadQuery
+from node.local.listings import categories
 from node.local.shelves.vocabulary import CONCEPTS
 from node.local.shelves.words import FUNCTION_WORDS, analyse, fold, tokens
 

@@ -15,9 +15,12 @@ import peewee as pw
 from node.db import BaseModel
 from node.i18n import _
 from node.local.errors import Conflict, Invalid, InvalidTransition, NotAllowed, NotFound
+from node.local.events.models import Event, Rsvp
+from node.local.listings.models import Listing
+from node.local.loans.models import Loan
+from node.local.messages.models import Conversation, Message
 from node.local.models import Resident, utcnow
-from node.local.notify import N_, notify
-from node.local.sharing_models import Conversation, Event, Listing, Loan, Message, Rsvp
+from node.local.notifications.send import N_, notify
 from node.local.tx import Change, Tx
 
 KINDS = ("service", "gift", "loan", "event")

@@ -10,7 +10,7 @@ import peewee as pw
 
 from node.db import BaseModel
 from node.i18n import _, using
-from node.local import filecheck, mail, moderation_notices, uploads, vault
+from node.local import filecheck, moderation_notices, outgoing_mail, uploads, vault
 from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound
 from node.local.models import Resident, utcnow
 from node.local.tx import ResidentUpdated, Tx
@@ -215,7 +215,7 @@ def decide(
                     "Reason: %(reason)s\n\nYou can send another proof from your settings.",
                     reason=reason,
                 )
-        mail.queue(resident.email, subject, text)
+        outgoing_mail.queue(resident.email, subject, text)
     moderation_notices.proof_decided(resident, approve, reason)  # in the page too, not only e-mail
     _remove_file(settings, proof)  # deleted at the decision: only the outcome is kept
     proof.save()

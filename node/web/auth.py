@@ -7,7 +7,8 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import login_limits, ratelimit, residents, signups
+from node.local import ratelimit, residents
+from node.local.accounts import login_limits, signups
 from node.local.errors import Invalid
 from node.local.models import Quarter
 from node.web.guards import current

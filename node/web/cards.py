@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from node.local.listings.models import ListingPhoto
 from node.local.models import Organisation, Resident
-from node.local.sharing_models import ListingPhoto
 
 
 def _author_id(item: Any) -> int | None:

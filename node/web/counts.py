@@ -5,7 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from node.appkeys import node_key, resident_key, unread_key
-from node.local import messages, notifications
+from node.local.messages import conversations as messages
+from node.local.notifications import read as notifications
 
 
 def _counts(resident_id: int) -> dict[str, int]:

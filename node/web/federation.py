@@ -14,8 +14,9 @@ from node.activitypub.models import INSTANCE, Follower, Following
 from node.activitypub.vocab import ACTIVITY_JSON, AS_CONTEXT, wants_activity_json
 from node.appkeys import node_key
 from node.local import inputs, reach
+from node.local.events.models import Event
+from node.local.listings.models import Listing
 from node.local.models import Quarter, Resident
-from node.local.sharing_models import Event, Listing
 from node.runtime import Node
 
 PAGE = 20

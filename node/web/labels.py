@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from node.i18n import _
-from node.local.event_drafts import CATEGORIES
+from node.local.events.drafts import CATEGORIES
 from node.local.moderation_notices import action_name, target_name
 
 

@@ -22,7 +22,8 @@ from node.appkeys import (
     session_key,
 )
 from node.i18n import _
-from node.local import logins, residents
+from node.local import residents
+from node.local.accounts import sessions as login_sessions
 from node.local.errors import DomainError
 from node.local.inputs import clean_text
 from node.web import sessions
@@ -208,7 +209,7 @@ async def _current_resident(request: web.Request) -> tuple[object | None, dict]:
         request[bearer_key] = True
         return resident, {}
     key = request.cookies.get(sessions.SESSION_COOKIE)
-    found = await node.db.run(logins.resident_for, key) if key else None
+    found = await node.db.run(login_sessions.resident_for, key) if key else None
     if found is not None:
         return found[0], {"sid": found[1], "key": key}
     return None, {}
@@ -311,9 +312,9 @@ async def login_response(response: web.StreamResponse, request: web.Request, res
 
 
 def _restart_session(old: str | None, resident_id: int, address: str, days: int) -> str:
-    logins.end(old)
-    logins.purge()
-    return logins.start(resident_id, address, days)
+    login_sessions.end(old)
+    login_sessions.purge()
+    return login_sessions.start(resident_id, address, days)
 
 
 async def logout_response(response: web.StreamResponse, request: web.Request | None = None) -> None:
@@ -321,7 +322,7 @@ async def logout_response(response: web.StreamResponse, request: web.Request | N
     if request is not None:
         key = request.cookies.get(sessions.SESSION_COOKIE)
         if key:
-            await request.app[node_key].db.atomic(logins.end, key)
+            await request.app[node_key].db.atomic(login_sessions.end, key)
     response.del_cookie(sessions.SESSION_COOKIE, path="/")
 
 

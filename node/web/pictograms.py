@@ -36,7 +36,7 @@ def _r(x: float, y: float, w: float, h: float, rx: float = 0, fill: bool = False
     return Shape("rect", (x, y, w, h, rx), fill)
 
 
-# slug of a built-in category (node/local/categories.py BUILTIN) -> shapes
+# slug of a built-in category (node/local/listings/categories.py BUILTIN) -> shapes
 PICTOGRAMS: dict[str, tuple[Shape, ...]] = {
     # a hammer
     "diy": (

@@ -9,8 +9,8 @@ from node.activitypub import actors, nodeinfo
 from node.activitypub.vocab import JRD_JSON
 from node.activitypub.webfinger import WebfingerError, host_meta_xml, jrd_for, parse_acct
 from node.appkeys import node_key
+from node.local.listings.models import Listing
 from node.local.models import Resident
-from node.local.sharing_models import Listing
 
 CORS = {"Access-Control-Allow-Origin": "*"}
 KINDS = {"resident": "Person", "quarter": "Group", "organisation": "Organization"}

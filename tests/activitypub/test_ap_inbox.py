@@ -11,8 +11,10 @@ from helpers import make_quarter, make_resident
 from node.activitypub import keys
 from node.activitypub.models import DomainBlock, Follower, InboxItem, RemoteActor
 from node.activitypub.signatures import verify_request
-from node.local.models import Resident
-from node.local.sharing_models import Comment, Event, Listing, Report
+from node.local.events.models import Event
+from node.local.listings.models import Listing
+from node.local.models import Comment, Resident
+from node.local.moderation.models import Report
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from types import SimpleNamespace
 
-from node.activitypub import from_as, to_as
+from node.activitypub import as_activities, as_objects, from_as
 from node.urls import Urls
 
 URLS = Urls("https://quartier.test")
@@ -34,14 +34,14 @@ def listing(**kw):
 
 
 def test_paid_listing_has_a_reciprocal_and_gifts_do_not():
-    paid = to_as.listing_to_note(URLS, listing(), "alice", QUARTER)
+    paid = as_objects.listing_to_note(URLS, listing(), "alice", QUARTER)
     assert paid["type"] == "Note" and paid["purpose"] == "offer"
     assert paid["reciprocal"]["resourceQuantity"]["hasNumericalValue"] == "20.00"
     assert "20.00 EUR" in paid["content"] and URLS.listing(7) in paid["content"]
     assert paid["audience"] == URLS.quarter("centre") and paid["contentMap"]["fr"]
     lat = paid["location"]["latitude"]
     assert isinstance(lat, float) and lat != 48.11341  # coarse, not the exact spot
-    gift = to_as.listing_to_note(URLS, listing(type="gift", price=None), "alice", QUARTER)
+    gift = as_objects.listing_to_note(URLS, listing(type="gift", price=None), "alice", QUARTER)
     assert "reciprocal" not in gift and gift["publishes"]["type"] == "Intent"
     # And it reads back as the same listing on another node.
     back = from_as.as_to_listing({**gift, "to": ["https://www.w3.org/ns/activitystreams#Public"]})
@@ -71,7 +71,7 @@ def test_event_is_mobilizon_shaped():
         created_at=NOW,
         updated_at=NOW,
     )
-    doc = to_as.event_to_as(URLS, event, "alice", QUARTER, going=12)
+    doc = as_objects.event_to_as(URLS, event, "alice", QUARTER, going=12)
     assert doc["type"] == "Event" and doc["startTime"] == "2026-11-27T10:00:00+01:00"
     assert (doc["joinMode"], doc["category"], doc["status"], doc["ical:status"]) == (
         "restricted",
@@ -92,24 +92,10 @@ def test_event_is_mobilizon_shaped():
 
 
 def test_delete_wraps_a_tombstone_and_announce_keeps_the_activity():
-    create = to_as.wrap_create(
+    create = as_activities.wrap_create(
         URLS, URLS.actor("alice"), {"id": URLS.listing(7), "type": "Note"}, [], []
     )
-    delete = to_as.wrap_delete(URLS, URLS.actor("alice"), URLS.listing(7), [], [])
+    delete = as_activities.wrap_delete(URLS, URLS.actor("alice"), URLS.listing(7), [], [])
     assert delete["object"] == {"id": URLS.listing(7), "type": "Tombstone", "to": [], "cc": []}
-    boost = to_as.announce(URLS, URLS.quarter("centre"), create, URLS.followers("centre"))
+    boost = as_activities.announce(URLS, URLS.quarter("centre"), create, URLS.followers("centre"))
     assert boost["object"]["id"] == create["id"] and boost["actor"] == URLS.quarter("centre")
-
-
-def test_to_as_is_split_by_concern_and_keeps_its_names():
-    from pathlib import Path
-
-    from node.activitypub import as_activities, as_actors, as_objects, to_as
-
-    assert to_as.listing_to_note is as_objects.listing_to_note
-    assert to_as.resident_to_actor is as_actors.resident_to_actor
-    assert to_as.wrap_create is as_activities.wrap_create
-    for name in to_as.__all__:
-        assert hasattr(to_as, name), name
-    for module in (to_as, as_activities, as_actors, as_objects):
-        assert len(Path(module.__file__).read_text().splitlines()) < 400, module.__name__

@@ -20,7 +20,8 @@ from node.activitypub import keys
 from node.activitypub.models import Follower, Following
 from node.commit import commit
 from node.local import residents
-from node.local.sharing_models import Comment, Listing
+from node.local.listings.models import Listing
+from node.local.models import Comment
 
 
 async def settle(*nodes, rounds=5):

@@ -17,7 +17,7 @@ import node.local
 from node.activitypub import outbox
 from node.activitypub.models import Delivery
 from node.commit import commit
-from node.local import moderation
+from node.local.moderation import actions as moderation
 from node.local.tx import Change
 
 
@@ -57,14 +57,14 @@ async def test_an_unrouted_change_fails_loudly_and_writes_nothing(make_settings)
         listing = await publish_listing(node, alice, quarter)
 
         def work(tx):
-            from node.local.sharing_models import Listing
+            from node.local.listings.models import Listing
 
             Listing.update(title="Changed").where(Listing.id == listing.id).execute()
             tx.record(Unheard(listing.id))
 
         with pytest.raises(outbox.UnroutedChange):
             await commit(node, work)
-        from node.local.sharing_models import Listing
+        from node.local.listings.models import Listing
 
         title = await node.db.run(lambda: Listing.get_by_id(listing.id).title)
         assert title == "Drill to lend"  # rolled back with the change
@@ -124,14 +124,15 @@ async def test_an_edit_after_a_moderators_delete_is_not_sent_until_restored(foll
     node, peer, quarter, alice, mod = followed
     listing = await publish_listing(node, alice, quarter, reach="public")
     await commit(node, moderation.act, mod.id, "hide", "listing", listing.id, "check")
-    from node.local import listings
+    from node.local.listings import drafts as listing_drafts
+    from node.local.listings import write as listings
 
-    changes = listings.ListingDraft.parse_changes({"title": "Hidden edit"})
+    changes = listing_drafts.ListingDraft.parse_changes({"title": "Hidden edit"})
     await commit(node, listings.edit, alice.id, listing.id, changes)
     await node.drain()
     assert received(peer, "Update") == []
     await commit(node, moderation.act, mod.id, "unhide", "listing", listing.id, "fine")
-    changes = listings.ListingDraft.parse_changes({"title": "Visible edit"})
+    changes = listing_drafts.ListingDraft.parse_changes({"title": "Visible edit"})
     await commit(node, listings.edit, alice.id, listing.id, changes)
     await node.drain()
     updates = [

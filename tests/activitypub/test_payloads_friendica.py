@@ -3,7 +3,7 @@
 import pytest
 from payload_support import served_world
 
-from node.local.sharing_models import Comment
+from node.local.models import Comment
 
 SOFTWARE = "friendica"
 

@@ -4,7 +4,7 @@ import pytest
 from payload_support import sent_to_origin, served_world
 
 from node.activitypub.models import Follower, RemoteActor
-from node.local.sharing_models import Comment
+from node.local.models import Comment
 
 SOFTWARE = "gotosocial"
 

@@ -4,7 +4,10 @@ import pytest
 from payload_support import sent_to_origin, served_world
 
 from node.activitypub.models import Follower
-from node.local.sharing_models import Comment, Listing, Message, Report
+from node.local.listings.models import Listing
+from node.local.messages.models import Message
+from node.local.models import Comment
+from node.local.moderation.models import Report
 
 SOFTWARE = "lemmy"
 

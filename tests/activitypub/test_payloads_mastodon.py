@@ -4,7 +4,9 @@ import pytest
 from payload_support import sent_to_origin, served_world
 
 from node.activitypub.models import Follower, RemoteActor
-from node.local.sharing_models import Comment, Message, Report
+from node.local.messages.models import Message
+from node.local.models import Comment
+from node.local.moderation.models import Report
 
 SOFTWARE = "mastodon"
 

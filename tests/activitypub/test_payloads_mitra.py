@@ -3,7 +3,8 @@
 import pytest
 from payload_support import served_world
 
-from node.local.sharing_models import Comment, Listing
+from node.local.listings.models import Listing
+from node.local.models import Comment
 
 SOFTWARE = "mitra"
 

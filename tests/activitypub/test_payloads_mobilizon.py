@@ -3,7 +3,8 @@
 import pytest
 from payload_support import sent_to_origin, served_world
 
-from node.local.sharing_models import Comment, Event, Rsvp
+from node.local.events.models import Event, Rsvp
+from node.local.models import Comment
 
 SOFTWARE = "mobilizon"
 

@@ -4,7 +4,7 @@ import pytest
 from payload_support import sent_to_origin, served_world
 
 from node.activitypub.models import Follower
-from node.local.sharing_models import Listing
+from node.local.listings.models import Listing
 
 SOFTWARE = "peertube"
 

@@ -4,7 +4,8 @@ import pytest
 from payload_support import sent_to_origin, served_world
 
 from node.activitypub.models import Follower
-from node.local.sharing_models import Comment, Message
+from node.local.messages.models import Message
+from node.local.models import Comment
 
 SOFTWARE = "pleroma"
 

@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from types import SimpleNamespace
 
-from node.activitypub import from_as, to_as
+from node.activitypub import as_objects, from_as
 from node.urls import Urls
 
 URLS = Urls("https://malo.test")
@@ -24,7 +24,7 @@ def listing(**kw):
 
 
 def test_our_structured_listing_reads_back_without_the_mastodon_lines():
-    note = to_as.listing_to_note(URLS, listing(), "yann", None)
+    note = as_objects.listing_to_note(URLS, listing(), "yann", None)
     assert "Offer · Loan · diy" in note["content"]  # what Mastodon shows, and still sends
     back = from_as.as_to_listing({**note, "to": PUBLIC})
     assert back.description_html == "<p>For tiles up to <em>60 cm</em>.</p><p>Ask me.</p>"
@@ -32,7 +32,9 @@ def test_our_structured_listing_reads_back_without_the_mastodon_lines():
 
 
 def test_a_paid_listing_loses_its_price_line_too():
-    note = to_as.listing_to_note(URLS, listing(type="paid", price=Decimal("5.00")), "yann", None)
+    note = as_objects.listing_to_note(
+        URLS, listing(type="paid", price=Decimal("5.00")), "yann", None
+    )
     back = from_as.as_to_listing({**note, "to": PUBLIC})
     assert back.description_html.startswith("<p>For tiles") and "EUR" not in back.description_html
 
@@ -47,7 +49,7 @@ def test_a_plain_note_from_mastodon_keeps_its_whole_text():
 
 
 def test_a_title_that_differs_keeps_the_text():
-    note = to_as.listing_to_note(URLS, listing(), "yann", None)
+    note = as_objects.listing_to_note(URLS, listing(), "yann", None)
     note["name"] = "Something else"
     back = from_as.as_to_listing({**note, "to": PUBLIC})
     assert "<strong>Tile cutter &amp; level</strong>" in back.description_html

@@ -9,8 +9,10 @@ from ap_support import PUBLIC, Peer, publish_listing, start_node
 from helpers import make_quarter, make_resident
 
 from node.activitypub.models import InboxItem
-from node.local.models import Quarter
-from node.local.sharing_models import Comment, Event, Listing, Message
+from node.local.events.models import Event
+from node.local.listings.models import Listing
+from node.local.messages.models import Message
+from node.local.models import Comment, Quarter
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from ap_support import PUBLIC, Peer, start_node
 from helpers import make_quarter, make_resident
 
 from node.local.feed import FeedItem
+from node.local.listings.models import Listing, ListingPhoto
 from node.local.models import Quarter, Resident
-from node.local.sharing_models import Listing, ListingPhoto
 from node.local.text import web_url
 
 HOSTILE = [

@@ -10,11 +10,12 @@ import datetime as dt
 
 from helpers import api, make_quarter, make_resident, make_token, node_of
 
-from node import sharing_steps
+from node import clock_steps
 from node.commit import commit
-from node.local import messages, notifications
+from node.local.messages import conversations as messages
 from node.local.models import OutgoingMail, utcnow
-from node.local.sharing_models import Notification
+from node.local.notifications import read as notifications
+from node.local.notifications.models import Notification
 from node.runtime import make_node
 
 PROCESSES = 4
@@ -85,7 +86,7 @@ async def test_each_loan_reminder_is_sent_once_when_processes_race(client):
             for n in [node, *others]:
                 n.clock = lambda m=moment: start + dt.timedelta(days=m)
             for _ in range(ROUNDS):
-                await asyncio.gather(*(sharing_steps.loan_reminders(n) for n in [node, *others]))
+                await asyncio.gather(*(clock_steps.loan_reminders(n) for n in [node, *others]))
             # Then each party of each loan was reminded once
             found = await node.db.run(
                 lambda: [(n.resident_id, n.text) for n in Notification.select()]

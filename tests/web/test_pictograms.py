@@ -7,7 +7,7 @@ import pypdfium2
 from reportlab.lib.pagesizes import A7
 from reportlab.pdfgen import canvas
 
-from node.local import categories
+from node.local.listings import categories
 from node.web import pictograms
 from node.web.render import make_environment
 

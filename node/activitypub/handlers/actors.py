@@ -9,7 +9,7 @@ from node.activitypub.from_as import Unacceptable
 from node.activitypub.models import Follower, Following, RemoteActor
 from node.activitypub.vocab import get_id
 from node.local.models import Resident
-from node.local.sharing_models import Block
+from node.local.moderation.models import Block
 from node.runtime import Node
 
 

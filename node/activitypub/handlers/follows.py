@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from node.activitypub import actors, outbox, resolve, to_as, twin_past, twinning
+from node.activitypub import actors, as_activities, outbox, resolve, twin_past, twinning
 from node.activitypub.models import Follower, Following, RemoteActor
 from node.activitypub.vocab import get_id
 from node.local import twins
@@ -51,7 +51,7 @@ def on_follow(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
 def accept_follower(node: Node, handle: str, sender: str, follow: dict) -> None:
     """Send the Accept (embedding the Follow) to the follower's own inbox."""
     remote = _sender(sender)
-    activity = to_as.accept(node.urls, node.urls.actor(handle), follow)
+    activity = as_activities.accept(node.urls, node.urls.actor(handle), follow)
     outbox.enqueue(node, handle, activity, [remote.inbox])
 
 
@@ -72,7 +72,10 @@ def approve(tx: Any, node: Node, handle: str, actor_uri: str, accepted: bool = T
         row.delete_instance()
         remote = _sender(actor_uri)
         outbox.enqueue(
-            node, handle, to_as.reject(node.urls, node.urls.actor(handle), follow), [remote.inbox]
+            node,
+            handle,
+            as_activities.reject(node.urls, node.urls.actor(handle), follow),
+            [remote.inbox],
         )
 
 

@@ -14,9 +14,9 @@ from node.activitypub.audience import host_of
 from node.activitypub.from_as import Unacceptable, note_text
 from node.activitypub.resolve import find_loan, local_target
 from node.activitypub.vocab import get_id
-from node.local import loans
 from node.local.errors import DomainError
-from node.local.sharing_models import Loan, LoanStep
+from node.local.loans import write as loans
+from node.local.loans.models import Loan, LoanStep
 from node.runtime import Node
 
 

@@ -12,8 +12,8 @@ from typing import Any
 from node.activitypub import embedded, residence, resolve
 from node.activitypub.actors import author_of
 from node.activitypub.from_as import note_text
-from node.local import messages
 from node.local.errors import DomainError
+from node.local.messages import conversations as messages
 from node.runtime import Node
 
 

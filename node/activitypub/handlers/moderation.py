@@ -7,8 +7,10 @@ from typing import Any
 from node.activitypub import actors
 from node.activitypub.audience import host_of
 from node.activitypub.resolve import local_target
+from node.local.events.models import Event
+from node.local.listings.models import Listing
 from node.local.models import Resident
-from node.local.sharing_models import Event, Listing, Report
+from node.local.moderation.models import Report
 from node.runtime import Node
 
 

@@ -12,10 +12,13 @@ from node.activitypub.embedded import check_owner
 from node.activitypub.from_as import Unacceptable
 from node.activitypub.resolve import local_target
 from node.activitypub.vocab import get_id, same_origin
-from node.local import comments, events, listings
-from node.local.models import Resident
+from node.local import comments
+from node.local.events import write as events
+from node.local.events.models import Event
+from node.local.listings import remote as remote_listings
+from node.local.listings.models import Listing
+from node.local.models import Comment, Resident
 from node.local.remote_drafts import Arrival
-from node.local.sharing_models import Comment, Event, Listing
 from node.runtime import Node
 
 
@@ -101,7 +104,9 @@ def _save_listing(tx: Any, node: Node, sender: str, obj: dict) -> str | None:
     except arrivals.Dropped as exc:
         return exc.reason
     draft = dataclasses.replace(draft, url=_elsewhere(node, draft.url, draft.ref))
-    listing_id = listings.receive_remote(tx, owner_id or author_of(sender).id, draft, arrival)
+    listing_id = remote_listings.receive_remote(
+        tx, owner_id or author_of(sender).id, draft, arrival
+    )
     arrivals.photos(listing_id, obj)
     return None
 

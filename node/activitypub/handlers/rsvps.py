@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from node.activitypub import participation, residence, to_as
+from node.activitypub import as_activities, participation, residence
 from node.activitypub.actors import author_of
 from node.activitypub.from_as import Unacceptable
 from node.activitypub.models import RemoteActor
 from node.activitypub.outbox import enqueue
 from node.activitypub.resolve import local_target, our_join
 from node.activitypub.vocab import get_id
-from node.local import events, remote_rsvps
 from node.local.errors import DomainError
+from node.local.events import remote_rsvps
+from node.local.events import write as events
+from node.local.events.models import Event, Rsvp
 from node.local.models import Resident
-from node.local.sharing_models import Event, Rsvp
 from node.runtime import Node
 
 
@@ -108,6 +109,6 @@ def _answer(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
 def refuse_join(node: Node, organiser: Resident, join: dict, sender: RemoteActor) -> None:
     """Answer a Join we cannot take (event over, cancelled…) with a Reject at once."""
     inner = {k: v for k, v in join.items() if k not in ("@context", "to", "cc")}
-    ident = to_as.activity_id(node.urls, "Reject", join.get("id"))
+    ident = as_activities.activity_id(node.urls, "Reject", join.get("id"))
     activity = participation.answer("Reject", ident, node.urls.actor(organiser.username), inner)
     enqueue(node, organiser.username, activity, [sender.inbox or sender.shared_inbox])

@@ -17,9 +17,11 @@ import peewee as pw
 from node.i18n import _, using
 from node.local import adjacency, reach, twins
 from node.local.errors import InvalidTransition, NotFound
+from node.local.listings.models import Listing
 from node.local.models import Quarter, Resident
-from node.local.notify import N_, notify
-from node.local.sharing_models import Block, Listing, Notification
+from node.local.moderation.models import Block
+from node.local.notifications.models import Notification
+from node.local.notifications.send import N_, notify
 from node.local.shelves import words
 from node.local.shelves.models import LearnedWord, ShelfMatch, ShelfTerm
 from node.local.text import html_to_text
@@ -278,7 +280,7 @@ def match_of(owner_id: int, match_id: int) -> ShelfMatch:
 def answer(tx: Tx, owner_id: int, match_id: int, text: str = "") -> int:
     """The owner says "I have one": a message to the requester (who learns only now who has one).
     Returns the conversation id; a second tap sends nothing more."""
-    from node.local import messages
+    from node.local.messages import conversations as messages
 
     match = match_of(owner_id, match_id)
     request = Listing.get_or_none(Listing.id == match.request_id)
@@ -320,6 +322,35 @@ def pending_for(viewer: Resident | None, request: Listing) -> dict:
         return {}
     item = Listing.get_or_none(Listing.id == match.item_id)
     return {"shelf_match": match, "shelf_match_item": item.title if item is not None else ""}
+
+
+@dataclass
+class Asked:
+    match_id: int
+    request_id: int
+    request_title: str
+    item_title: str
+
+
+def asked_of(owner_id: int, limit: int = 20) -> list[Asked]:
+    """Open requests that the owner's shelf may answer and that they have not answered yet."""
+    item = Listing.alias()
+    rows = (
+        ShelfMatch.select(ShelfMatch.id, Listing.id, Listing.title, item.title)
+        .join(Listing, on=(ShelfMatch.request == Listing.id))
+        .switch(ShelfMatch)
+        .join(item, on=(ShelfMatch.item == item.id))
+        .where(
+            (ShelfMatch.owner == owner_id)
+            & ShelfMatch.answered_at.is_null()
+            & (Listing.state == "open")
+            & (Listing.hidden == False)  # noqa: E712
+        )
+        .order_by(ShelfMatch.id.desc())
+        .limit(limit)
+        .tuples()
+    )
+    return [Asked(*row) for row in rows]
 
 
 def matches_for_notifications(owner_id: int, notification_ids: list[int]) -> dict[int, ShelfMatch]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import peewee as pw
 
 from node.db import BaseModel
+from node.local.listings.models import Listing
 from node.local.models import Quarter, Resident, utcnow
-from node.local.sharing_models import Listing, Notification
+from node.local.notifications.models import Notification
 
 
 class ShelfTerm(BaseModel):

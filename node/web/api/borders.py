@@ -15,8 +15,9 @@ from node.commit import commit
 from node.i18n import _
 from node.local import reach, twins
 from node.local.errors import DomainError, Invalid, NotAllowed, NotFound
+from node.local.events.models import Event
+from node.local.listings.models import Listing
 from node.local.models import Quarter
-from node.local.sharing_models import Event, Listing
 from node.web.guards import json_body, require_resident
 
 

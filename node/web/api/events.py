@@ -11,10 +11,12 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import events, reach
+from node.local import reach, search_query
 from node.local.errors import NotFound
+from node.local.events import drafts as event_drafts
+from node.local.events import write as events
+from node.local.events.models import Event
 from node.local.models import Organisation, Resident, utcnow
-from node.local.sharing_models import Event
 from node.local.text import web_url
 from node.web.api.common import page_response, paging
 from node.web.guards import current, json_body, require_resident, require_verified
@@ -103,7 +105,7 @@ async def create(request: web.Request) -> web.Response:
         handle = str(body["organisation"])
         found = await node.db.run(lambda: Organisation.get_or_none(Organisation.handle == handle))
         body["organisation"] = str(found.id) if found else handle
-    draft = events.EventDraft.parse(body, node.settings.default_reach)
+    draft = event_drafts.EventDraft.parse(body, node.settings.default_reach)
     event = await commit(node, events.schedule, me.id, draft, actor_id=me.id)
     return web.json_response(event_json(event, node.urls, me, me), status=201)
 
@@ -114,9 +116,13 @@ async def index(request: web.Request) -> web.Response:
     limit, before = paging(request)
     scope = reach.parse_scope(request.query.get("scope"))
     languages = reach.parse_languages(me.languages_seen)
+    circle = search_query.parse_near(request.query.get("near"), request.query.get("radius"))
 
     def find() -> list[Event]:
         where = reach.visible(Event, me.quarter_id, scope, languages) if me.quarter_id else None
+        if circle is not None:  # events whose venue lies in the circle
+            inside = search_query.within(Event, circle)
+            where = inside if where is None else where & inside
         return events.upcoming(me.quarter_id, utcnow(), limit, before, where, me)
 
     rows = await node.db.run(find)
@@ -180,9 +186,9 @@ _EVENT_IN = {
         "lat": {"type": "number"},
         "lon": {"type": "number"},
         "capacity": {"type": "integer", "minimum": 0},
-        "join_mode": {"type": "string", "enum": list(events.JOIN_MODES)},
+        "join_mode": {"type": "string", "enum": list(event_drafts.JOIN_MODES)},
         "reach": {"type": "string", "enum": ["quarter", "nearby", "twins", "public"]},
-        "category": {"type": "string", "enum": list(events.CATEGORIES)},
+        "category": {"type": "string", "enum": list(event_drafts.CATEGORIES)},
         "language": {"type": "string"},
         "organisation": {"type": "string", "description": "handle of an organisation you manage"},
     },
@@ -207,8 +213,14 @@ OPENAPI = {
             },
         },
         "get": {
-            "summary": "Upcoming events of my quarter",
-            "parameters": _PAGING,
+            "summary": "Upcoming events I may see (scope=quarter|nearby|twins|all; "
+            "near=LAT,LON&radius=METRES: venues in that circle)",
+            "parameters": _PAGING
+            + [
+                {"name": "scope", "in": "query", "schema": {"type": "string"}},
+                {"name": "near", "in": "query", "schema": {"type": "string"}},
+                {"name": "radius", "in": "query", "schema": {"type": "number"}},
+            ],
             "responses": {"200": {"description": "An array of events"}},
         },
     },

@@ -11,10 +11,14 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import categories, listings, reach, search, search_query
+from node.local import reach, search_query
 from node.local.errors import Invalid, NotFound
+from node.local.listings import categories, search
+from node.local.listings import drafts as listing_drafts
+from node.local.listings import read as listing_reads
+from node.local.listings import write as listings
+from node.local.listings.models import LISTING_KINDS, LISTING_TYPES, Listing
 from node.local.models import Quarter, Resident
-from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES, Listing
 from node.local.text import web_url
 from node.urls import Urls
 from node.web.api.common import page_response, paging
@@ -87,8 +91,8 @@ def _id(request: web.Request) -> int:
 
 
 def _visible(listing_id: int, viewer: Resident | None) -> Listing:
-    listing = listings.get(listing_id)
-    if not listings.can_see(listing, viewer):
+    listing = listing_reads.get(listing_id)
+    if not listing_reads.can_see(listing, viewer):
         raise NotFound(_("No such listing."))
     return listing
 
@@ -96,9 +100,9 @@ def _visible(listing_id: int, viewer: Resident | None) -> Listing:
 async def create(request: web.Request) -> web.Response:
     me = require_verified(request)
     node = request.app[node_key]
-    draft = listings.ListingDraft.parse(await json_body(request))
+    draft = listing_drafts.ListingDraft.parse(await json_body(request))
     listing = await commit(node, listings.publish, me.id, draft, actor_id=me.id)
-    full = await node.db.run(listings.get, listing.id)
+    full = await node.db.run(listing_reads.get, listing.id)
     return web.json_response(listing_json(full, node.urls, me), status=201)
 
 
@@ -135,10 +139,10 @@ async def update(request: web.Request) -> web.Response:
     """A partial edit: only the given fields are written; with If-Match, only over that version."""
     me = require_resident(request)
     node = request.app[node_key]
-    changes = listings.ListingDraft.parse_changes(await json_body(request))
+    changes = listing_drafts.ListingDraft.parse_changes(await json_body(request))
     expected = if_match(request)
     await commit(node, listings.edit, me.id, _id(request), changes, expected, actor_id=me.id)
-    full = await node.db.run(listings.get, _id(request))
+    full = await node.db.run(listing_reads.get, _id(request))
     return _with_etag(web.json_response(listing_json(full, node.urls, me)), full)
 
 
@@ -147,7 +151,7 @@ async def withdraw(request: web.Request) -> web.Response:
     node = request.app[node_key]
     expected = if_match(request)
     await commit(node, listings.withdraw, me.id, _id(request), expected, actor_id=me.id)
-    full = await node.db.run(listings.get, _id(request))
+    full = await node.db.run(listing_reads.get, _id(request))
     return _with_etag(web.json_response(listing_json(full, node.urls, me)), full)
 
 

@@ -11,9 +11,11 @@ from node.activitypub.webfinger import WebfingerError
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import inputs, messages, moderation, residents
+from node.local import inputs, residents
 from node.local.errors import Invalid, NotFound
+from node.local.messages import conversations as messages
 from node.local.models import Resident, utcnow
+from node.local.moderation import actions as moderation
 from node.local.tx import Tx
 from node.web.guards import json_body, require_resident, require_verified
 

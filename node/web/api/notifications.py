@@ -10,8 +10,9 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _, current
-from node.local import inputs, notifications
-from node.local.sharing_models import Notification
+from node.local import inputs
+from node.local.notifications import read as notifications
+from node.local.notifications.models import Notification
 from node.local.shelves import matching
 from node.urls import Urls
 from node.web.api.common import page_response, paging

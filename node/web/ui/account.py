@@ -10,7 +10,9 @@ from node import i18n, imaging
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import accounts, images, logins, reach, residents
+from node.local import images, reach, residents
+from node.local.accounts import profile as accounts
+from node.local.accounts import sessions as login_sessions
 from node.local.errors import Invalid
 from node.local.models import Quarter
 from node.web.formats import language_name
@@ -47,7 +49,7 @@ def _settings_data(resident_id: int) -> dict:
         "tokens": accounts.tokens_of(resident_id),
         "quarter": quarter,
         "organisations": organisations.managed_by(resident_id),
-        "active_sessions": logins.active_count(resident_id),
+        "active_sessions": login_sessions.active_count(resident_id),
     }
 
 

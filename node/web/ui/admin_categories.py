@@ -9,8 +9,8 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import categories
 from node.local.errors import DomainError
+from node.local.listings import categories
 from node.web.guards import require_role
 from node.web.render import redirect, render
 

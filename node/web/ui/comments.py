@@ -11,7 +11,7 @@ from node.commit import commit
 from node.i18n import _
 from node.local import comments, reach
 from node.local.errors import Invalid, NotFound
-from node.local.sharing_models import Comment
+from node.local.models import Comment
 from node.runtime import Node
 from node.web.federation import as_response
 from node.web.guards import current, require_verified

@@ -11,10 +11,12 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import comments, events, inputs, reach
+from node.local import comments, inputs, reach
 from node.local.errors import Invalid, NotFound, Stale
+from node.local.events import drafts as event_drafts
+from node.local.events import write as events
+from node.local.events.models import Event
 from node.local.models import Organisation, OrganisationMember, Quarter, Resident, utcnow
-from node.local.sharing_models import Event
 from node.web import ical, labels
 from node.web.guards import current, require_resident, require_verified
 from node.web.render import redirect, render
@@ -112,7 +114,7 @@ async def create(request: web.Request) -> web.StreamResponse:
     me = require_verified(request)
     form = dict(await request.post())
     try:
-        draft = events.EventDraft.parse(form, node.settings.default_reach)
+        draft = event_drafts.EventDraft.parse(form, node.settings.default_reach)
         event = await commit(node, events.schedule, me.id, draft, actor_id=me.id)
     except Invalid as exc:
         organisations = await node.db.run(_my_organisations, me.id)
@@ -184,7 +186,7 @@ async def update(request: web.Request) -> web.StreamResponse:
     seen = str(form.pop("version", "") or "")
     expected = (int(seen),) if seen.isdigit() and len(seen) < 10 else None
     try:
-        draft = events.EventDraft.parse(form, node.settings.default_reach)
+        draft = event_drafts.EventDraft.parse(form, node.settings.default_reach)
         await commit(node, events.edit, me.id, event_id, draft, expected, actor_id=me.id)
     except (Invalid, Stale) as exc:
         # Stale: another organiser saved first; keep what this one typed, at the current version

@@ -15,9 +15,8 @@ from node.commit import commit
 from node.i18n import _
 from node.local import announcements, feed, inputs, mapping, reach
 from node.local.errors import Invalid, NotFound
-from node.local.models import Organisation, OrganisationMember, Quarter, utcnow
-from node.local.moderation import is_moderator_of
-from node.local.sharing_models import Announcement
+from node.local.models import Announcement, Organisation, OrganisationMember, Quarter, utcnow
+from node.local.moderation.actions import is_moderator_of
 from node.web.guards import current, require_verified
 from node.web.render import redirect, render
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from node.appkeys import node_key
-from node.local import categories, feed, quarters, reach
+from node.local import feed, quarters, reach
+from node.local.listings import categories
 from node.local.models import utcnow
 from node.web import cards
 from node.web.guards import current

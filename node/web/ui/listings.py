@@ -12,20 +12,16 @@ from node.activitypub import fetches
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import (
-    categories,
-    comments,
-    images,
-    inputs,
-    listing_photos,
-    listings,
-    loan_queries,
-    reach,
-    search,
-)
+from node.local import comments, images, inputs, reach
 from node.local.errors import Invalid, NotFound, Stale
+from node.local.listings import categories, search
+from node.local.listings import drafts as listing_drafts
+from node.local.listings import photos as listing_photos
+from node.local.listings import read as listing_reads
+from node.local.listings import write as listings
+from node.local.listings.models import LISTING_KINDS, LISTING_TYPES, Listing, ListingPhoto
+from node.local.loans import read as loan_reads
 from node.local.models import Resident
-from node.local.sharing_models import LISTING_KINDS, LISTING_TYPES, Listing, ListingPhoto
 from node.local.shelves import matching as shelf_matching
 from node.web.guards import current, require_resident, require_verified
 from node.web.render import redirect, render
@@ -72,7 +68,7 @@ def labels() -> dict[str, Any]:
         "states": state_labels(),
         "units": unit_labels(),
         "reaches": reach_labels(),
-        "loan_states": {state: _(label) for state, label in loan_queries.STATE_LABELS.items()},
+        "loan_states": {state: _(label) for state, label in loan_reads.STATE_LABELS.items()},
     }
 
 
@@ -200,7 +196,7 @@ async def create(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     data = {k: v for k, v in form.items() if isinstance(v, str)}
     try:
-        draft = listings.ListingDraft.parse(data)
+        draft = listing_drafts.ListingDraft.parse(data)
         photos = _uploads(form)
         async with kept_photos(request, photos) as saved:
             alts = [alt for _data, alt in photos]
@@ -220,11 +216,11 @@ async def create(request: web.Request) -> web.StreamResponse:
 
 
 def detail_data(listing_id: int, viewer: Resident | None) -> dict[str, Any]:
-    listing = listings.get(listing_id)
-    if not listings.can_see(listing, viewer):
+    listing = listing_reads.get(listing_id)
+    if not listing_reads.can_see(listing, viewer):
         raise NotFound(_("No such listing."))
     is_author = viewer is not None and viewer.id == listing.author_id
-    history = loan_queries.history(listing_id) if is_author and listing.type == "loan" else []
+    history = loan_reads.history(listing_id) if is_author and listing.type == "loan" else []
     return {
         "listing": listing,
         "is_author": is_author,
@@ -255,7 +251,7 @@ async def detail(request: web.Request) -> web.Response:
 async def edit_form(request: web.Request) -> web.Response:
     me = require_resident(request)
     node = request.app[node_key]
-    listing = await node.db.run(listings.get, _id(request))
+    listing = await node.db.run(listing_reads.get, _id(request))
     if listing.author_id != me.id:
         raise NotFound(_("No such listing."))
     form = {
@@ -288,7 +284,7 @@ async def update(request: web.Request) -> web.StreamResponse:
     seen = str(form.get("version") or "")
     expected = (int(seen),) if seen.isdigit() and len(seen) < 10 else None
     try:
-        changes = listings.ListingDraft.parse_changes(data)
+        changes = listing_drafts.ListingDraft.parse_changes(data)
         photos = _uploads(form)
         async with kept_photos(request, photos) as saved:
             await commit(node, listings.edit, me.id, listing_id, changes, expected, actor_id=me.id)
@@ -303,7 +299,7 @@ async def update(request: web.Request) -> web.StreamResponse:
                     actor_id=me.id,
                 )
     except Invalid as exc:
-        listing = await node.db.run(listings.get, listing_id)
+        listing = await node.db.run(listing_reads.get, listing_id)
         return await _form_page(
             request,
             status=400,
@@ -314,7 +310,7 @@ async def update(request: web.Request) -> web.StreamResponse:
     except Stale:
         # someone (another tab, another device) saved first: show what this editor typed, with
         # the current version, so saving again is a deliberate choice
-        listing = await node.db.run(listings.get, listing_id)
+        listing = await node.db.run(listing_reads.get, listing_id)
         message = _(
             "This listing was changed meanwhile: your changes below are not saved. "
             "Check the listing, then save again."

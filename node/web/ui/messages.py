@@ -9,10 +9,13 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import inputs, messages, moderation, reach, residents
+from node.local import inputs, reach, residents
 from node.local.errors import Invalid, NotFound
+from node.local.listings.models import Listing
+from node.local.loans.models import Loan
+from node.local.messages import conversations as messages
 from node.local.models import Resident
-from node.local.sharing_models import Listing, Loan
+from node.local.moderation import actions as moderation
 from node.web.api.messages import _recipient as known_recipient
 from node.web.api.messages import recipient
 from node.web.guards import require_resident, require_verified

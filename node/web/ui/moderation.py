@@ -10,8 +10,9 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import inputs, moderation
+from node.local import inputs
 from node.local.models import Resident
+from node.local.moderation import actions as moderation
 from node.web.guards import require_resident, require_role
 from node.web.nexturl import safe_next
 from node.web.render import redirect, render

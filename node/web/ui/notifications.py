@@ -8,7 +8,8 @@ from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
 from node.i18n import current as current_language
-from node.local import inputs, notifications
+from node.local import inputs
+from node.local.notifications import read as notifications
 from node.web.api import notifications as api_notifications
 from node.web.guards import require_resident
 from node.web.render import redirect, render

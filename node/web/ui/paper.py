@@ -10,8 +10,9 @@ from aiohttp import web
 from node import i18n
 from node.appkeys import language_key, node_key
 from node.i18n import _
-from node.local import categories, paper
+from node.local import paper
 from node.local.errors import DomainError
+from node.local.listings import categories
 from node.local.models import utcnow
 from node.web.guards import current, require_resident
 from node.web.paper import digest, poster, sticker

@@ -10,10 +10,12 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.i18n import _
 from node.local import organisations, reach, thanks
-from node.local.accounts import media_dir
+from node.local.accounts.profile import media_dir
 from node.local.errors import NotFound
-from node.local.models import Organisation, Quarter, Resident, utcnow
-from node.local.sharing_models import Announcement, Block, Event, Listing
+from node.local.events.models import Event
+from node.local.listings.models import Listing
+from node.local.models import Announcement, Organisation, Quarter, Resident, utcnow
+from node.local.moderation.models import Block
 from node.web import standing
 from node.web.guards import current
 from node.web.render import render

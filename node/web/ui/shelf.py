@@ -7,8 +7,12 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import categories, inputs, listings
+from node.local import inputs
 from node.local.errors import Invalid
+from node.local.listings import categories
+from node.local.listings import drafts as listing_drafts
+from node.local.listings import read as listing_reads
+from node.local.listings import write as listings
 from node.local.shelves import matching
 from node.web.guards import require_resident, require_verified
 from node.web.render import redirect, render
@@ -18,10 +22,17 @@ from node.web.ui.listings import _id, _publish_with_photos, _uploads, kept_photo
 async def shelf(request: web.Request) -> web.Response:
     me = require_resident(request)
     node = request.app[node_key]
-    rows = await node.db.run(listings.shelf, me.id)
+    rows = await node.db.run(listing_reads.shelf, me.id)
+    asked = await node.db.run(matching.asked_of, me.id)
     choices = categories.labelled(await node.db.run(categories.raw_choices))
     return render(
-        request, "listings/shelf.html", items=rows, categories=choices, form={}, errors={}
+        request,
+        "listings/shelf.html",
+        items=rows,
+        asked=asked,
+        categories=choices,
+        form={},
+        errors={},
     )
 
 
@@ -32,7 +43,7 @@ async def shelf_add(request: web.Request) -> web.StreamResponse:
     data = {k: v for k, v in form.items() if isinstance(v, str)}
     data.update(kind="offer", type="loan", shelf="1")
     try:
-        draft = listings.ListingDraft.parse(data)
+        draft = listing_drafts.ListingDraft.parse(data)
         photos = _uploads(form)
         async with kept_photos(request, photos) as saved:
             await commit(
@@ -45,7 +56,7 @@ async def shelf_add(request: web.Request) -> web.StreamResponse:
                 actor_id=me.id,
             )
     except Invalid as exc:
-        rows = await node.db.run(listings.shelf, me.id)
+        rows = await node.db.run(listing_reads.shelf, me.id)
         choices = categories.labelled(await node.db.run(categories.raw_choices))
         return render(
             request,

@@ -1,0 +1,1 @@
+"""Events: street parties and meetings, RSVPs (local and on other nodes), drafts."""

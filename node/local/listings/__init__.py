@@ -1,0 +1,1 @@
+"""Listings: offers and requests, their photos, revisions, categories and search; remote listings kept."""

@@ -1,0 +1,1 @@
+"""Moderation: reports, the moderators' queue, hiding content, sanctions and blocks."""
