@@ -12,6 +12,7 @@ from typing import Any
 
 from node.activitypub import agreements, as_activities, participation, vocab
 from node.activitypub.models import INSTANCE, RemoteActor
+from node.local.events import remote_rsvps
 from node.local.events.models import Event, Rsvp
 from node.local.events.write import answer_of
 from node.local.listings.models import Listing
@@ -154,7 +155,7 @@ def rsvp_changed(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
         if rsvp.status == "pending":
             activity = participation.join(ident, me, event.external_ref, remote.uri, rsvp.message)
             # Kept so that an answer naming our Join only by its id still finds it (Mobilizon).
-            Rsvp.update(external_ref=ident).where(Rsvp.id == rsvp.id).execute()
+            remote_rsvps.remember_join(rsvp.id, ident)
         elif rsvp.status == "not_going":
             activity = participation.leave(ident, me, event.external_ref, remote.uri)
         else:

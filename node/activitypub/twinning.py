@@ -88,7 +88,7 @@ def build_requested(node: Node, change: Any, now: Any) -> Iterator[tuple[str, di
     twin = twins.Twin.get_by_id(change.twin_id)
     quarter = Quarter.get_by_id(twin.quarter_id)
     activity, inbox = _follow_out(node, quarter, twin, now)
-    twins.Twin.update(follow_id=activity["id"]).where(twins.Twin.id == twin.id).execute()
+    twins.remember_follow(twin.id, activity["id"])
     yield quarter.slug, activity, [inbox]
 
 
@@ -118,7 +118,7 @@ def build_decided(accepted: bool):
         Follower.update(state="accepted").where(where).execute()
         yield quarter.slug, as_activities.accept(node.urls, me, follow), [remote.inbox]
         back, inbox = _follow_out(node, quarter, twin, now)
-        twins.Twin.update(back_follow_id=back["id"]).where(twins.Twin.id == twin.id).execute()
+        twins.remember_follow(twin.id, back["id"], back=True)
         yield quarter.slug, back, [inbox]
 
     return build

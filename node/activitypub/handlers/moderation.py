@@ -10,7 +10,7 @@ from node.activitypub.resolve import local_target
 from node.local.events.models import Event
 from node.local.listings.models import Listing
 from node.local.models import Resident
-from node.local.moderation.models import Report
+from node.local.moderation import remote as moderation_remote
 from node.runtime import Node
 
 
@@ -42,14 +42,7 @@ def on_flag(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     things = [t for t in targets if t[0] != "resident"] or targets
     for index, (kind, target_id, quarter_id) in enumerate(things):
         ref = activity["id"] if index == 0 else f"{activity['id']}#{index}"
-        Report.insert(
-            quarter=quarter_id,
-            target_type=kind,
-            target_id=target_id,
-            reason=reason[:5000] or "(no reason given)",
-            external_ref=ref[:500],
-            origin=host_of(sender),
-        ).on_conflict_ignore().execute()
+        moderation_remote.receive_report(quarter_id, kind, target_id, reason, ref, host_of(sender))
     return None
 
 

@@ -134,6 +134,15 @@ def on_create_note(tx: Any, node: Node, sender: str, activity: dict) -> str | No
     return "a Note that is neither a listing nor a reply to one of ours"
 
 
+def keep_fetched(tx: Any, node: Node, author: str, doc: dict) -> str | None:
+    """A listing or event fetched from its author's server (a resident looked it up): kept as if
+    its author had sent a Create; returns why not when it is not kept."""
+    activity = {"id": doc["id"], "type": "Create", "actor": author, "object": doc}
+    if doc.get("type") == "Event":
+        return on_create_event(tx, node, author, activity)
+    return on_create_note(tx, node, author, activity)
+
+
 def on_create_event(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     check_owner(sender, activity["object"])
     return _save_event(tx, node, sender, activity["object"])
@@ -167,6 +176,11 @@ def on_delete(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     if any(not _may_change(m, row, sender, obj) for m, row in rows):
         raise Unacceptable("delete of an object by someone who is not its author")
     arrivals.bury(ref)  # a late Create or Update of it must not bring it back
+    forget = {
+        Listing: remote_listings.forget_remote,
+        Event: events.forget_remote,
+        Comment: comments.forget_remote,
+    }
     for model, row in rows:
-        model.delete().where(model.id == row.id).execute()
+        forget[model](row.id)
     return None if rows else "delete of something we do not keep"

@@ -38,3 +38,8 @@ def receive_remote(tx: Tx, author_id: int, draft: RemoteListing, arrival: Arriva
     else:
         Listing.update(**values).where(Listing.id == row.id).execute()
     return row.id
+
+
+def forget_remote(listing_id: int) -> None:
+    """Its author deleted a listing kept from another node: it goes."""
+    Listing.delete().where(Listing.id == listing_id).execute()

@@ -62,9 +62,12 @@ async def test_remote_listing_photos_are_fetched_checked_and_cached(make_setting
         assert good.name and good.mime == "image/png" and (good.width, good.height) == (64, 48)
         folder = listing_photos.media_dir(fr.node.settings.data_dir)
         assert listing_photos.path_of(folder, good.name) is not None
-        assert (fake.name, fake.mime) == ("", remote_media.FAILED)
-        assert (too_big.name, too_big.mime) == ("", remote_media.FAILED)
-        assert (huge.name, huge.mime) == ("", remote_media.FAILED)  # refused from its header
+        assert (fake.name, fake.mime) == ("", listing_photos.REMOTE_FAILED)
+        assert (too_big.name, too_big.mime) == ("", listing_photos.REMOTE_FAILED)
+        assert (huge.name, huge.mime) == (
+            "",
+            listing_photos.REMOTE_FAILED,
+        )  # refused from its header
         listing = await fr.node.db.run(lambda: Listing.get(Listing.external_ref == note["id"]))
         assert listing.reach == "public" and listing.origin == peer.host
     finally:
