@@ -84,7 +84,7 @@ def _follow_out(node: Node, quarter: Quarter, twin: twins.Twin, now: Any) -> tup
     return activity, (remote.inbox if remote else "")
 
 
-def build_requested(node: Node, change: Any, now: Any) -> Iterator[tuple[str, dict, list[str]]]:
+def build_requested(node: Node, change: Change, now: Any) -> Iterator[tuple[str, dict, list[str]]]:
     twin = twins.Twin.get_by_id(change.twin_id)
     quarter = Quarter.get_by_id(twin.quarter_id)
     activity, inbox = _follow_out(node, quarter, twin, now)
@@ -102,7 +102,7 @@ def _their_follow(node: Node, quarter: Quarter, twin: twins.Twin) -> dict[str, A
 
 
 def build_decided(accepted: bool):
-    def build(node: Node, change: Any, now: Any) -> Iterator[tuple[str, dict, list[str]]]:
+    def build(node: Node, change: Change, now: Any) -> Iterator[tuple[str, dict, list[str]]]:
         twin = twins.Twin.get_by_id(change.twin_id)
         quarter = Quarter.get_by_id(twin.quarter_id)
         remote = RemoteActor.get_or_none(RemoteActor.uri == twin.actor_uri)
@@ -124,7 +124,7 @@ def build_decided(accepted: bool):
     return build
 
 
-def build_ended(node: Node, change: Any, now: Any) -> Iterator[tuple[str, dict, list[str]]]:
+def build_ended(node: Node, change: Change, now: Any) -> Iterator[tuple[str, dict, list[str]]]:
     """Our Group undoes its Follow of the twin's Group; both follow directions end here."""
     twin = twins.Twin.get_by_id(change.twin_id)
     quarter = Quarter.get_by_id(twin.quarter_id)

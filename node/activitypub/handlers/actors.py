@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from node.activitypub import actors
 from node.activitypub.from_as import Unacceptable
 from node.activitypub.models import Follower, Following, RemoteActor
 from node.activitypub.vocab import get_id
 from node.local import residents
 from node.local.moderation import remote as moderation_remote
+from node.local.tx import Tx
 from node.runtime import Node
 
 
-def on_update_actor(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_update_actor(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """An actor may only update itself (Mastodon's rule): refresh the cache and the stub."""
     obj = activity["object"]
     if obj.get("id") != sender:
@@ -24,7 +23,7 @@ def on_update_actor(tx: Any, node: Node, sender: str, activity: dict) -> str | N
     return None
 
 
-def on_delete_actor(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_delete_actor(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """The actor was deleted: forget it and remove its resident's data here."""
     remote = RemoteActor.get_or_none(RemoteActor.uri == sender)
     residents.forget_remote(sender)
@@ -35,7 +34,7 @@ def on_delete_actor(tx: Any, node: Node, sender: str, activity: dict) -> str | N
     return None
 
 
-def on_block(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_block(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """A remote actor blocks one of ours: no follow either way, and the block is remembered."""
     handle = actors.local_handle(node, get_id(activity.get("object")) or "")
     found = actors.find_local(handle) if handle else None
@@ -53,6 +52,6 @@ def on_block(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     return None
 
 
-def on_undo_block(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_undo_block(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     moderation_remote.receive_unblock(sender)
     return None

@@ -18,10 +18,11 @@ from node.local.errors import DomainError
 from node.local.loans import remote as loan_remote
 from node.local.loans import write as loans
 from node.local.loans.models import Loan
+from node.local.tx import Tx
 from node.runtime import Node
 
 
-def _apply(fn, tx: Any, *args: Any) -> Any:
+def _apply(fn, tx: Tx, *args: Any) -> Any:
     """A domain move; its refusal (wrong party, illegal transition) rejects the activity."""
     try:
         return fn(tx, *args)
@@ -36,7 +37,7 @@ def _loan_of(node: Node, activity: dict) -> Loan:
     return found[0]
 
 
-def on_offer(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_offer(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """A request to borrow one of our objects, or (on a known agreement) an extension."""
     if loan_remote.step_seen(activity["id"]) or Loan.get_or_none(
         Loan.external_ref == activity["id"]
@@ -65,7 +66,7 @@ def on_offer(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     return None
 
 
-def _answer(tx: Any, node: Node, sender: str, activity: dict, agree: bool) -> str | None:
+def _answer(tx: Tx, node: Node, sender: str, activity: dict, agree: bool) -> str | None:
     ref = get_id(activity.get("object")) or ""
     found = find_loan(node, [ref])
     if found is None:  # the resolver found it; gone since (a concurrent cancel)
@@ -84,16 +85,16 @@ def _answer(tx: Any, node: Node, sender: str, activity: dict, agree: bool) -> st
     return None
 
 
-def on_accept(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_accept(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """Accept of our loan Offer (result: the Agreement) or of an extension we asked for."""
     return _answer(tx, node, sender, activity, True)
 
 
-def on_reject(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_reject(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     return _answer(tx, node, sender, activity, False)
 
 
-def on_undo(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_undo(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """The borrower undoes its Offer or the lender its Accept: the loan is cancelled."""
     if loan_remote.step_seen(activity["id"]):
         return "step already applied"
@@ -103,7 +104,7 @@ def on_undo(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     return None
 
 
-def on_custody(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_custody(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """Create(EconomicEvent transferCustody): the handover (lender → borrower) or the return."""
     obj = activity["object"]
     if loan_remote.step_seen(obj.get("id") or activity["id"]):
@@ -118,7 +119,7 @@ def on_custody(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     return None
 
 
-def on_thanks(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_thanks(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """A direct Note with loanStep "thanked" naming the agreement (resolve: thanks-note)."""
     obj = activity["object"]
     embedded.check_owner(sender, obj)

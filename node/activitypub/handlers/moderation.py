@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from node.activitypub import actors
 from node.activitypub.audience import host_of
 from node.activitypub.resolve import local_target
@@ -11,10 +9,11 @@ from node.local.events.models import Event
 from node.local.listings.models import Listing
 from node.local.models import Resident
 from node.local.moderation import remote as moderation_remote
+from node.local.tx import Tx
 from node.runtime import Node
 
 
-def on_flag(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_flag(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """One Report per local thing flagged (Mastodon lists the account, then the statuses)."""
     from node.activitypub.from_as import object_ids
 
@@ -46,6 +45,6 @@ def on_flag(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     return None
 
 
-def on_like(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_like(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """Likes are acknowledged and not counted: neighbours share, they do not score."""
     return "likes are not counted"
