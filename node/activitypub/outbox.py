@@ -1,7 +1,7 @@
 """Outbox: turns recorded domain changes into activities and frozen Delivery rows.
 
 Changes are dispatched by their class: every `Change` of node/local is either in BUILDERS (here,
-in exchange_builders or in twinning) or declared in LOCAL_ONLY with the reason it stays home;
+in direct_builders or in twinning) or declared in LOCAL_ONLY with the reason it stays home;
 tests/activitypub/test_outbox_dispatch.py walks every subclass so none is silently skipped.
 """
 
@@ -16,7 +16,7 @@ from node.activitypub import (
     as_activities,
     as_objects,
     audience,
-    exchange_builders,
+    direct_builders,
     trust,
     twinning,
     vocab,
@@ -30,15 +30,30 @@ from node.local.events.models import Event, Rsvp
 from node.local.events.write import EventCancelled, EventScheduled, EventUpdated
 from node.local.listings.models import Listing, ListingPhoto
 from node.local.listings.write import ListingPublished, ListingUpdated, ListingWithdrawn
+from node.local.loans.write import (
+    LoanAccepted,
+    LoanCancelled,
+    LoanDeclined,
+    LoanExtended,
+    LoanExtensionAsked,
+    LoanExtensionDeclined,
+    LoanHandedOver,
+    LoanRequested,
+    LoanReturned,
+    LoanThanked,
+)
+from node.local.messages.conversations import MessageSent
 from node.local.models import Announcement, Comment, Quarter, Resident, utcnow
 from node.local.moderation.actions import (
     ContentHidden,
     ContentRemoved,
     ContentRestored,
+    ReportFiled,
     ResidentBlocked,
     ResidentSuspended,
     ResidentUnblocked,
 )
+from node.local.twins import TwinAccepted, TwinEnded, TwinRefused, TwinRequested
 from node.local.tx import (
     Change,
     QuarterCreated,
@@ -46,6 +61,7 @@ from node.local.tx import (
     ResidentDeleted,
     ResidentJoined,
     ResidentUpdated,
+    RsvpChanged,
     Tx,
 )
 from node.runtime import Node
@@ -371,8 +387,25 @@ BUILDERS: dict[type[Change], Builder] = {
     ContentHidden: _moderated("Delete"),
     ContentRemoved: _moderated("Delete"),
     ContentRestored: _moderated("Create"),
-    **exchange_builders.BUILDERS,  # loans, RSVPs, messages and reports across nodes
-    **twinning.BUILDERS,  # twinning requests, answers and endings
+    # loans, RSVPs, messages and reports: addressed to the other party only
+    LoanRequested: direct_builders.loan_step,
+    LoanAccepted: direct_builders.loan_step,
+    LoanDeclined: direct_builders.loan_step,
+    LoanHandedOver: direct_builders.loan_step,
+    LoanReturned: direct_builders.loan_step,
+    LoanCancelled: direct_builders.loan_step,
+    LoanExtensionAsked: direct_builders.loan_step,
+    LoanExtended: direct_builders.loan_step,
+    LoanExtensionDeclined: direct_builders.loan_step,
+    LoanThanked: direct_builders.loan_step,
+    RsvpChanged: direct_builders.rsvp_changed,
+    MessageSent: direct_builders.message_sent,
+    ReportFiled: direct_builders.report_filed,
+    # twinning requests, answers and endings
+    TwinRequested: twinning.build_requested,
+    TwinAccepted: twinning.build_decided(True),
+    TwinRefused: twinning.build_decided(False),
+    TwinEnded: twinning.build_ended,
 }
 
 # Changes that never leave the node, and why.

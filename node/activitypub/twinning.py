@@ -152,14 +152,6 @@ def build_ended(node: Node, change: Change, now: Any) -> Iterator[tuple[str, dic
     yield quarter.slug, activity, [remote.inbox]
 
 
-BUILDERS: dict[type[Change], Any] = {
-    twins.TwinRequested: build_requested,
-    twins.TwinAccepted: build_decided(True),
-    twins.TwinRefused: build_decided(False),
-    twins.TwinEnded: build_ended,
-}
-
-
 # ---------------------------------------------------------------- who receives `twins` items
 
 

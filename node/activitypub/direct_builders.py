@@ -1,4 +1,5 @@
-"""Outbox builders for what crosses the border between two people: loans, RSVPs, messages, reports.
+"""Outbox builders of activities addressed to one actor of another node: loans, RSVPs, messages,
+reports.
 
 Only steps taken HERE travel: a step applied from another node carries the incoming activity's id
 (LoanStep.external_ref), and remote answers to our Joins record no change, so nothing echoes back.
@@ -17,24 +18,10 @@ from node.local.events.models import Event, Rsvp
 from node.local.events.write import answer_of
 from node.local.listings.models import Listing
 from node.local.loans.models import Loan, LoanStep
-from node.local.loans.write import (
-    LoanAccepted,
-    LoanCancelled,
-    LoanDeclined,
-    LoanExtended,
-    LoanExtensionAsked,
-    LoanExtensionDeclined,
-    LoanHandedOver,
-    LoanRequested,
-    LoanReturned,
-    LoanThanked,
-)
-from node.local.messages.conversations import MessageSent
 from node.local.messages.models import Conversation, Message
 from node.local.models import Resident
-from node.local.moderation.actions import ReportFiled
 from node.local.moderation.models import Report
-from node.local.tx import Change, RsvpChanged
+from node.local.tx import Change
 from node.runtime import Node
 
 Outgoing = tuple[str, dict[str, Any], list[str]]
@@ -273,20 +260,3 @@ def report_filed(node: Node, change: Change, now: Any) -> Iterator[Outgoing]:
         "content": report.reason,
     }
     yield INSTANCE, activity, [remote.shared_inbox or remote.inbox]
-
-
-BUILDERS: dict[type[Change], Any] = {
-    LoanRequested: loan_step,
-    LoanAccepted: loan_step,
-    LoanDeclined: loan_step,
-    LoanHandedOver: loan_step,
-    LoanReturned: loan_step,
-    LoanCancelled: loan_step,
-    LoanExtensionAsked: loan_step,
-    LoanExtended: loan_step,
-    LoanExtensionDeclined: loan_step,
-    LoanThanked: loan_step,
-    RsvpChanged: rsvp_changed,
-    MessageSent: message_sent,
-    ReportFiled: report_filed,
-}
