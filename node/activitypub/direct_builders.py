@@ -7,6 +7,7 @@ Only steps taken HERE travel: a step applied from another node carries the incom
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from html import escape
 from typing import Any
@@ -60,7 +61,7 @@ def _asked_ref(loan: Loan) -> str:
     return (step.external_ref or "") if step else ""
 
 
-def loan_step(node: Node, change: Change, now: Any) -> Iterator[Outgoing]:
+def loan_step(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
     """The latest step of a loan taken by our resident → the activity for the other party's node."""
     loan = Loan.get_or_none(Loan.id == change.loan_id)
     if loan is None:
@@ -124,7 +125,7 @@ def loan_step(node: Node, change: Change, now: Any) -> Iterator[Outgoing]:
 # ---------------------------------------------------------------- RSVPs
 
 
-def rsvp_changed(node: Node, change: Change, now: Any) -> Iterator[Outgoing]:
+def rsvp_changed(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
     """Our resident joins / leaves a remote event, or we answer a remote participant."""
     rsvp = Rsvp.get_or_none(Rsvp.id == change.rsvp_id)
     event = Event.get_or_none(Event.id == change.event_id)
@@ -163,7 +164,7 @@ def rsvp_changed(node: Node, change: Change, now: Any) -> Iterator[Outgoing]:
 # ---------------------------------------------------------------- messages
 
 
-def message_sent(node: Node, change: Change, now: Any) -> Iterator[Outgoing]:
+def message_sent(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
     """A direct Note to the remote person only: no Public, no followers, a Mention tag."""
     message = Message.get_or_none(Message.id == change.message_id)
     if message is None or message.external_ref is not None:
@@ -223,7 +224,7 @@ def message_sent(node: Node, change: Change, now: Any) -> Iterator[Outgoing]:
 # ---------------------------------------------------------------- reports
 
 
-def report_filed(node: Node, change: Change, now: Any) -> Iterator[Outgoing]:
+def report_filed(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
     """A report about a remote item or person → Flag to its origin, from the instance actor."""
     report = Report.get_or_none(Report.id == change.report_id)
     if report is None or report.external_ref is not None:

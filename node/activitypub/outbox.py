@@ -7,6 +7,7 @@ tests/activitypub/test_outbox_dispatch.py walks every subclass so none is silent
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -214,7 +215,7 @@ def _listing_out(node: Node, listing_id: int, verb: str, stamp: str) -> Iterator
 
 
 def _listing(verb: str) -> Builder:
-    def build(node: Node, change: Change, now: Any) -> Iterator[Outgoing]:
+    def build(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
         yield from _listing_out(node, change.listing_id, verb, f"{change.kind}-{now.isoformat()}")
 
     return build
@@ -239,13 +240,13 @@ def _event_out(node: Node, event_id: int, verb: str, stamp: str) -> Iterator[Out
 
 
 def _event(verb: str) -> Builder:
-    def build(node: Node, change: Change, now: Any) -> Iterator[Outgoing]:
+    def build(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
         yield from _event_out(node, change.event_id, verb, f"{change.kind}-{now.isoformat()}")
 
     return build
 
 
-def _announcement(node: Node, change: Change, now: Any) -> Iterator[Outgoing]:
+def _announcement(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
     item = Announcement.get_or_none(Announcement.id == change.announcement_id)
     if item is None or item.external_ref is not None:
         return
@@ -290,7 +291,7 @@ def comment_note(
     return note, audience.group_inboxes(inboxes)
 
 
-def _comment(node: Node, change: Change, now: Any) -> Iterator[Outgoing]:
+def _comment(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
     comment = Comment.get_or_none(Comment.id == change.comment_id)
     built = comment_note(node, comment) if comment is not None else None
     if built is None:
@@ -313,19 +314,19 @@ def _actor_update(node: Node, handle: str, stamp: str) -> Iterator[Outgoing]:
     yield handle, activity, audience.follower_inboxes([handle])
 
 
-def _resident_updated(node: Node, change: Change, now: Any) -> Iterator[Outgoing]:
+def _resident_updated(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
     resident = Resident.get_or_none(Resident.id == change.resident_id)
     if resident is not None and resident.is_local:
         yield from _actor_update(node, resident.username, f"{change.kind}-{now.isoformat()}")
 
 
-def _quarter_updated(node: Node, change: Change, now: Any) -> Iterator[Outgoing]:
+def _quarter_updated(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
     quarter = Quarter.get_or_none(Quarter.id == change.quarter_id)
     if quarter is not None and quarter.is_local:
         yield from _actor_update(node, quarter.slug, f"{change.kind}-{now.isoformat()}")
 
 
-def _resident_deleted(node: Node, change: Change, now: Any) -> Iterator[Outgoing]:
+def _resident_deleted(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
     """Delete of the actor itself (object = actor id, as Mastodon sends it)."""
     handle = change.username
     if not handle:
@@ -359,7 +360,7 @@ def _moderated(verb: str) -> Builder:
     """A moderator hid or removed a local item: everyone who got it gets a Delete (a remote copy
     cannot show "hidden"); unhiding sends it again as a Create."""
 
-    def build(node: Node, change: Change, now: Any) -> Iterator[Outgoing]:
+    def build(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
         stamp = f"{change.kind}-{change.target_type}-{now.isoformat()}"
         if change.target_type == "listing":
             yield from _listing_out(node, change.target_id, verb, stamp)
