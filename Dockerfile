@@ -21,9 +21,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     QUARTIER_DATA_DIR=/data
 
 RUN useradd --system --create-home --home-dir /home/quartier --uid 10001 quartier \
-    && mkdir -p /data \
-    && chown quartier:quartier /data \
-    && chmod 0700 /data
+    && mkdir -p /data /metrics \
+    && chown quartier:quartier /data /metrics \
+    && chmod 0700 /data /metrics
 
 COPY --from=build /wheels /tmp/wheels
 RUN pip install /tmp/wheels/quartier-*.whl && rm -rf /tmp/wheels

@@ -16,19 +16,21 @@ RESOURCES: list[Callable[[Node], Any]] = []
 
 def register(node: Node) -> None:
     """Add every background step to the node. Each area adds its own line here."""
-    from node import clock_steps as sharing_steps
-    from node import mail_sender as mailer
+    from node import clock_steps, mail_sender, samples
     from node.activitypub import delivery, inbox, remote_media
     from node.local.notifications import read as notifications
+    from node.local.shelves import matching as shelf_matching
 
-    node.steps["mail"] = mailer.send_due
+    node.steps["mail"] = mail_sender.send_due
     node.steps["digest"] = notifications.digest_step
-    sharing_steps.register(node)
+    node.steps["shelf_index"] = shelf_matching.index_step
+    clock_steps.register(node)
 
     node.steps["inbox"] = inbox.process_pending
     node.steps["deliveries"] = delivery.run_once
     node.steps["federation_prune"] = _federation_prune
     node.steps["remote_photos"] = remote_media.fetch_due
+    node.steps["samples"] = samples.sample_step
 
 
 async def _federation_prune(node: Node) -> int:

@@ -17,12 +17,17 @@ def _settings(args: argparse.Namespace, **overrides):
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from node import ops
+    from node import ops, supervise
 
     settings = _settings(args)
+    supervise.check(settings, args.processes)
+    if args.processes > 1:
+        return supervise.serve_many(
+            settings, args.config, args.host, args.port, args.processes, args.no_workers
+        )
     if args.no_workers:
         settings = settings.replace(run_workers=False)
-    ops.serve(settings, args.host, args.port)
+    ops.serve(settings, args.host, args.port, reuse_port=args.reuse_port)
     return 0
 
 
@@ -62,6 +67,9 @@ def cmd_create_quarter(args: argparse.Namespace) -> int:
         args.rural,
         args.country or "",
         args.language or "",
+        center=args.center,
+        radius=args.radius,
+        adjacent=args.adjacent,
     )
     print(f"quarter {quarter.slug} created (id {quarter.id})")
     return 0
@@ -100,6 +108,43 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    from node import stats
+
+    stats.print_stats(_settings(args), args.json)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from node import backup
+
+    try:
+        done = backup.backup(_settings(args), Path(args.archive))
+    except backup.BackupError as exc:
+        print(f"quartier: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"backup written to {done.archive}: database ({done.database_bytes} bytes, "
+        f"{len(done.migrations)} migrations) and {done.files} file(s)"
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from node import backup
+
+    try:
+        done = backup.restore(_settings(args), Path(args.archive), force=args.force)
+    except backup.BackupError as exc:
+        print(f"quartier: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"restored from {done.archive}: database ({done.database_bytes} bytes) and "
+        f"{done.files} file(s); pending migrations run when the node starts"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="quartier", description="A federated neighbourhood node.")
     parser.add_argument("--config", help="TOML settings file (QUARTIER_* variables override it)")
@@ -110,6 +155,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument(
         "--no-workers", action="store_true", help="web only (run `quartier worker` beside it)"
+    )
+    serve.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        metavar="N",
+        help="N serve processes on one port, supervised by this one (PostgreSQL only)",
+    )
+    serve.add_argument(
+        "--reuse-port",
+        action="store_true",
+        help="bind with SO_REUSEPORT, to share the port with other serve processes",
     )
     serve.set_defaults(func=cmd_serve)
 
@@ -137,6 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     cq.add_argument("--rural", action="store_true")
     cq.add_argument("--country", default="")
     cq.add_argument("--language", default="")
+    cq.add_argument("--center", help="LAT,LON of the quarter's centre (with --radius: a circle)")
+    cq.add_argument("--radius", help="METRES around --center: the quarter is that circle")
+    cq.add_argument("--adjacent", help="slug,slug: existing quarters next to this one (both ways)")
     cq.set_defaults(func=cmd_create_quarter)
 
     cr = admin_sub.add_parser("create-resident")
@@ -160,6 +220,23 @@ def build_parser() -> argparse.ArgumentParser:
     rk = admin_sub.add_parser("rotate-key", help="new key for an actor, announced by Update")
     rk.add_argument("--handle", required=True)
     rk.set_defaults(func=cmd_rotate_key)
+
+    st = admin_sub.add_parser("stats", help="queues, failing hosts, residents and the last 24 h")
+    st.add_argument("--json", action="store_true", help="print JSON instead of text")
+    st.set_defaults(func=cmd_stats)
+
+    bk = admin_sub.add_parser(
+        "backup", help="SQLite: one archive with a consistent copy of the database and the files"
+    )
+    bk.add_argument("archive", help="the .tar.gz file to write (must not exist)")
+    bk.set_defaults(func=cmd_backup)
+
+    rs = admin_sub.add_parser("restore", help="SQLite: put a backup archive back in place")
+    rs.add_argument("archive", help="a .tar.gz written by `quartier admin backup`")
+    rs.add_argument(
+        "--force", action="store_true", help="replace an existing database (the node stopped)"
+    )
+    rs.set_defaults(func=cmd_restore)
     return parser
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import shutil
 import time
@@ -54,7 +55,12 @@ FR = DemoQuarter(
     "fr",
     48.636,
     -2.017,
-    (("camille", "Camille", "moderator"), ("yann", "Yann", "resident"), ("lea", "Léa", "resident")),
+    (
+        ("camille", "Camille", "moderator"),
+        ("yann", "Yann", "resident"),
+        ("lea", "Léa", "resident"),
+        ("admin", "Admin Saint-Servan", "admin"),
+    ),
     (
         {
             "kind": "offer",
@@ -111,7 +117,12 @@ DE = DemoQuarter(
     "de",
     50.764,
     6.094,
-    (("jonas", "Jonas", "moderator"), ("mia", "Mia", "resident"), ("lukas", "Lukas", "resident")),
+    (
+        ("jonas", "Jonas", "moderator"),
+        ("mia", "Mia", "resident"),
+        ("lukas", "Lukas", "resident"),
+        ("admin", "Admin Burtscheid", "admin"),
+    ),
     (
         {
             "kind": "offer",
@@ -175,7 +186,10 @@ async def seed(node, q: DemoQuarter) -> bool:
                 "language": q.language,
             }
         )
-        await commit(node, residents.sign_up, draft, role=role, quarter_slug=q.slug, verified=True)
+        await commit(
+            node, residents.sign_up, draft, role=role, quarter_slug=q.slug, verified=True,
+            allow_reserved=role == "admin",
+        )  # fmt: skip
     await node.db.atomic(
         lambda: Resident.update(lat=q.lat, lon=q.lon).where(Resident.host == "").execute()
     )
@@ -254,12 +268,37 @@ async def _start(settings, host: str, port: int):
     return runner, app[node_key]
 
 
+def banner(args: argparse.Namespace, nodes: int, state: str) -> str:
+    """The URLs and logins of the demo (printed first and last)."""
+    lines = [f"\nQuartier demo ({state})"]
+    for q, port in [(FR, args.port), (DE, args.port + 1)][:nodes]:
+        people = [u for u, _n, role in q.people if role != "admin"]
+        label = (
+            "French node (Saint-Servan, Saint-Malo)"
+            if q is FR
+            else "German node (Burtscheid, Aachen)"
+        )
+        lines.append(f"  {label + ':':41} http://{args.host}:{port}/")
+        lines.append(
+            f"    log in as {people[0]} (moderator), {', '.join(people[1:])}; admin (administrator)"
+        )
+    if nodes == 2:
+        lines.append("  The two quarters are twinned: lend and borrow across the border.")
+    lines.append(f"  Password for everyone: {DEMO_PASSWORD!r}")
+    if state != "starting":
+        lines.append("  Press Ctrl+C to stop.")
+    return "\n".join(lines) + "\n"
+
+
 async def _run(args: argparse.Namespace) -> None:
     data_dir = Path(args.data_dir)
     if args.reset and data_dir.exists():
         shutil.rmtree(data_dir)
     plan = [(FR, args.port)] if args.one else [(FR, args.port), (DE, args.port + 1)]
     started = []
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)  # keep the banner readable
+    # first, before the migration log scrolls by; and again once everything is ready
+    print(banner(args, len(plan), "starting"), flush=True)
     try:
         for q, port in plan:
             started.append(await _start(_settings(args, q, port, data_dir), args.host, port))
@@ -269,15 +308,7 @@ async def _run(args: argparse.Namespace) -> None:
         for new, (q, _p), (_r, node) in zip(fresh, plan, started, strict=True):
             if new:
                 await seed_content(node, q)
-        print(f"\nQuartier demo {'(seeded)' if any(fresh) else '(existing data)'}")
-        print(f"  French node (Saint-Servan, Saint-Malo):  http://{args.host}:{args.port}/")
-        print("    log in as camille (moderator), yann or lea")
-        if len(started) == 2:
-            print(f"  German node (Burtscheid, Aachen):        http://{args.host}:{args.port + 1}/")
-            print("    log in as jonas (moderator), mia or lukas")
-            print("  The two quarters are twinned: lend and borrow across the border.")
-        print(f"  Password for everyone: {DEMO_PASSWORD!r}")
-        print("  Press Ctrl+C to stop.\n", flush=True)
+        print(banner(args, len(started), "seeded" if any(fresh) else "existing data"), flush=True)
         await asyncio.Event().wait()
     finally:
         for runner, _node in reversed(started):

@@ -20,8 +20,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import LazyProxy, Translations
 
+# Languages a text or a resident may be tagged with, besides every shipped one (ui_languages()).
 LANGUAGES = ("fr", "en", "de", "it")
-LANGUAGE_NAMES = {"fr": "Français", "en": "English", "de": "Deutsch", "it": "Italiano"}
 DEFAULT = "en"
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("quartier_locale", default=DEFAULT)
@@ -32,6 +32,37 @@ def po_files(language: str) -> list[Any]:
     if not folder.is_dir():
         return []
     return sorted((f for f in folder.iterdir() if f.name.endswith(".po")), key=lambda f: f.name)
+
+
+@cache
+def ui_languages() -> tuple[str, ...]:
+    """The languages the node ships: English (the source) and every catalogue under node/locale."""
+    folder = resources.files("node") / "locale"
+    found = {
+        entry.name
+        for entry in (folder.iterdir() if folder.is_dir() else ())
+        if entry.is_dir() and any(f.name.endswith(".po") for f in entry.iterdir())
+    }
+    return (DEFAULT, *sorted(found - {DEFAULT}))
+
+
+def is_language(code: str | None) -> bool:
+    """A language we know: a shipped one, or one a text may be written in."""
+    return bool(code) and (code in LANGUAGES or code in ui_languages())
+
+
+def native_name(code: str) -> str:
+    """A language's name in itself ("Deutsch", "Français"), for language pickers."""
+    try:
+        name = Locale.parse(code).get_display_name(code) or code
+    except (ValueError, TypeError):
+        return code
+    return name[:1].upper() + name[1:]
+
+
+def language_names() -> dict[str, str]:
+    """Every shipped language and its own name, ordered by that name."""
+    return dict(sorted(((c, native_name(c)) for c in ui_languages()), key=lambda i: i[1].lower()))
 
 
 @cache
@@ -60,7 +91,7 @@ def current() -> str:
 
 
 def set_current(language: str) -> contextvars.Token:
-    return _current.set(language if language in LANGUAGES else DEFAULT)
+    return _current.set(language if is_language(language) else DEFAULT)
 
 
 @contextmanager
@@ -94,13 +125,13 @@ _l = lazy_gettext
 
 def choose(preferred: str | None, accept_language: str | None, default: str) -> str:
     """Resident's preference, then the browser's Accept-Language, then the node's default."""
-    if preferred in LANGUAGES:
+    if is_language(preferred):
         return preferred
     for tag in _parse_accept(accept_language or ""):
         base = tag.split("-")[0].lower()
-        if base in LANGUAGES:
+        if base in ui_languages():  # a browser's wish counts only where we have the pages
             return base
-    return default if default in LANGUAGES else DEFAULT
+    return default if is_language(default) else DEFAULT
 
 
 def _parse_accept(header: str) -> list[str]:

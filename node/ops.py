@@ -17,13 +17,14 @@ from node.settings import Settings, ensure_secret_key
 log = logging.getLogger("quartier")
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
+def serve(settings: Settings, host: str, port: int, reuse_port: bool = False) -> None:
     """Run the node; pending migrations are applied at start (documented in the README)."""
     app = create_app(settings)
     web.run_app(
         app,
         host=host,
         port=port,
+        reuse_port=reuse_port or None,
         print=lambda *_: log.info("Quartier listening on http://%s:%s", host, port),
     )
 
@@ -76,7 +77,19 @@ def rotate_key(settings: Settings, handle: str) -> int:
     return asyncio.run(_rotate(settings, handle))
 
 
-def create_quarter(settings, slug, name, postcodes, boundary, rural, country="", language=""):
+def create_quarter(
+    settings,
+    slug,
+    name,
+    postcodes,
+    boundary,
+    rural,
+    country="",
+    language="",
+    center=None,
+    radius=None,
+    adjacent=None,
+):
     return asyncio.run(
         _admin(
             settings,
@@ -88,6 +101,9 @@ def create_quarter(settings, slug, name, postcodes, boundary, rural, country="",
             rural,
             country or settings.node_country,
             language or settings.default_language,
+            center=center,
+            radius=radius,
+            adjacent=adjacent,
         )
     )
 

@@ -117,8 +117,8 @@ class Settings:
     listing_days: int = _opt(60, "Days before a listing expires unless renewed.")
     default_reach: str = _opt(
         "quarter",
-        "Default reach of new listings and events: quarter, twins or public.",
-        choices=("quarter", "twins", "public"),
+        "Default reach of new listings and events: quarter, nearby, twins or public.",
+        choices=("quarter", "nearby", "twins", "public"),
     )
     tile_url: str = _opt(
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",

@@ -30,6 +30,14 @@ class Urls:
     def quarter(self, slug: str) -> str:
         return self.actor(slug)
 
+    def shelf(self, username: str) -> str:
+        """A resident's public shelf: what the QR code of their letterbox sticker opens."""
+        return f"{self.actor(username)}/shelf"
+
+    def quarter_invite(self, slug: str) -> str:
+        """Sign-up for a quarter: what posters and invite pages point at."""
+        return f"{self.base}/signup?quarter={quote(slug)}"
+
     def organisation(self, handle: str) -> str:
         return self.actor(handle)
 

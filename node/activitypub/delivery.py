@@ -6,8 +6,10 @@ import asyncio
 import datetime as dt
 import email.utils
 import logging
+import time
 from typing import Any
 
+from node import counters
 from node.activitypub import actors, trust
 from node.activitypub.http import FetchError
 from node.activitypub.models import Delivery, DomainBlock, HostState
@@ -104,22 +106,24 @@ def _record_host(host: str, ok: bool, now: dt.datetime, scheme: str | None, days
     state.save()
 
 
-def _finish(
-    node: Node, item: dict, outcome: str, status: int | None, error: str, wait: Any
-) -> None:
-    """Record the outcome and let the row go; LostClaim if another worker took it over."""
+def _finish(node: Node, item: dict, outcome: str, status: int | None, error: str, wait: Any) -> str:
+    """Record the outcome and let the row go; LostClaim if another worker took it over.
+    Returns the result as counted: the outcome, or "failed" for a retry given up."""
     now = utcnow()
     values: dict[str, Any] = {"last_status": status, "last_error": error[:500], "claimed_at": None}
     attempts = item["attempts"] + 1
     if outcome == "retry":
         give_up = now - item["created_at"] > dt.timedelta(days=node.settings.delivery_max_days)
         values.update(QUEUE.retried(attempts, now, dead=give_up, wait=wait))
+        counted = "failed" if give_up else "retry"
         _record_host(item["host"], False, now, None, node.settings.unavailable_after_days)
     else:
+        counted = outcome
         values.update(state=outcome, attempts=attempts)
         if outcome == "sent":
             _record_host(item["host"], True, now, item.get("used_scheme"), 0)
     release(QUEUE, node.claims, item["id"], **values)
+    return counted
 
 
 def _sign_hook(node: Node, signer: str, scheme: str):
@@ -156,9 +160,10 @@ async def send(node: Node, item: dict) -> None:
 async def _send(node: Node, item: dict) -> None:
     """POST; on 401 knock once more with the other signature scheme."""
     if item["skip"]:
-        await node.db.atomic(_finish, node, item, "dropped", None, "host unavailable", None)
+        await _finish_counted(node, item, "dropped", None, "host unavailable", None)
         return
     first = item["scheme"] if item["scheme"] in SCHEMES else "cavage"
+    started = time.perf_counter()
     try:
         resp = await _post(node, item, first)
         item["used_scheme"] = first
@@ -169,12 +174,19 @@ async def _send(node: Node, item: dict) -> None:
             if second.status != 401:
                 resp, item["used_scheme"] = second, other
     except FetchError as exc:
-        await node.db.atomic(_finish, node, item, "retry", None, str(exc), None)
+        counters.delivery_latency.observe(time.perf_counter() - started)
+        await _finish_counted(node, item, "retry", None, str(exc), None)
         return
+    counters.delivery_latency.observe(time.perf_counter() - started)
     outcome = classify(resp.status)
     wait = retry_after(resp.headers.get("Retry-After"), utcnow()) if outcome == "retry" else None
     error = "" if outcome == "sent" else resp.body[:200].decode("utf-8", "replace")
-    await node.db.atomic(_finish, node, item, outcome, resp.status, error, wait)
+    await _finish_counted(node, item, outcome, resp.status, error, wait)
+
+
+async def _finish_counted(node: Node, item: dict, *outcome: Any) -> None:
+    counted = await node.db.atomic(_finish, node, item, *outcome)
+    counters.delivery_attempts.labels(counted).inc()
 
 
 async def run_once(node: Node, limit: int = BATCH) -> int:

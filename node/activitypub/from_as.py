@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
+from html import unescape
 from typing import Any
 
 from node.activitypub.vocab import as_list, first, get_id, is_public
@@ -65,6 +66,28 @@ def is_listing(obj: dict[str, Any]) -> bool:
     return obj.get("purpose") in ("offer", "request") or "listingType" in obj
 
 
+_FALLBACK_TITLE = re.compile(r"^\s*<p><strong>(?P<title>[^<]*)</strong></p>")
+_FALLBACK_FACTS = re.compile(r"^\s*<p>[^<]* · [^<]* · [^<]*</p>")
+_FALLBACK_LINK = re.compile(r'<p><a href="(?P<href>[^"]+)"[^>]*>(?P<text>[^<]+)</a></p>\s*$')
+
+
+def without_fallback(html: str, title: str, urls: tuple[str, ...]) -> str:
+    """The description alone, from content shaped for Mastodon by a node like ours (as_objects.
+    listing_to_note): a bold title, a "Offer · Loan · diy" line, the description, then the
+    listing's own link. Only when the object carries our structured fields (listingType)."""
+    head = _FALLBACK_TITLE.match(html)
+    if head is None or unescape(head["title"]).strip() != title.strip():
+        return html
+    body = html[head.end() :]
+    facts = _FALLBACK_FACTS.match(body)
+    if facts is not None:
+        body = body[facts.end() :]
+    link = _FALLBACK_LINK.search(body)
+    if link is not None and unescape(link["href"]) == unescape(link["text"]) in urls:
+        body = body[: link.start()]
+    return body.strip()
+
+
 def as_to_listing(obj: dict[str, Any]) -> RemoteListing:
     ref = get_id(obj)
     if not ref:
@@ -84,6 +107,8 @@ def as_to_listing(obj: dict[str, Any]) -> RemoteListing:
         except InvalidOperation:
             price = None
     place = _place(obj)
+    if obj.get("listingType") in LISTING_TYPES and isinstance(obj.get("name"), str):
+        html = without_fallback(html, title, (page_url(obj, ref), ref))  # our structured fields
     return RemoteListing(
         ref=ref,
         url=page_url(obj, ref),

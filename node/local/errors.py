@@ -22,6 +22,13 @@ class Invalid(DomainError):
     code = "invalid"
 
 
+class BadQuery(Invalid):
+    """A query parameter that cannot be understood (scope=, near=, radius=): 400."""
+
+    status = 400
+    code = "bad_request"
+
+
 class NotFound(DomainError):
     status = 404
     code = "not_found"

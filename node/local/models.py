@@ -12,7 +12,7 @@ import peewee as pw
 from node.db import BaseModel
 
 ROLES = ("resident", "ambassador", "moderator", "admin")
-REACHES = ("quarter", "twins", "public")
+REACHES = ("quarter", "nearby", "twins", "public")
 
 
 def utcnow() -> dt.datetime:

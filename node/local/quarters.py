@@ -6,7 +6,7 @@ import json
 import re
 
 from node.i18n import _
-from node.local import geo
+from node.local import adjacency, geo
 from node.local.errors import Invalid, NotAllowed, NotFound
 from node.local.models import ROLES, Organisation, Quarter, Resident
 from node.local.tx import QuarterCreated, QuarterUpdated, ResidentUpdated, Tx
@@ -39,12 +39,12 @@ RESERVED = {
 }
 
 
-def check_handle(handle: str, field: str = "username") -> str:
+def check_handle(handle: str, field: str = "username", allow_reserved: bool = False) -> str:
     """Handles are [a-z0-9_] (what other fediverse software resolves) and unique per node."""
     if not HANDLE.match(handle or ""):
         message = _("Use only lower-case letters, digits and _ (at most 64).")
         raise Invalid(message, {field: message})
-    if handle in RESERVED:
+    if handle in RESERVED and not allow_reserved:  # the operator may seed `admin` (demo)
         raise Invalid(_("This name is reserved."), {field: _("This name is reserved.")})
     taken = (
         Resident.select().where((Resident.username == handle) & (Resident.host == "")).exists()
@@ -72,11 +72,19 @@ def create_quarter(
     country: str = "",
     language: str = "",
     description: str = "",
+    center: str | None = None,
+    radius: str | float | None = None,
+    adjacent: str | None = None,
 ) -> Quarter:
+    """A local quarter drawn by postcodes, a GeoJSON boundary, or a circle (center + radius in
+    metres); `adjacent` ("nord,sud") names the existing quarters next to it (both ways)."""
     check_handle(slug, "slug")
     if not name.strip():
         raise Invalid(_("A quarter needs a name."), {"name": _("A quarter needs a name.")})
-    geometry, center = _boundary(boundary)
+    geometry, center_point = _boundary(boundary)
+    if center is not None or radius is not None:
+        geometry, center_point = _circle(center, radius, geometry)
+    neighbours = adjacency.parse_slugs(adjacent)
     quarter = Quarter.create(
         slug=slug,
         name=name.strip(),
@@ -86,12 +94,27 @@ def create_quarter(
         country=country.upper()[:2],
         language=language,
         description=description,
-        center_lat=center[0],
-        center_lon=center[1],
+        center_lat=center_point[0],
+        center_lon=center_point[1],
         created_at=tx.now,
     )
+    if neighbours:
+        adjacency.link(quarter, neighbours)
     tx.record(QuarterCreated(quarter.id))
     return quarter
+
+
+def _circle(
+    center: str | None, radius: str | float | None, boundary: dict | None
+) -> tuple[dict | None, tuple[float | None, float | None]]:
+    """The quarter as a circle around its centre (a polygon, so it is found like any other)."""
+    if boundary is not None and radius is not None:
+        message = _("Give either a boundary or a centre and a radius, not both.")
+        raise Invalid(message, {"radius": message})
+    lat, lon = adjacency.parse_center(center)
+    if radius is None:
+        return boundary, (lat, lon)
+    return adjacency.circle(lat, lon, adjacency.parse_radius(radius)), (lat, lon)
 
 
 def get_quarter(slug: str) -> Quarter:

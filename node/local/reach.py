@@ -1,8 +1,9 @@
 """Who may read which item (`may_see`, `readable`), the reader's scope and languages.
 
-Local items: `public` by anyone; `quarter` and `twins` by the verified residents of their quarter
-(a claimed postcode proves nothing); `twins` also by a signed fetch from a node hosting a twin of
-the quarter. Remote items keep the Quarter stub of their origin quarter: `twins` items are seen by
+Local items: `public` by anyone; `quarter`, `nearby` and `twins` by the verified residents of
+their quarter (a claimed postcode proves nothing); `nearby` and `twins` also by those of the
+quarters adjacent to it (node/local/adjacency.py); `twins` also by a signed fetch from a node
+hosting a twin of the quarter. The reaches grow: quarter ⊂ nearby ⊂ twins ⊂ public. Remote items keep the Quarter stub of their origin quarter: `twins` items are seen by
 the residents of the local quarters twinned with it, public ones by everyone. Moderators see their
 quarter's items and what was reported to them, admins everything; hidden or withdrawn items only
 their author and moderators. Feeds show visitors the quarter's own public items only.
@@ -15,20 +16,21 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from node.i18n import _
-from node.local import geo, twins
-from node.local.errors import DomainError, Invalid, NotAllowed, NotFound
+from node.local import adjacency, geo, twins
+from node.local.errors import BadQuery, DomainError, NotAllowed, NotFound
 from node.local.events.models import Event
 from node.local.listings.models import Listing, ListingPhoto
 from node.local.models import Announcement, Comment, Quarter
 from node.local.moderation.models import Report
 
-SCOPES = ("quarter", "twins", "all")
+SCOPES = ("quarter", "nearby", "twins", "all")
+NEIGHBOURLY = ("nearby", "twins")  # local reaches that the adjacent quarters' residents see too
 
 
 def parse_scope(value: str | None) -> str:
     value = (value or "all").strip()
     if value not in SCOPES:
-        raise Invalid(_("scope is quarter, twins or all."), {"scope": "choice"})
+        raise BadQuery(_("scope is quarter, nearby, twins or all."), {"scope": "choice"})
     return value
 
 
@@ -65,12 +67,20 @@ def visible(
     remote = model.external_ref.is_null(False)
     twin_ids = twins.twin_quarter_ids(quarter_id)
     from_twins = remote & model.quarter.in_(twin_ids or [0])
+    next_door = adjacency.adjacent_ids(quarter_id)
+    neighbours = (
+        model.external_ref.is_null()
+        & model.quarter.in_(next_door or [0])
+        & model.reach.in_([*NEIGHBOURLY, "public"])
+    )
     if scope == "quarter":
         clause = mine
+    elif scope == "nearby":
+        clause = mine | neighbours
     elif scope == "twins":
         clause = from_twins
     else:
-        clause = mine | from_twins | (remote & (model.reach == "public"))
+        clause = mine | neighbours | from_twins | (remote & (model.reach == "public"))
     if languages:
         clause = clause & ((model.language == "") | model.language.in_(list(languages)))
     return clause
@@ -203,8 +213,12 @@ def reaches(item: Any, viewer: Viewer) -> bool:
         return local and item.reach == "twins" and viewer.server in _twin_hosts_of(item.quarter_id)
     if not viewer.reads_quarter or item.quarter_id is None:
         return False
-    if local:  # quarter and twins items of my own quarter (twins: we are the quarter)
-        return item.quarter_id == viewer.quarter_id
+    if local:  # my own quarter's items; nearby and twins ones of the quarters next to mine
+        if item.quarter_id == viewer.quarter_id:
+            return True
+        return item.reach in NEIGHBOURLY and viewer.quarter_id in adjacency.adjacent_ids(
+            item.quarter_id
+        )
     # a remote twins item: addressed to the local quarters twinned with its origin quarter
     return item.reach == "twins" and item.quarter_id in twins.twin_quarter_ids(viewer.quarter_id)
 
@@ -264,5 +278,10 @@ def readable(model: Any, who: Any) -> Any:
             & (model.reach == "twins")
             & model.quarter.in_(twin_ids or [0])
         )
-        clause = clause | mine | from_twins
+        next_door = (
+            model.external_ref.is_null()
+            & model.reach.in_(list(NEIGHBOURLY))
+            & model.quarter.in_(adjacency.adjacent_ids(viewer.quarter_id) or [0])
+        )
+        clause = clause | mine | next_door | from_twins
     return clause

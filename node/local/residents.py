@@ -11,7 +11,7 @@ import peewee as pw
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from node.i18n import LANGUAGES, _
+from node.i18n import _, is_language
 from node.local.errors import Invalid, NotFound
 from node.local.models import ApiToken, Resident, utcnow
 from node.local.quarters import check_handle, find_quarter, get_quarter
@@ -59,7 +59,7 @@ class SignupDraft:
             errors["email"] = _("Enter a valid e-mail address.")
         if len(password) < MIN_PASSWORD:
             errors["password"] = _("Use at least %(n)d characters.", n=MIN_PASSWORD)
-        if language and language not in LANGUAGES:
+        if language and not is_language(language):
             errors["language"] = _("Unknown language.")
         if errors:
             raise Invalid(_("Please correct the marked fields."), errors)
@@ -73,8 +73,9 @@ def sign_up(
     quarter_slug: str | None = None,
     verified: bool = False,
     password_hash: str | None = None,
+    allow_reserved: bool = False,
 ) -> Resident:
-    _check_free(draft)
+    _check_free(draft, allow_reserved)
     quarter = get_quarter(quarter_slug) if quarter_slug else None
     fields = dict(
         username=draft.username,
@@ -100,14 +101,14 @@ def sign_up(
     return resident
 
 
-def _check_free(draft: SignupDraft) -> None:
+def _check_free(draft: SignupDraft, allow_reserved: bool = False) -> None:
     """Refuse a taken user name, then a taken e-mail address (always in this order).
 
     The e-mail is read first: if a concurrent sign-up commits in between, the name check
     (read second) sees it too, so the answer does not depend on the timing."""
     email_used = email_taken(draft.email)
     try:
-        check_handle(draft.username)
+        check_handle(draft.username, allow_reserved=allow_reserved)
     except Invalid as exc:
         raise Invalid(exc.message, {"username": exc.message}) from None
     if email_used:

@@ -13,6 +13,7 @@ from importlib import resources
 
 import peewee as pw
 
+MIGRATION_LOCK = 0x51554152  # "QUAR": the advisory lock key of the migration runner
 NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.py$")
 
 
@@ -42,11 +43,19 @@ def pending(db: pw.Database) -> list[str]:
 def apply(db: pw.Database, upto: str | None = None) -> list[str]:
     """Apply pending migrations in order (up to and including `upto`); return their names."""
     ran = []
+    is_postgres = isinstance(db, pw.PostgresqlDatabase)
     for name in pending(db):
         if upto is not None and name > upto:
             break
         module = importlib.import_module(f"node.migrations.{name}")
         with db.atomic():
+            # Several processes may start at once (compose: N serve + M workers): one applies each
+            # migration, the others wait for it and then find it done. SQLite's IMMEDIATE
+            # transaction already serialises them; PostgreSQL takes a transaction advisory lock.
+            if is_postgres:
+                db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+            if name in applied(db):
+                continue
             module.up(db)
             db.execute_sql(
                 "INSERT INTO schema_migrations (name, applied_at) VALUES (%s, %s)"

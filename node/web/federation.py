@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from node import counters
 from node.activitypub import actors, audience, fetches, inbox, outbox
 from node.activitypub.models import INSTANCE, Follower, Following
 from node.activitypub.vocab import ACTIVITY_JSON, AS_CONTEXT, wants_activity_json
@@ -125,16 +126,22 @@ async def post_inbox(request: web.Request) -> web.Response:
     node = request.app[node_key]
     limit = node.settings.max_inbox_bytes
     if (request.content_length or 0) > limit:
+        counters.inbox_refused.labels("too_large").inc()
         return _error(413, f"body larger than {limit} bytes")
     body = bytearray()
     async for chunk in request.content.iter_chunked(64 * 1024):
         body += chunk
         if len(body) > limit:
+            counters.inbox_refused.labels("too_large").inc()
             return _error(413, f"body larger than {limit} bytes")
     try:
-        await inbox.receive(node, request.method, request.raw_path, request.headers, bytes(body))
+        result = await inbox.receive(
+            node, request.method, request.raw_path, request.headers, bytes(body)
+        )
     except inbox.Rejected as exc:
+        counters.inbox_refused.labels(counters.refusal_reason(exc.status, exc.reason)).inc()
         return _error(exc.status, exc.reason)
+    counters.inbox_received.labels(result).inc()
     return web.json_response({"status": "accepted"}, status=202)
 
 

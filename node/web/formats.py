@@ -30,6 +30,34 @@ def format_date(value: dt.date | dt.datetime | None, fmt: str = "medium") -> str
     return dates.format_date(value, fmt, locale=i18n.current())
 
 
+def format_since(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """How long ago, in the reader's language ("il y a 3 heures"); the date itself after a week."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    now = now or dt.datetime.now(dt.UTC)
+    delta = value - now
+    if abs(delta) >= dt.timedelta(days=7):
+        return dates.format_date(value, "medium", locale=i18n.current())
+    threshold = 0.85  # Babel's: 55 minutes read as "1 hour"
+    if abs(delta) < dt.timedelta(minutes=2):  # "1 minute ago", never a count of seconds
+        delta, threshold = dt.timedelta(minutes=-1 if delta <= dt.timedelta(0) else 1), 0.9
+    return dates.format_timedelta(
+        delta, add_direction=True, format="long", threshold=threshold, locale=i18n.current()
+    )
+
+
+def format_iso_date(value: str | None, fmt: str = "medium") -> str:
+    """A date stored as ISO text ("2026-12-09") in the reader's language; other text unchanged."""
+    if not value:
+        return ""
+    try:
+        return dates.format_date(dt.date.fromisoformat(value[:10]), fmt, locale=i18n.current())
+    except ValueError:
+        return value
+
+
 def format_price(amount: float | int | None, currency: str = "EUR") -> str:
     if amount is None:
         return ""
@@ -65,6 +93,8 @@ FILTERS = {
     "unhex": unhex,
     "datetime": format_datetime,
     "date": format_date,
+    "since": format_since,
+    "isodate": format_iso_date,
     "price": format_price,
     "distance": format_distance,
     "language_name": language_name,

@@ -22,7 +22,7 @@ from node.appkeys import (
 )
 from node.i18n import _
 from node.local import residents
-from node.local.accounts import sessions as logins
+from node.local.accounts import sessions as login_sessions
 from node.local.errors import DomainError
 from node.web import sessions
 from node.web.inputs import clean_request
@@ -173,7 +173,7 @@ async def _current_resident(request: web.Request) -> tuple[object | None, dict]:
         request[bearer_key] = True
         return resident, {}
     key = request.cookies.get(sessions.SESSION_COOKIE)
-    found = await node.db.run(logins.resident_for, key) if key else None
+    found = await node.db.run(login_sessions.resident_for, key) if key else None
     if found is not None:
         return found[0], {"sid": found[1], "key": key}
     return None, {}
@@ -213,7 +213,7 @@ async def session_and_language(request: web.Request, handler: Handler) -> web.St
         )
     if "q_flash" in request.cookies and response.status < 300 and "q_flash" not in response.cookies:
         response.del_cookie("q_flash", path="/")  # shown once
-    if request.query.get("lang") in i18n.LANGUAGES:
+    if request.query.get("lang") in i18n.ui_languages():
         response.set_cookie(
             "q_lang", request.query["lang"], max_age=365 * 86400, samesite="Lax", path="/"
         )
@@ -276,9 +276,9 @@ async def login_response(response: web.StreamResponse, request: web.Request, res
 
 
 def _restart_session(old: str | None, resident_id: int, address: str, days: int) -> str:
-    logins.end(old)
-    logins.purge()
-    return logins.start(resident_id, address, days)
+    login_sessions.end(old)
+    login_sessions.purge()
+    return login_sessions.start(resident_id, address, days)
 
 
 async def logout_response(response: web.StreamResponse, request: web.Request | None = None) -> None:
@@ -286,11 +286,17 @@ async def logout_response(response: web.StreamResponse, request: web.Request | N
     if request is not None:
         key = request.cookies.get(sessions.SESSION_COOKIE)
         if key:
-            await request.app[node_key].db.atomic(logins.end, key)
+            await request.app[node_key].db.atomic(login_sessions.end, key)
     response.del_cookie(sessions.SESSION_COOKIE, path="/")
 
 
-MIDDLEWARES = [
+def _metrics_middlewares() -> list:
+    from node.web.metrics import count_requests
+
+    return [count_requests]  # outermost: sees the final status of every answer
+
+
+MIDDLEWARES = _metrics_middlewares() + [
     real_client,
     security_headers,
     errors,

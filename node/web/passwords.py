@@ -8,7 +8,7 @@ from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
 from node.local import ratelimit
-from node.local.accounts import password_reset as passwords
+from node.local.accounts import password_reset
 from node.local.errors import Invalid, NotFound
 from node.web.render import redirect, render
 
@@ -25,7 +25,9 @@ async def forgot(request: web.Request) -> web.Response:
     limited = await node.db.run(ratelimit.is_limited, [key], 10, 3600)
     if not limited and email:
         await node.db.atomic(ratelimit.hit, [key])
-        await commit(node, passwords.request_reset, email, node.urls.absolute("/password/reset"))
+        await commit(
+            node, password_reset.request_reset, email, node.urls.absolute("/password/reset")
+        )
     # the same answer whether or not an account uses this address
     return render(request, "auth/forgot.html", sent=True)
 
@@ -33,7 +35,7 @@ async def forgot(request: web.Request) -> web.Response:
 async def reset_form(request: web.Request) -> web.Response:
     node = request.app[node_key]
     token = request.match_info["token"]
-    if not await node.db.run(passwords.check_token, token):
+    if not await node.db.run(password_reset.check_token, token):
         raise NotFound(_("This link has expired or was already used. Ask for a new one."))
     return render(request, "auth/reset.html", token=token, errors={})
 
@@ -47,7 +49,7 @@ async def reset(request: web.Request) -> web.StreamResponse:
         if password != str(form.get("password2", "")):
             message = _("The two passwords differ.")
             raise Invalid(message, {"password2": message})
-        await commit(node, passwords.reset_password, token, password)
+        await commit(node, password_reset.reset_password, token, password)
     except Invalid as exc:
         return render(
             request,

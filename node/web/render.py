@@ -19,7 +19,7 @@ from node.appkeys import (
     unread_key,
 )
 from node.local.text import web_url
-from node.web import formats, labels
+from node.web import faces, formats, labels, pictograms
 
 # Templates are package data (node/templates/), so a node installed from a wheel finds them.
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -40,8 +40,10 @@ def make_environment(override_dir: str = "") -> jinja2.Environment:
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     env.filters.update(formats.FILTERS)
+    env.filters.update(faces.FILTERS)
     env.filters["web_url"] = web_url  # remote URLs reach href only as http(s) (issue #8)
     env.globals.update(labels.GLOBALS)
+    env.globals["pictogram"] = pictograms.pictogram  # category pictograms (node/web/pictograms.py)
     return env
 
 
@@ -56,7 +58,7 @@ def context(request: web.Request, **values: Any) -> dict[str, Any]:
         "csrf_token": request.get(csrf_key, ""),
         "unread_key": unread_key,
         "lang": request.get(language_key, i18n.current()),
-        "languages": i18n.LANGUAGE_NAMES,
+        "languages": i18n.language_names(),
         "csrf_field": Markup('<input type="hidden" name="csrf_token" value="%s">')
         % request.get(csrf_key, ""),
     }

@@ -6,13 +6,14 @@ from pathlib import Path
 
 from aiohttp import web
 
-from node.web import auth, federation, health, passwords, wellknown
+from node.web import auth, federation, health, metrics, passwords, wellknown
 from node.web.api import borders as api_borders
 from node.web.api import events as api_events
 from node.web.api import feed as api_feed
 from node.web.api import listings as api_listings
 from node.web.api import loans as api_loans
 from node.web.api import messages as api_messages
+from node.web.api import notifications as api_notifications
 from node.web.api import openapi
 from node.web.ui import (
     account,
@@ -21,13 +22,16 @@ from node.web.ui import (
     admin_borders,
     admin_categories,
     admin_organisations,
+    admin_stats,
     admin_verification,
+    app_shell,
     events,
     feed,
     home,
     messages,
     moderation,
     notifications,
+    paper,
     residents,
     security,
 )
@@ -42,6 +46,7 @@ AREAS = [
     home.ROUTES,
     auth.ROUTES,
     health.ROUTES,
+    metrics.ROUTES,
     wellknown.ROUTES,
     openapi.ROUTES,
     federation.ROUTES,
@@ -53,8 +58,11 @@ AREAS += [events.ROUTES, feed.ROUTES, messages.ROUTES, moderation.ROUTES, notifi
 AREAS += [api_events.ROUTES, api_feed.ROUTES, api_messages.ROUTES]
 AREAS += [ui_comments.ROUTES, ui_shelf.ROUTES]
 AREAS += [api_borders.ROUTES, admin_borders.ROUTES]
-AREAS += [admin_categories.ROUTES]
+AREAS += [admin_categories.ROUTES, admin_stats.ROUTES]
 AREAS += [security.ROUTES]
+AREAS += [api_notifications.ROUTES]
+AREAS += [app_shell.ROUTES]
+AREAS += [paper.ROUTES]
 
 
 def setup_routes(app: web.Application) -> None:

@@ -72,6 +72,7 @@ async def test_demo_twins_a_french_and_a_german_node(tmp_path):
                         if resp.status == 200:
                             seen = await resp.json()
                     if any(i["title"] == "Perceuse à percussion" for i in seen):
+                        admin_pages = [await _admin_page(url) for url in (fr, de)]
                         break
             await asyncio.sleep(0.5)  # a subprocess: there is no drain() to call
         loans = [
@@ -89,3 +90,24 @@ async def test_demo_twins_a_french_and_a_german_node(tmp_path):
             proc.kill()
             out, _ = proc.communicate()
     assert "German node" in out and "jonas" in out
+    # the URLs and logins come first (before the migration log) and again once seeded
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert lines[0].startswith("Quartier demo"), lines[:3]
+    banners = [i for i, line in enumerate(lines) if line.startswith("Quartier demo")]
+    migrations = [i for i, line in enumerate(lines) if "applied migrations" in line]
+    assert len(banners) == 2 and banners[0] < migrations[0] < migrations[-1] < banners[1], lines
+    assert f"{de}/" in lines[banners[1] + 4] and "admin" in out
+    # an administrator on each node, with the demo password
+    assert admin_pages == [200, 200]
+
+
+async def _admin_page(base: str) -> int:
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(cookie_jar=jar) as session:
+        async with session.get(base + "/login") as resp:
+            token = CSRF.search(await resp.text()).group(1)
+        form = {"login": "admin", "password": "quartier-demo", "csrf_token": token}
+        async with session.post(base + "/login", data=form) as resp:
+            pass
+        async with session.get(base + "/admin", allow_redirects=False) as resp:
+            return resp.status

@@ -20,8 +20,7 @@ from aiosmtpd.controller import Controller
 from ap_support import Peer, start_node
 from helpers import free_port, make_quarter, make_resident
 
-from node import mail_sender as mailer
-from node import migrations, queue
+from node import mail_sender, migrations, queue
 from node.activitypub import actors, delivery, inbox
 from node.activitypub.models import INSTANCE, Delivery, Follower, InboxItem
 from node.commit import commit
@@ -391,17 +390,17 @@ async def test_mail_held_by_a_dead_worker_is_sent_by_another_after_the_lease(
     b = make_node(a.settings)
     mail_id = await commit(a, lambda tx: outgoing_mail.queue("z@example.test", "Hi", "Bonjour").id)
     # Given worker A took the mail and died before sending it
-    taken = await a.db.atomic(mailer.take, a, utcnow())
+    taken = await a.db.atomic(mail_sender.take, a, utcnow())
     assert [m.id for m in taken] == [mail_id]
     lease = await a.db.run(lambda: OutgoingMail.get_by_id(mail_id).claimed_until - utcnow())
     assert lease <= dt.timedelta(seconds=30)  # not ten minutes
-    assert await mailer.send_due(b) == 0
+    assert await mail_sender.send_due(b) == 0
     # When the lease is over, B sends it, once
     await b.db.run(_expire(OutgoingMail))
-    assert await mailer.send_due(b) == 1
+    assert await mail_sender.send_due(b) == 1
     assert len(sink.envelopes) == 1
     with pytest.raises(LostClaim):
-        await a.db.atomic(mailer.mark_sent, a, mail_id, utcnow())
-    assert await mailer.send_due(b) == 0
+        await a.db.atomic(mail_sender.mark_sent, a, mail_id, utcnow())
+    assert await mail_sender.send_due(b) == 0
     assert (await b.db.run(lambda: OutgoingMail.get_by_id(mail_id).state)) == "sent"
     b.db.close()

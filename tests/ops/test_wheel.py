@@ -105,6 +105,9 @@ def test_wheel_holds_everything_the_node_reads_at_run_time(installed):
         "locale/fr/core.po",
         "locale/de/core.po",
         "migrations/0001_initial.py",
+        "web/paper/fonts/DejaVuSans.ttf",  # embedded in printed PDFs
+        "web/paper/fonts/DejaVuSans-Bold.ttf",
+        "web/paper/fonts/LICENSE.txt",
     ):
         assert (package / needed).is_file(), needed
     assert (installed / "bin" / "quartier").is_file()  # the console script
@@ -217,4 +220,8 @@ async def test_node_installed_from_the_wheel_serves_every_page(installed, tmp_pa
             assert b"<feed" in feed
             _, ics = await page("/calendar.ics")
             assert ics.startswith(b"BEGIN:VCALENDAR")
+            # printed paper: the vendored font is read from the installed package
+            for path in ("/print/sticker.pdf?format=a4", "/quarters/centre/poster.pdf"):
+                _, pdf = await page(path)
+                assert pdf.startswith(b"%PDF-") and b"FontFile2" in pdf, path
     assert not any(" 500 " in line or "Traceback" in line for line in log), "".join(log)

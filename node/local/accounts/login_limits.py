@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from node.local.accounts import sessions as logins
+from node.local.accounts import sessions as login_sessions
 from node.local.models import Resident, utcnow
 from node.local.ratelimit import Attempt
 
@@ -60,7 +60,7 @@ def is_limited(
     if pair_failures >= attempts:
         return True
     if pair_failures and _count(k["account"], ACCOUNT_WINDOW, now) >= ACCOUNT_FAILURES:
-        known = resident is not None and logins.is_known_address(resident.id, address, now)
+        known = resident is not None and login_sessions.is_known_address(resident.id, address, now)
         return not known
     return False
 

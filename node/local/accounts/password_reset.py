@@ -11,7 +11,7 @@ import peewee as pw
 from node.db import BaseModel
 from node.i18n import _, using
 from node.local import outgoing_mail
-from node.local.accounts import sessions as logins
+from node.local.accounts import sessions as login_sessions
 from node.local.errors import Invalid, NotFound
 from node.local.models import Resident, utcnow
 from node.local.residents import MIN_PASSWORD, hash_password, password_matches
@@ -107,7 +107,7 @@ def reset_password(tx: Tx, token: str, password: str) -> Resident:
     PasswordReset.update(used_at=tx.now).where(
         (PasswordReset.resident == resident.id) & PasswordReset.used_at.is_null()
     ).execute()
-    logins.end_all(resident.id, tx.now)
+    login_sessions.end_all(resident.id, tx.now)
     return resident
 
 
@@ -126,5 +126,5 @@ def change_password(tx: Tx, resident_id: int, current: str, new: str, repeat: st
     resident.password_hash = hash_password(new)
     resident.session_version += 1
     resident.save()
-    logins.end_all(resident.id, tx.now)
+    login_sessions.end_all(resident.id, tx.now)
     return resident

@@ -10,7 +10,7 @@ from typing import Any
 
 import peewee as pw
 
-from node.i18n import LANGUAGES, _
+from node.i18n import _, is_language
 from node.local.errors import Invalid, NotFound
 from node.local.models import ApiToken, OrganisationMember, Quarter, Resident
 from node.local.residents import password_matches
@@ -35,7 +35,7 @@ def update_profile(
     bio: str,
 ) -> Resident:
     errors: dict[str, str] = {}
-    if language and language not in LANGUAGES:
+    if language and not is_language(language):
         errors["language"] = _("Unknown language.")
     if len(bio) > 2000:
         errors["bio"] = _("At most %(n)d characters.", n=2000)

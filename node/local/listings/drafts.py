@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from node.i18n import LANGUAGES, _
+from node.i18n import _, is_language
 from node.local.errors import Invalid
 from node.local.listings import categories
 from node.local.listings.models import LISTING_KINDS, LISTING_TYPES
@@ -91,7 +91,7 @@ def _parse(data: dict[str, Any], partial: bool) -> dict[str, Any]:
         values["category"] = category
     language = text("language", 8)
     if language is not None:
-        if language and language not in LANGUAGES:
+        if language and not is_language(language):
             errors["language"] = _("Unknown language.")
         values["language"] = language
     reach = text("reach", 8)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from node.local.listings.models import Listing
 from node.local.models import utcnow
 from node.local.remote_drafts import Arrival, RemoteListing
+from node.local.shelves import matching as shelf_matching
 from node.local.tx import Tx
 
 
@@ -37,6 +38,8 @@ def receive_remote(tx: Tx, author_id: int, draft: RemoteListing, arrival: Arriva
         )
     else:
         Listing.update(**values).where(Listing.id == row.id).execute()
+    if draft.kind == "request":  # a request from a twin: the match runs here, on arrival
+        shelf_matching.match_request(tx, row.id)
     return row.id
 
 

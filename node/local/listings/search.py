@@ -65,8 +65,12 @@ def search_listings(
     states: Iterable[str] = VISIBLE_STATES,
     public_only: bool = False,
     where: Any = None,
+    labels: dict[str, set[str]] | None = None,
 ) -> list[Listing]:
-    """Visible listings matching the words and filters, newest first (page with before=<id>)."""
+    """Visible listings matching the words and filters, newest first (page with before=<id>).
+
+    `labels` ({word: category slugs}) lets a word be satisfied by the listing's category as well
+    as by its text: "Bricolage" finds the diy listings (search_query.categories_named)."""
     select = (
         Listing.select(Listing, Resident, Quarter)
         .join(Resident, on=(Listing.author == Resident.id))
@@ -75,8 +79,13 @@ def search_listings(
         .where(Listing.state.in_(list(states)) & (Listing.hidden == False))  # noqa: E712
     )
     words = terms(query)
-    if words:
-        select = select.where(_matching(words))
+    labels = labels or {}
+    plain = [w for w in words if not labels.get(w)]
+    if plain:
+        select = select.where(_matching(plain))
+    for word in words:
+        if labels.get(word):
+            select = select.where(_matching([word]) | Listing.category.in_(sorted(labels[word])))
     if quarter_ids is not None:
         select = select.where(Listing.quarter.in_(list(quarter_ids)))
     if kind:

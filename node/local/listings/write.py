@@ -16,6 +16,7 @@ from node.local.listings import categories
 from node.local.listings.drafts import ListingDraft
 from node.local.listings.models import Listing, ListingRevision
 from node.local.models import Resident
+from node.local.shelves import matching as shelf_matching
 from node.local.text import markdown_to_html
 from node.local.tx import Change, Tx
 
@@ -97,6 +98,7 @@ def publish(tx: Tx, resident_id: int, draft: ListingDraft) -> Listing:
         updated_at=tx.now,
     )
     tx.record(ListingPublished(listing.id))
+    shelf_matching.after_write(tx, listing)
     return listing
 
 
@@ -198,6 +200,7 @@ def edit(
     if state is not None and state != listing.state:
         return set_state(tx, resident_id, listing_id, state)
     tx.record(ListingUpdated(listing.id))
+    shelf_matching.after_write(tx, listing)
     return listing
 
 
@@ -226,6 +229,7 @@ def set_state(tx: Tx, resident_id: int, listing_id: int, state: str) -> Listing:
         )
     _save(tx, listing, state=state)
     tx.record(ListingUpdated(listing.id))
+    shelf_matching.after_write(tx, listing)
     return listing
 
 

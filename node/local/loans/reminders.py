@@ -26,17 +26,32 @@ def remind_due(tx: Tx, today: dt.date | None = None) -> int:
         & (Loan.reminded_before == False)  # noqa: E712
     )
     for loan in soon:
+        # Conditional, and before the notices: of several processes reminding at once, only the
+        # one whose UPDATE changed the row sends them (the others wait for its row lock, then
+        # find it reminded).
+        marked = (
+            Loan.update(reminded_before=True)
+            .where((Loan.id == loan.id) & (Loan.reminded_before == False))  # noqa: E712
+            .execute()
+        )
+        if not marked:
+            continue
         for resident_id in (loan.lender_id, loan.borrower_id):
             _remind(tx, loan, resident_id, N_("Reminder: “%(title)s” goes back tomorrow."))
-        Loan.update(reminded_before=True).where(Loan.id == loan.id).execute()
         sent += 1
     late = Loan.select().where(
         (Loan.state == "handed_over") & (Loan.until < today) & (Loan.reminded_overdue == False)  # noqa: E712
     )
     for loan in late:
+        marked = (
+            Loan.update(reminded_overdue=True, reminded_before=True)
+            .where((Loan.id == loan.id) & (Loan.reminded_overdue == False))  # noqa: E712
+            .execute()
+        )
+        if not marked:
+            continue
         for resident_id in (loan.lender_id, loan.borrower_id):
             _remind(tx, loan, resident_id, N_("“%(title)s” was due back on %(until)s."))
-        Loan.update(reminded_overdue=True, reminded_before=True).where(Loan.id == loan.id).execute()
         sent += 1
     return sent
 

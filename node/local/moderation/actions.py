@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from node.i18n import _
 from node.local import reach
-from node.local.accounts import sessions as logins
+from node.local.accounts import sessions as login_sessions
 from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound
 from node.local.events.models import Event
 from node.local.listings.models import Listing
@@ -372,7 +372,7 @@ def _sanction(tx: Tx, action: str, resident_id: int | None, reason: str, days: i
     if action == "suspend":
         resident.suspended_until = tx.now + dt.timedelta(days=max(1, min(days, 3650)))
         resident.save(only=[Resident.suspended_until])
-        logins.end_all(resident.id, tx.now)  # a suspension ends every session at once
+        login_sessions.end_all(resident.id, tx.now)  # a suspension ends every session at once
         tx.record(ResidentSuspended(resident.id))
         message = N_("Your account is suspended for %(days)d days by a moderator: %(reason)s")
     elif action == "unsuspend":

@@ -16,6 +16,10 @@ class Notification(BaseModel):
     created_at = pw.DateTimeField(default=utcnow, index=True)
     read_at = pw.DateTimeField(null=True)
     mailed = pw.BooleanField(default=False)  # sent immediately or in a digest
+    # the English message and its variables (JSON), to show it in the reader's current language;
+    # "" for notifications stored before (their `text` is shown as it was written)
+    message = pw.TextField(default="")
+    params = pw.TextField(default="")
 
 
 class NotificationPreference(BaseModel):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from node.i18n import _, using
 from node.local import outgoing_mail
-from node.local.errors import Invalid
+from node.local.errors import Invalid, NotFound
 from node.local.models import Resident, utcnow
 from node.local.notifications.models import Notification, NotificationPreference
 from node.local.notifications.send import MODES
@@ -22,6 +23,7 @@ KINDS = (
     "event_decision",
     "loan",
     "moderation",
+    "shelf_match",
 )
 DIGEST_EVERY = dt.timedelta(days=1)
 
@@ -36,6 +38,7 @@ def kind_labels() -> dict[str, str]:
         "event_decision": _("Answers to my requests to join"),
         "loan": _("Loans"),
         "moderation": _("Messages from moderators"),
+        "shelf_match": _("Someone nearby asks for something on my shelf"),
     }
 
 
@@ -46,6 +49,42 @@ def recent(resident_id: int, limit: int = 50) -> list[Notification]:
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(limit)
     )
+
+
+def page(resident_id: int, limit: int = 20, before: int | None = None) -> list[Notification]:
+    """The resident's notifications, newest first, paged by id (?before=)."""
+    query = Notification.select().where(Notification.resident == resident_id)
+    if before is not None:
+        query = query.where(Notification.id < before)
+    return list(query.order_by(Notification.id.desc()).limit(limit))
+
+
+def render(note: Notification, language: str) -> str:
+    """The notification's text in `language`: its message translated now with its variables;
+    notifications stored before messages were kept show the text written then."""
+    if not note.message:
+        return note.text
+    try:
+        params = json.loads(note.params or "{}")
+        if not isinstance(params, dict):
+            params = {}
+        with using(language):
+            return _(note.message, **params)
+    except (ValueError, KeyError, TypeError):  # a message whose variables changed since
+        return note.text
+
+
+def read_one(tx: Tx, resident_id: int, notification_id: int) -> Notification:
+    """Mark one notification read; only its own resident may (anyone else: 404, no probing)."""
+    note = Notification.get_or_none(
+        (Notification.id == notification_id) & (Notification.resident == resident_id)
+    )
+    if note is None:
+        raise NotFound(_("No such notification."))
+    if note.read_at is None:
+        note.read_at = tx.now
+        Notification.update(read_at=tx.now).where(Notification.id == note.id).execute()
+    return note
 
 
 def unread_count(resident_id: int) -> int:
@@ -103,9 +142,21 @@ def send_digests(now: dt.datetime, public_url: str = "", limit: int = 200) -> in
     sent = 0
     for row in list(due):
         resident = Resident.get_by_id(row.resident_id)
+        # Mark first, then read what this transaction marked: of several processes sending
+        # digests at once, the second waits for the first one's row locks and marks nothing
+        # (so it mails nothing twice). RETURNING: PostgreSQL, and SQLite ≥ 3.35.
+        marked = (
+            Notification.update(mailed=True)
+            .where((Notification.resident == resident.id) & (Notification.mailed == False))  # noqa: E712
+            .returning(Notification.id)
+            .execute()
+        )
+        ids = [n.id for n in marked]
+        if not ids:
+            continue
         waiting = list(
             Notification.select()
-            .where((Notification.resident == resident.id) & (Notification.mailed == False))  # noqa: E712
+            .where(Notification.id.in_(ids))
             .order_by(Notification.created_at, Notification.id)
         )
         if resident.email and resident.deleted_at is None:
@@ -118,9 +169,6 @@ def send_digests(now: dt.datetime, public_url: str = "", limit: int = 200) -> in
                 lines.append(f"- {note.text}" + (f"\n  {note.url}" if note.url else ""))
             lines += ["", "-- ", footer, f"{public_url.rstrip('/')}/settings/notifications"]
             outgoing_mail.queue(resident.email, subject, "\n".join(lines) + "\n")
-        Notification.update(mailed=True).where(
-            Notification.id.in_([n.id for n in waiting])
-        ).execute()
         sent += 1
     return sent
 

@@ -4,6 +4,8 @@ Each resident chooses per kind: immediate, daily digest or none (NotificationPre
 
 from __future__ import annotations
 
+import json
+
 from node.i18n import _, using
 from node.local import outgoing_mail
 from node.local.models import Resident
@@ -32,7 +34,14 @@ def notify(
         text = _(message, **variables)
         subject = _("Quartier: %(text)s", text=text[:120])
         footer = _("You can choose which e-mails you receive in your settings.")
-    note = Notification.create(resident=resident.id, kind=kind, text=text, url=url)
+    note = Notification.create(
+        resident=resident.id,
+        kind=kind,
+        text=text,
+        url=url,
+        message=message,
+        params=json.dumps(variables, default=str, ensure_ascii=False),
+    )
     mode = mode_for(resident.id, kind)
     if mode == "immediate" and resident.email:
         outgoing_mail.queue(resident.email, subject, f"{text}\n\n{url}\n\n-- \n{footer}\n")

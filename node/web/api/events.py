@@ -183,7 +183,7 @@ _EVENT_IN = {
         "lon": {"type": "number"},
         "capacity": {"type": "integer", "minimum": 0},
         "join_mode": {"type": "string", "enum": list(event_drafts.JOIN_MODES)},
-        "reach": {"type": "string", "enum": ["quarter", "twins", "public"]},
+        "reach": {"type": "string", "enum": ["quarter", "nearby", "twins", "public"]},
         "category": {"type": "string", "enum": list(event_drafts.CATEGORIES)},
         "language": {"type": "string"},
         "organisation": {"type": "string", "description": "handle of an organisation you manage"},

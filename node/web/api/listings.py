@@ -11,11 +11,11 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import reach
+from node.local import reach, search_query
 from node.local.errors import Invalid, NotFound
+from node.local.listings import categories, search
 from node.local.listings import drafts as listing_drafts
 from node.local.listings import read as listing_reads
-from node.local.listings import search
 from node.local.listings import write as listings
 from node.local.listings.models import LISTING_KINDS, LISTING_TYPES, Listing
 from node.local.models import Quarter, Resident
@@ -175,14 +175,22 @@ async def index(request: web.Request) -> web.Response:
     scope = reach.parse_scope(request.query.get("scope"))
     languages = reach.parse_languages(me.languages_seen)
     chosen = filters(request.query)
+    circle = search_query.parse_near(request.query.get("near"), request.query.get("radius"))
+    q = request.query.get("q", "")
 
     def find() -> list[Listing]:
-        # my quarter's listings, its twins' and public remote ones (scope=quarter|twins|all)
+        # my quarter's, the adjacent quarters', its twins' and public remote ones
+        # (scope=quarter|nearby|twins|all); near=LAT,LON&radius=METRES: within that circle
         where = reach.readable(Listing, me)
         if me.quarter_id:
             where = where & reach.visible(Listing, me.quarter_id, scope, languages)
-        q = request.query.get("q", "")
-        return search.search_listings(q, limit=limit, before=before, where=where, **chosen)
+        if circle is not None:
+            where = where & search_query.within(Listing, circle)
+        index = search_query.label_index(categories.raw_choices())
+        labels = {w: search_query.categories_named(w, index) for w in search.terms(q)}
+        return search.search_listings(
+            q, limit=limit, before=before, where=where, labels=labels, **chosen
+        )
 
     rows = await node.db.run(find)
     return page_response(request, [listing_json(row, node.urls, me) for row in rows], limit)
@@ -224,7 +232,7 @@ _BODY = {
         "price_unit": {"type": "string", "enum": ["hour", "day", "once"]},
         "availability": {"type": "string"},
         "language": {"type": "string"},
-        "reach": {"type": "string", "enum": ["quarter", "twins", "public"]},
+        "reach": {"type": "string", "enum": ["quarter", "nearby", "twins", "public"]},
         "shelf": {"type": "boolean"},
     },
 }
@@ -237,16 +245,24 @@ def _ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 OPENAPI = {
     "/api/v1/listings": {
         "get": {
-            "summary": "Search the listings of my quarter (newest first)",
+            "summary": "Search the listings I may see (newest first). Words match the text or a "
+            "category's label in any shipped language (Bricolage, Heimwerken → diy)",
             "parameters": [
-                {"name": n, "in": "query", "schema": {"type": t}}
-                for n, t in (
-                    ("q", "string"),
-                    ("kind", "string"),
-                    ("type", "string"),
-                    ("category", "string"),
-                    ("limit", "integer"),
-                    ("before", "integer"),
+                {"name": n, "in": "query", "schema": {"type": t}, "description": d}
+                for n, t, d in (
+                    ("q", "string", "words; each matches the text or a category label"),
+                    ("kind", "string", "offer | request"),
+                    ("type", "string", "service | gift | loan | paid"),
+                    ("category", "string", "a category slug"),
+                    (
+                        "scope",
+                        "string",
+                        "quarter | nearby (and the adjacent quarters) | twins | all (default)",
+                    ),
+                    ("near", "string", "LAT,LON: only listings within radius of this point"),
+                    ("radius", "number", "metres around near (default 1000, at most 100000)"),
+                    ("limit", "integer", "1-100"),
+                    ("before", "integer", "the id to page from (Link header)"),
                 )
             ],
             "responses": {
@@ -254,6 +270,7 @@ OPENAPI = {
                     "A page of listings; next page in the Link header",
                     {"type": "array", "items": _LISTING},
                 ),
+                "400": _ERR,
                 "401": _ERR,
                 "422": _ERR,
             },

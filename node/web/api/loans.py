@@ -10,7 +10,7 @@ from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
 from node.local.errors import Invalid, NotFound
-from node.local.loans import read as loan_queries
+from node.local.loans import read as loan_reads
 from node.local.loans import write as loans
 from node.local.loans.models import Loan
 from node.local.models import Resident, utcnow
@@ -66,10 +66,10 @@ def _id(request: web.Request) -> int:
 
 def full(loan_id: int, viewer_id: int) -> tuple[Loan, list, Any]:
     """A loan with its history, for one of its two parties (others get 404)."""
-    loan = loan_queries.get(loan_id)
+    loan = loan_reads.get(loan_id)
     if viewer_id not in (loan.lender_id, loan.borrower_id):
         raise NotFound(_("No such loan."))
-    return loan, loan_queries.steps(loan_id), loan_queries.pending_extension(loan_id)
+    return loan, loan_reads.steps(loan_id), loan_reads.pending_extension(loan_id)
 
 
 async def _answer(request: web.Request, loan_id: int, status: int = 200) -> web.Response:
@@ -150,7 +150,7 @@ async def index(request: web.Request) -> web.Response:
     if role not in (None, "lender", "borrower"):
         message = _("Choose one of: %(choices)s.", choices="lender, borrower")
         raise Invalid(message, {"role": message})
-    rows = await node.db.run(loan_queries.of_resident, me.id, role, limit, before)
+    rows = await node.db.run(loan_reads.of_resident, me.id, role, limit, before)
     return page_response(request, [loan_json(row, node.urls) for row in rows], limit)
 
 

@@ -7,10 +7,10 @@ from typing import Any
 from aiohttp import web
 
 from node import __version__
-from node.web.api import borders, events, feed, listings, loans, messages
+from node.web.api import borders, events, feed, listings, loans, messages, notifications
 
 # Each API module exposes OPENAPI = {"/api/v1/...": {"get": {...}, ...}} beside its ROUTES.
-API_MODULES: list[Any] = [listings, loans, events, feed, messages, borders]
+API_MODULES: list[Any] = [listings, loans, events, feed, messages, borders, notifications]
 
 ERROR = {
     "type": "object",

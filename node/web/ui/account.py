@@ -6,13 +6,13 @@ import json
 
 from aiohttp import web
 
-from node import imaging
+from node import i18n, imaging
 from node.appkeys import node_key
 from node.commit import commit
-from node.i18n import LANGUAGE_NAMES, _
+from node.i18n import _
 from node.local import images, reach, residents
 from node.local.accounts import profile as accounts
-from node.local.accounts import sessions as logins
+from node.local.accounts import sessions as login_sessions
 from node.local.errors import Invalid
 from node.local.models import Quarter
 from node.web.formats import language_name
@@ -49,7 +49,7 @@ def _settings_data(resident_id: int) -> dict:
         "tokens": accounts.tokens_of(resident_id),
         "quarter": quarter,
         "organisations": organisations.managed_by(resident_id),
-        "active_sessions": logins.active_count(resident_id),
+        "active_sessions": login_sessions.active_count(resident_id),
     }
 
 
@@ -64,8 +64,7 @@ async def _page(request, status=200, errors=None, form=None, new_token=None):
         errors=errors or {},
         form=form,
         new_token=new_token,
-        language_options=[("", _("Browser's choice"))]
-        + [(c, LANGUAGE_NAMES[c]) for c in ("fr", "en")],
+        language_options=[("", _("Browser's choice")), *i18n.language_names().items()],
         read_languages=_read_languages(me.languages_seen),
         **data,
     )

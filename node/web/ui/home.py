@@ -6,7 +6,9 @@ from aiohttp import web
 
 from node.appkeys import node_key
 from node.local import feed, quarters, reach
+from node.local.listings import categories
 from node.local.models import utcnow
+from node.web import cards
 from node.web.guards import current
 from node.web.render import render
 from node.web.ui.feed import filters_for, quarter_for
@@ -18,7 +20,8 @@ def _home_data(slug: str | None, me, query, before: str | None) -> dict:
     quarter = quarter_for(slug, me)
     data = {"quarter": quarter, "quarters": quarters.local_quarters(), "items": []}
     if quarter is not None:
-        data["items"] = feed.feed(quarter.id, query, utcnow(), PAGE + 1, before)
+        data["items"] = cards.dress(feed.feed(quarter.id, query, utcnow(), PAGE + 1, before))
+        data["raw_categories"] = categories.raw_choices()
     return data
 
 
@@ -30,6 +33,7 @@ async def home(request: web.Request) -> web.Response:
     filters = filters_for(request, quarter) if quarter else feed.FeedFilter.parse(request.query)
     data = await node.db.run(_home_data, slug, me, filters, request.query.get("before"))
     items = data.pop("items")
+    category_choices = categories.labelled(data.pop("raw_categories", []))  # reader's language
     more = len(items) > PAGE
     items = items[:PAGE]
     for item in items:  # how far away, from the resident's private position (never shown to others)
@@ -48,6 +52,8 @@ async def home(request: web.Request) -> web.Response:
         filters=filters,
         next_url=next_url,
         filtered=any(request.query.get(k) for k in ("kind", "type", "category", "q", "before")),
+        categories=category_choices,
+        category_names=dict(category_choices),
         **data,
     )
 

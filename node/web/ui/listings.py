@@ -20,7 +20,7 @@ from node.local.listings import photos as listing_photos
 from node.local.listings import read as listing_reads
 from node.local.listings import write as listings
 from node.local.listings.models import LISTING_KINDS, LISTING_TYPES, Listing, ListingPhoto
-from node.local.loans import read as loan_queries
+from node.local.loans import read as loan_reads
 from node.local.models import Resident
 from node.web.guards import current, require_resident, require_verified
 from node.web.render import redirect, render
@@ -53,7 +53,8 @@ def unit_labels() -> dict[str, str]:
 def reach_labels() -> dict[str, str]:
     return {
         "quarter": _("My quarter only"),
-        "twins": _("My quarter and its twin quarters"),
+        "nearby": _("My quarter and the quarters next to it"),
+        "twins": _("My quarter, the quarters next to it and its twin quarters"),
         "public": _("Everyone"),
     }
 
@@ -66,7 +67,7 @@ def labels() -> dict[str, Any]:
         "states": state_labels(),
         "units": unit_labels(),
         "reaches": reach_labels(),
-        "loan_states": {state: _(label) for state, label in loan_queries.STATE_LABELS.items()},
+        "loan_states": {state: _(label) for state, label in loan_reads.STATE_LABELS.items()},
     }
 
 
@@ -218,7 +219,7 @@ def detail_data(listing_id: int, viewer: Resident | None) -> dict[str, Any]:
     if not listing_reads.can_see(listing, viewer):
         raise NotFound(_("No such listing."))
     is_author = viewer is not None and viewer.id == listing.author_id
-    history = loan_queries.history(listing_id) if is_author and listing.type == "loan" else []
+    history = loan_reads.history(listing_id) if is_author and listing.type == "loan" else []
     return {
         "listing": listing,
         "is_author": is_author,

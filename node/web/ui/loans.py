@@ -9,7 +9,7 @@ from node.commit import commit
 from node.i18n import _
 from node.local.errors import Invalid, NotFound
 from node.local.listings import categories
-from node.local.loans import read as loan_queries
+from node.local.loans import read as loan_reads
 from node.local.loans import write as loans
 from node.local.models import utcnow
 from node.web.guards import require_resident, require_verified
@@ -18,7 +18,7 @@ from node.web.ui.listings import labels
 
 
 def state_names() -> dict[str, str]:
-    return {state: _(label) for state, label in loan_queries.STATE_LABELS.items()}
+    return {state: _(label) for state, label in loan_reads.STATE_LABELS.items()}
 
 
 def step_names() -> dict[str, str]:
@@ -69,22 +69,22 @@ async def ask(request: web.Request) -> web.StreamResponse:
 async def index(request: web.Request) -> web.Response:
     me = require_resident(request)
     node = request.app[node_key]
-    rows = await node.db.run(loan_queries.of_resident, me.id, None, 200, None)
+    rows = await node.db.run(loan_reads.of_resident, me.id, None, 200, None)
     lent = [loan for loan in rows if loan.lender_id == me.id]
     borrowed = [loan for loan in rows if loan.borrower_id == me.id]
     return render(request, "loans/index.html", lent=lent, borrowed=borrowed, states=state_names())
 
 
 def _page_data(loan_id: int, resident_id: int) -> dict:
-    loan = loan_queries.get(loan_id)
+    loan = loan_reads.get(loan_id)
     if resident_id not in (loan.lender_id, loan.borrower_id):
         raise NotFound(_("No such loan."))
-    extension = loan_queries.pending_extension(loan_id)
+    extension = loan_reads.pending_extension(loan_id)
     return {
         "loan": loan,
-        "steps": loan_queries.steps(loan_id),
+        "steps": loan_reads.steps(loan_id),
         "extension": extension,
-        "moves": loan_queries.moves_for(loan, resident_id, extension),
+        "moves": loan_reads.moves_for(loan, resident_id, extension),
     }
 
 

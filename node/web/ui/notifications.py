@@ -7,8 +7,10 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
+from node.i18n import current as current_language
 from node.local import inputs
 from node.local.notifications import read as notifications
+from node.web.api import notifications as api_notifications
 from node.web.guards import require_resident
 from node.web.render import redirect, render
 
@@ -16,8 +18,21 @@ from node.web.render import redirect, render
 async def index(request: web.Request) -> web.Response:
     node = request.app[node_key]
     me = require_resident(request)
-    rows = await node.db.run(notifications.recent, me.id)
-    return render(request, "notifications/index.html", notifications=rows)
+    language = current_language()
+
+    def read() -> tuple[list, dict, dict]:
+        rows = notifications.recent(me.id)
+        texts = {n.id: notifications.render(n, language) for n in rows}
+        actions = api_notifications.actions_for(me.id, rows, node.urls)
+        for listed in actions.values():  # the page posts a form to the same action
+            for action in listed:
+                action["form"] = action["url"].replace(f"{node.urls.base}/api/v1", "")
+        return rows, texts, actions
+
+    rows, texts, actions = await node.db.run(read)
+    return render(
+        request, "notifications/index.html", notifications=rows, texts=texts, actions=actions
+    )
 
 
 async def mark_read(request: web.Request) -> web.StreamResponse:

@@ -7,8 +7,8 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local.accounts import password_reset as passwords
-from node.local.accounts import sessions as logins
+from node.local.accounts import password_reset
+from node.local.accounts import sessions as login_sessions
 from node.local.errors import Invalid
 from node.web.guards import require_resident
 from node.web.middleware import login_response, logout_response
@@ -24,7 +24,7 @@ async def change_password(request: web.Request) -> web.StreamResponse:
     try:
         resident = await commit(
             node,
-            passwords.change_password,
+            password_reset.change_password,
             me.id,
             _text(form, "current_password"),
             _text(form, "new_password"),
@@ -43,7 +43,7 @@ async def change_password(request: web.Request) -> web.StreamResponse:
 async def end_sessions(request: web.Request) -> web.StreamResponse:
     node = request.app[node_key]
     me = require_resident(request)
-    await node.db.atomic(logins.end_all, me.id)
+    await node.db.atomic(login_sessions.end_all, me.id)
     response = redirect("/login", _("You are logged out on every device."))
     await logout_response(response, request)
     raise response

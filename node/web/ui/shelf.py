@@ -7,11 +7,13 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
+from node.local import inputs
 from node.local.errors import Invalid
 from node.local.listings import categories
 from node.local.listings import drafts as listing_drafts
 from node.local.listings import read as listing_reads
 from node.local.listings import write as listings
+from node.local.shelves import matching
 from node.web.guards import require_resident, require_verified
 from node.web.render import redirect, render
 from node.web.ui.listings import _id, _publish_with_photos, _uploads, kept_photos
@@ -68,8 +70,18 @@ async def shelf_remove(request: web.Request) -> web.StreamResponse:
     raise redirect("/shelf", _("The object is off your shelf."))
 
 
+async def answer_match(request: web.Request) -> web.StreamResponse:
+    """ "I have one" from the notifications page: a message to the requester, then the talk."""
+    me = require_verified(request)
+    node = request.app[node_key]
+    match_id = inputs.record_id(request.match_info["id"], _("No such match."))
+    conversation_id = await commit(node, matching.answer, me.id, match_id, actor_id=me.id)
+    raise redirect(f"/messages/{conversation_id}", _("Your neighbour now knows you have one."))
+
+
 ROUTES = [
     ("GET", "/shelf", shelf, "shelf"),
     ("POST", "/shelf", shelf_add, "shelf_add"),
     ("POST", "/shelf/{id:\\d+}/remove", shelf_remove, "shelf_remove"),
+    ("POST", "/shelf/matches/{id}/answer", answer_match, "shelf_answer"),
 ]

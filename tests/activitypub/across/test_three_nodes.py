@@ -294,4 +294,4 @@ async def test_resolve_and_languages(sites):
     status, feed = await api(de, "GET", "/api/v1/feed")
     assert "Brouette" not in [i["title"] for i in feed]
     status, body = await api(de, "GET", "/api/v1/listings?scope=nowhere")
-    assert status == 422
+    assert status == 400 and "nearby" in body["message"]

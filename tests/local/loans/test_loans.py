@@ -78,9 +78,9 @@ async def test_whole_loan_from_request_to_thanks(client):
     status, got, _ = await api(client, "GET", f"/api/v1/loans/{lid}", ta)
     assert status == 200 and got["state"] == "returned"
     # listings keep their history of loans
-    from node.local.loans import read as loan_queries
+    from node.local.loans import read as loan_reads
 
-    history = await node.db.run(loan_queries.history, listing_id)
+    history = await node.db.run(loan_reads.history, listing_id)
     assert [h.id for h in history] == [lid] and len(history[0].step_list) == 6
 
 

@@ -1,0 +1,95 @@
+"""The node's Prometheus counters and histograms (prometheus-client), counted where things happen.
+
+A leaf utility: any layer may count here; nothing here imports the node. Figures that live in the
+database (queue depths, failing hosts, active residents) are not counted but read at scrape time
+(node/figures.py), so they are right whichever process answers the scrape.
+
+Several processes: when PROMETHEUS_MULTIPROC_DIR is set before the first import (``quartier serve
+--processes N`` sets it for its children; the compose file shares one directory between the serve
+and worker containers), every process writes its values to files there and /metrics adds them up.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics, values
+
+MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+if MULTIPROCESS:
+    # Files are named after the process: with containers sharing one directory (compose), pids
+    # repeat from one container to the next, so the host name (the container's) is part of it.
+    # Counters and histograms only: no gauge here needs a per-process mode.
+    values.ValueClass = values.MultiProcessValue(
+        lambda: f"{socket.gethostname().replace('_', '-')}-{os.getpid()}"
+    )
+
+disable_created_metrics()  # no `_created` series beside each counter: half the series, same facts
+
+# In multiprocess mode the values live in files, not in a registry: a private registry keeps them
+# off the default one (whose process metrics would describe only the answering process).
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+http_requests = Counter(
+    "quartier_http_requests",
+    "HTTP requests answered, by route pattern, method and status.",
+    ["route", "method", "status"],
+    registry=REGISTRY,
+)
+http_latency = Histogram(
+    "quartier_http_request_duration_seconds",
+    "Time to answer an HTTP request, by route pattern and method.",
+    ["route", "method"],
+    buckets=LATENCY_BUCKETS,
+    registry=REGISTRY,
+)
+inbox_received = Counter(
+    "quartier_inbox_received",
+    "Signed activities accepted by the inbox (202), by result: stored, duplicate or blocked.",
+    ["result"],
+    registry=REGISTRY,
+)
+inbox_refused = Counter(
+    "quartier_inbox_refused",
+    "Activities refused by the inbox, by reason.",
+    ["reason"],
+    registry=REGISTRY,
+)
+delivery_attempts = Counter(
+    "quartier_delivery_attempts",
+    "Deliveries attempted, by result: sent, retry, failed (given up) or dropped.",
+    ["result"],
+    registry=REGISTRY,
+)
+delivery_latency = Histogram(
+    "quartier_delivery_duration_seconds",
+    "Time of one delivery POST to a remote inbox (both signature schemes when knocked twice).",
+    buckets=LATENCY_BUCKETS,
+    registry=REGISTRY,
+)
+
+# Refusal reasons are bounded: each known refusal maps to one of these, anything else to its class.
+# (the more specific text first)
+REFUSAL_REASONS = (
+    ("request is not signed", "unsigned"),
+    ("this node federates only with", "not_allowed"),
+    ("the signing key does not belong", "key_mismatch"),
+    ("signing key", "key_unavailable"),
+    ("is not on the actor's origin", "origin"),
+    ("body larger than", "too_large"),
+    ("body is not JSON", "malformed"),
+    ("activity must be", "malformed"),
+    ("activity needs", "malformed"),
+)
+STATUS_REASONS = {400: "malformed", 401: "signature", 403: "forbidden", 413: "too_large"}
+
+
+def refusal_reason(status: int, reason: str) -> str:
+    """The bounded label of an inbox refusal (the free text stays in the logs)."""
+    for text, label in REFUSAL_REASONS:
+        if text in reason:
+            return label
+    return STATUS_REASONS.get(status, "other")

@@ -1,0 +1,1 @@
+"""Shelves that answer requests: a multilingual vocabulary, the shelf index and request matching."""

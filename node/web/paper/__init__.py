@@ -1,0 +1,1 @@
+"""Printed paper: letterbox stickers, posters and weekly digests as PDF (reportlab, segno)."""
