@@ -4,8 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from types import SimpleNamespace
 
-from node.activitypub import as_objects
-from node.activitypub import from_as
+from node.activitypub import as_objects, from_as
 from node.urls import Urls
 
 URLS = Urls("https://malo.test")

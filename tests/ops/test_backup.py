@@ -47,50 +47,53 @@ def env_for(settings) -> dict[str, str]:
     )  # fmt: skip
 
 
-async def test_backup_then_restore_round_trips_the_database_and_files(
-    make_settings, tmp_path, cleanup
-):
+async def test_backup_then_restore_round_trips_the_database_and_files(make_settings, tmp_path):
     settings, node = await seeded(make_settings, "live")
     env = env_for(settings)
     data_dir = Path(settings.data_dir)
     archive = tmp_path / "backups" / "quartier-1.tar.gz"
-    cleanup.callback(node.db.close)
-    assert await node.db.run(usernames, node) == ["alice"]
-    # When it is backed up
-    done = quartier(env, ROOT, "admin", "backup", str(archive))
-    assert done.returncode == 0, done.stderr
-    assert "2 file(s)" in done.stdout
-    # Then the archive is owner-only and holds the database and the files
-    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
-    with tarfile.open(archive) as tar:
-        names = set(tar.getnames())
-    assert {"quartier.db", "quartier-backup.json", "data/media/listings/drill.jpg"} <= names
-    assert "data/documents/proof-1.pdf" in names
-    assert not [n for n in names if n.endswith(("-wal", "-shm"))]
-    # …and a second backup to the same name is refused
-    again = quartier(env, ROOT, "admin", "backup", str(archive))
-    assert again.returncode == 1 and "exists already" in again.stderr
+    try:
+        # Given a node whose database is open (the node keeps running during the backup)
+        assert await node.db.run(usernames, node) == ["alice"]
+        # When it is backed up
+        done = quartier(env, ROOT, "admin", "backup", str(archive))
+        assert done.returncode == 0, done.stderr
+        assert "2 file(s)" in done.stdout
+        # Then the archive is owner-only and holds the database and the files
+        assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+        with tarfile.open(archive) as tar:
+            names = set(tar.getnames())
+        assert {"quartier.db", "quartier-backup.json", "data/media/listings/drill.jpg"} <= names
+        assert "data/documents/proof-1.pdf" in names
+        assert not [n for n in names if n.endswith(("-wal", "-shm"))]
+        # …and a second backup to the same name is refused
+        again = quartier(env, ROOT, "admin", "backup", str(archive))
+        assert again.returncode == 1 and "exists already" in again.stderr
 
-    # When bob signs up and the photo is lost after the backup
-    await make_resident(node, "bob")
-    (data_dir / "media" / "listings" / "drill.jpg").unlink()
-    # Then restore refuses to replace the database without --force
-    refused = quartier(env, ROOT, "admin", "restore", str(archive))
-    assert refused.returncode == 1 and "--force" in refused.stderr
-    # …and refuses while a process holds the database, even with --force
-    holder = sqlite3.connect(data_dir / "quartier.db")
-    holder.execute("BEGIN")
-    holder.execute("SELECT count(*) FROM resident").fetchone()
-    busy = quartier(env, ROOT, "admin", "restore", "--force", str(archive))
-    holder.close()
-    assert busy.returncode == 1 and "in use" in busy.stderr, busy.stderr
+        # When bob signs up and the photo is lost after the backup
+        await make_resident(node, "bob")
+        (data_dir / "media" / "listings" / "drill.jpg").unlink()
+        # Then restore refuses to replace the database without --force
+        refused = quartier(env, ROOT, "admin", "restore", str(archive))
+        assert refused.returncode == 1 and "--force" in refused.stderr
+        # …and refuses while a process holds the database, even with --force
+        holder = sqlite3.connect(data_dir / "quartier.db")
+        holder.execute("BEGIN")
+        holder.execute("SELECT count(*) FROM resident").fetchone()
+        busy = quartier(env, ROOT, "admin", "restore", "--force", str(archive))
+        holder.close()
+        assert busy.returncode == 1 and "in use" in busy.stderr, busy.stderr
+    finally:
+        node.db.close()
     # When the node is stopped and restore runs with --force
     done = quartier(env, ROOT, "admin", "restore", "--force", str(archive))
     assert done.returncode == 0, done.stderr
     # Then the data is as it was at the backup: alice without bob, the photo back, owner-only
     restored = make_node(settings)
-    cleanup.callback(restored.db.close)
-    assert await restored.db.run(usernames, restored) == ["alice"]
+    try:
+        assert await restored.db.run(usernames, restored) == ["alice"]
+    finally:
+        restored.db.close()
     photo = data_dir / "media" / "listings" / "drill.jpg"
     assert photo.read_bytes() == b"\xff\xd8\xff" + bytes(range(256)) * 40
     assert stat.S_IMODE(photo.stat().st_mode) == 0o600

@@ -193,7 +193,7 @@ async def many(make_settings, tmp_path):
     await peer.stop()
 
 
-async def test_two_servers_and_two_workers_process_each_activity_once_through_kill_9(many, cleanup):
+async def test_two_servers_and_two_workers_process_each_activity_once_through_kill_9(many):
     peer, make = many
     port_a, port_b = free_port(), free_port()
     settings, target, inbox_a, procs, db = await make(port_a)
@@ -203,108 +203,114 @@ async def test_two_servers_and_two_workers_process_each_activity_once_through_ki
     await procs.serve(port_b)
     worker = procs.start("worker")
     procs.start("worker")
-    cleanup.callback(db.close)
-    jobs = [follow(peer, n, target) for n in range(FOLLOWS)]
-    limit = asyncio.Semaphore(12)
+    try:
+        # When signed Follows are posted over HTTP to both servers, half of them to each…
+        jobs = [follow(peer, n, target) for n in range(FOLLOWS)]
+        limit = asyncio.Semaphore(12)
 
-    async def one(n: int, activity: dict) -> str:
-        async with limit:
-            urls = [inbox_a, inbox_b] if n % 2 == 0 else [inbox_b, inbox_a]
-            return await deliver(peer, inbox_a, urls, activity)
+        async def one(n: int, activity: dict) -> str:
+            async with limit:
+                urls = [inbox_a, inbox_b] if n % 2 == 0 else [inbox_b, inbox_a]
+                return await deliver(peer, inbox_a, urls, activity)
 
-    first = await asyncio.gather(*(one(n, a) for n, a in enumerate(jobs[: FOLLOWS // 2])))
-    assert set(first) == {inbox_a, inbox_b}
-    rest = asyncio.gather(*(one(n, a) for n, a in enumerate(jobs) if n >= FOLLOWS // 2))
-    # …and, mid-run, with work claimed, server A and a worker are killed with SIGKILL
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        held = await db.run(claimed_by, server_a.pid)
-        if held["accepts"] or held["items"]:
-            break
-        await asyncio.sleep(0.02)  # the processes are working
-    os.kill(server_a.pid, signal.SIGKILL)
-    os.kill(worker.pid, signal.SIGKILL)
-    server_a.wait(timeout=10)
-    worker.wait(timeout=10)
-    held = {k: v + w for (k, v), w in zip(
-        (await db.run(claimed_by, server_a.pid)).items(),
-        (await db.run(claimed_by, worker.pid)).values(), strict=True,
-    )}  # fmt: skip
-    assert held["accepts"] or held["items"], "the kill came before any work was claimed"
-    await rest  # the rest of the activities go to B (A refuses connections now)
-    # Then, once the survivors took the dead processes' claims over…
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+        first = await asyncio.gather(*(one(n, a) for n, a in enumerate(jobs[: FOLLOWS // 2])))
+        assert set(first) == {inbox_a, inbox_b}
+        rest = asyncio.gather(*(one(n, a) for n, a in enumerate(jobs) if n >= FOLLOWS // 2))
+        # …and, mid-run, with work claimed, server A and a worker are killed with SIGKILL
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            held = await db.run(claimed_by, server_a.pid)
+            if held["accepts"] or held["items"]:
+                break
+            await asyncio.sleep(0.02)  # the processes are working
+        os.kill(server_a.pid, signal.SIGKILL)
+        os.kill(worker.pid, signal.SIGKILL)
+        server_a.wait(timeout=10)
+        worker.wait(timeout=10)
+        held = {k: v + w for (k, v), w in zip(
+            (await db.run(claimed_by, server_a.pid)).items(),
+            (await db.run(claimed_by, worker.pid)).values(), strict=True,
+        )}  # fmt: skip
+        assert held["accepts"] or held["items"], "the kill came before any work was claimed"
+        await rest  # the rest of the activities go to B (A refuses connections now)
+        # Then, once the survivors took the dead processes' claims over…
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            found = await db.run(queues)
+            if found["unprocessed"] == found["unsent"] == 0 and found["followers"] == FOLLOWS:
+                break
+            await asyncio.sleep(0.2)  # the surviving processes are working
         found = await db.run(queues)
-        if found["unprocessed"] == found["unsent"] == 0 and found["followers"] == FOLLOWS:
-            break
-        await asyncio.sleep(0.2)  # the surviving processes are working
-    found = await db.run(queues)
-    # every activity was stored once and processed once: one Follower and one Accept each
-    assert found == {
-        "items": FOLLOWS,
-        "unprocessed": 0,
-        "deliveries": FOLLOWS,
-        "unsent": 0,
-        "followers": FOLLOWS,
-    }, procs.output()
-    # …and every Follow was accepted; only an Accept in flight when its sender died may have
-    # been sent twice (delivery is at least once; receivers dedupe by id)
-    accepts = peer.accepts()
-    assert set(accepts) == {a["id"] for a in jobs}
-    twice = {fid for fid, n in accepts.items() if n > 1}
-    print(
-        f"held at the kill: {len(held['items'])} items, {len(held['accepts'])} deliveries; sent twice: {len(twice)}"
-    )
-    assert twice <= set(held["accepts"])
-    assert max(accepts.values()) <= 2
+        # every activity was stored once and processed once: one Follower and one Accept each
+        assert found == {
+            "items": FOLLOWS,
+            "unprocessed": 0,
+            "deliveries": FOLLOWS,
+            "unsent": 0,
+            "followers": FOLLOWS,
+        }, procs.output()
+        # …and every Follow was accepted; only an Accept in flight when its sender died may have
+        # been sent twice (delivery is at least once; receivers dedupe by id)
+        accepts = peer.accepts()
+        assert set(accepts) == {a["id"] for a in jobs}
+        twice = {fid for fid, n in accepts.items() if n > 1}
+        print(
+            f"held at the kill: {len(held['items'])} items, {len(held['accepts'])} deliveries; sent twice: {len(twice)}"
+        )
+        assert twice <= set(held["accepts"])
+        assert max(accepts.values()) <= 2
+    finally:
+        db.close()
 
 
-async def test_serve_processes_share_a_port_replace_a_killed_child_and_stop_on_sigterm(
-    many, cleanup
-):
+async def test_serve_processes_share_a_port_replace_a_killed_child_and_stop_on_sigterm(many):
     peer, make = many
     port = free_port()
     settings, target, shared_inbox, procs, db = await make(port)
-    cleanup.callback(db.close)
-    parent = procs.start("serve", "--host", "127.0.0.1", "--port", str(port), "--processes", "2")
-    await until_healthy(port, parent, procs)
-    children = await asyncio.to_thread(children_of, parent.pid, 2)
-    assert len(children) == 2
-    # When one child is killed with SIGKILL, the parent starts another
-    os.kill(children[0], signal.SIGKILL)
-    deadline = time.monotonic() + 30
-    now = children
-    while time.monotonic() < deadline:
-        now = children_of(parent.pid, 0)
-        if len(now) == 2 and children[0] not in now:
-            break
-        await asyncio.sleep(0.2)  # the supervisor notices within a poll
-    assert len(now) == 2 and children[0] not in now
-    # …and the port keeps answering, with activities stored once
-    for n in range(10):
-        await deliver(peer, shared_inbox, [shared_inbox], follow(peer, n, target))
-    found = await db.run(queues)
-    assert found["items"] == 10
-    # …and /metrics adds up the counters of every child, whichever one answers the scrape
-    for _ in range(4):
-        async with aiohttp.ClientSession() as session:
-            async with session.get(f"http://127.0.0.1:{port}/metrics") as resp:
-                assert resp.status == 200
-                text = await resp.text()
-        stored = [
-            s.value
-            for family in text_string_to_metric_families(text)
-            for s in family.samples
-            if s.name == "quartier_inbox_received_total" and s.labels == {"result": "stored"}
-        ]
-        assert stored == [10.0]
-    # When the parent gets SIGTERM, every child stops and the parent exits 0
-    parent.send_signal(signal.SIGTERM)
-    assert await asyncio.to_thread(parent.wait, 60) == 0
-    assert children_of(parent.pid, 0) == []
-    for pid in now:
-        assert not Path(f"/proc/{pid}").exists() or "zombie" in status_of(pid)
+    try:
+        # Given `serve --processes 2`
+        parent = procs.start(
+            "serve", "--host", "127.0.0.1", "--port", str(port), "--processes", "2"
+        )
+        await until_healthy(port, parent, procs)
+        children = await asyncio.to_thread(children_of, parent.pid, 2)
+        assert len(children) == 2
+        # When one child is killed with SIGKILL, the parent starts another
+        os.kill(children[0], signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        now = children
+        while time.monotonic() < deadline:
+            now = children_of(parent.pid, 0)
+            if len(now) == 2 and children[0] not in now:
+                break
+            await asyncio.sleep(0.2)  # the supervisor notices within a poll
+        assert len(now) == 2 and children[0] not in now
+        # …and the port keeps answering, with activities stored once
+        for n in range(10):
+            await deliver(peer, shared_inbox, [shared_inbox], follow(peer, n, target))
+        found = await db.run(queues)
+        assert found["items"] == 10
+        # …and /metrics adds up the counters of every child, whichever one answers the scrape
+        for _ in range(4):
+            async with aiohttp.ClientSession() as session:
+                async with session.get(f"http://127.0.0.1:{port}/metrics") as resp:
+                    assert resp.status == 200
+                    text = await resp.text()
+            stored = [
+                s.value
+                for family in text_string_to_metric_families(text)
+                for s in family.samples
+                if s.name == "quartier_inbox_received_total" and s.labels == {"result": "stored"}
+            ]
+            assert stored == [10.0]
+        # When the parent gets SIGTERM, every child stops and the parent exits 0
+        parent.send_signal(signal.SIGTERM)
+        assert await asyncio.to_thread(parent.wait, 60) == 0
+        assert children_of(parent.pid, 0) == []
+        for pid in now:
+            assert not Path(f"/proc/{pid}").exists() or "zombie" in status_of(pid)
+    finally:
+        db.close()
 
 
 def status_of(pid: int) -> str:
