@@ -1,6 +1,13 @@
 """How long one public post takes to reach 1,000 followers spread over 100 loopback nodes.
 
-Run: python bench/fanout.py [FOLLOWERS] [NODES] (SQLite in a temporary folder; loopback only).
+Each follower has its own inbox (no shared inbox, like GoToSocial and Mitra): one signed POST
+each. Prints the time to enqueue (one transaction) and to deliver to every follower, on SQLite
+(a temporary folder) and/or PostgreSQL (a fresh schema on QUARTIER_BENCH_PG); loopback only.
+
+    python bench/fanout.py                         # 1,000 followers on 100 nodes, both databases
+    python bench/fanout.py --followers 5000 --nodes 100 --db sqlite --rounds 3
+
+A few seconds per round.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from aiohttp.test_utils import unused_port
 sys.path[:0] = [
     str(Path(__file__).resolve().parents[1]),
     str(Path(__file__).resolve().parents[1] / "tests"),
+    str(Path(__file__).resolve().parent),
 ]
 
 from ap_support import publish_listing, start_node  # noqa: E402
@@ -42,13 +50,16 @@ async def receiver(counter):
     return runner, f"http://127.0.0.1:{port}"
 
 
-async def main(followers: int, nodes: int) -> None:
+async def main(followers: int, nodes: int, kind: str = "sqlite") -> None:
+    from sharing import database_url, drop_schema
+
     tmp = tempfile.mkdtemp()
+    url, schema = database_url(kind, Path(tmp))
 
     def make_settings(name, **overrides):
         values = {
             "data_dir": f"{tmp}/{name}",
-            "database_url": f"sqlite:///{tmp}/{name}/q.db",
+            "database_url": url,
             "secret_key": "bench",
             "run_workers": False,
             "tile_url": "",
@@ -82,15 +93,37 @@ async def main(followers: int, nodes: int) -> None:
         pass
     total = time.perf_counter() - start
     sent = await node.db.run(lambda: Delivery.select().where(Delivery.state == "sent").count())
-    print(f"{counter['n']} deliveries received ({sent} sent) by {nodes} nodes")
     print(
-        f"enqueue (one transaction): {enqueued * 1000:.0f} ms; post to all followers: {total:.2f} s"
+        f"  {kind}: {counter['n']} deliveries received ({sent} sent) by {nodes} nodes; "
+        f"enqueue (one transaction) {enqueued * 1000:.0f} ms; "
+        f"post to all followers {total:.2f} s",
+        flush=True,
     )
     for r, _ in receivers:
         await r.cleanup()
     await runner.cleanup()
+    if schema:
+        drop_schema(schema)
+
+
+def cli() -> None:
+    import argparse
+    import os
+
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--followers", type=int, default=1000)
+    parser.add_argument("--nodes", type=int, default=100)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds per database (default 2)")
+    args = parser.parse_args()
+    load = os.getloadavg()
+    print(f"fanout bench, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    for kind in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
+        for _ in range(args.rounds):
+            asyncio.run(main(args.followers, args.nodes, kind))
 
 
 if __name__ == "__main__":
-    args = [int(a) for a in sys.argv[1:]]
-    asyncio.run(main(*(args + [1000, 100][len(args) :])))
+    cli()

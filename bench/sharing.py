@@ -1,9 +1,15 @@
-"""Benchmark: the feed page, the map GeoJSON and a search over a quarter with 10,000 listings.
+"""Benchmark: the feed page, the map GeoJSON and search over a quarter at 1k, 10k and 100k listings.
 
-Seeds 10,000 listings and 1,000 events (bulk inserts with the models), starts the real app on
-127.0.0.1 and prints the median and p95 of each request, on SQLite and/or PostgreSQL.
+Seeds listings (and a tenth as many events) with bulk inserts, starts the real app on 127.0.0.1
+and prints the median and p95 of each request and its size (and its gzip size on the wire for the
+map), on SQLite and/or PostgreSQL, then one table of the p95 of the three figures of issue #12
+(feed page / map GeoJSON as the map page loads it / search API) by size.
 
-    /work/venv/bin/python bench/sharing.py --db both
+    python bench/sharing.py                          # both databases, 1k, 10k and 100k listings
+    python bench/sharing.py --db sqlite --sizes 10000 --runs 100
+
+About 1 minute per database for 1k + 10k; the 100k size adds 2-3 minutes per database (seeding).
+PostgreSQL: a fresh schema on QUARTIER_BENCH_PG (default postgresql://postgres@127.0.0.1/test).
 """
 
 from __future__ import annotations
@@ -131,7 +137,8 @@ def drop_schema(schema: str) -> None:
     conn.close()
 
 
-async def measure(session, url: str, headers: dict, runs: int) -> tuple[float, float, int]:
+async def measure(session, url: str, headers: dict, runs: int) -> tuple[float, float, int, int]:
+    """Median and p95 in ms, body bytes, bytes on the wire when the client accepts gzip."""
     times = []
     size = 0
     for _ in range(runs):
@@ -141,9 +148,13 @@ async def measure(session, url: str, headers: dict, runs: int) -> tuple[float, f
             assert response.status == 200, (url, response.status, body[:300])
         times.append((time.perf_counter() - start) * 1000)
         size = len(body)
+    async with session.get(
+        url, headers={**headers, "Accept-Encoding": "gzip"}, auto_decompress=False
+    ) as response:
+        wire = len(await response.read())
     times.sort()
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-    return statistics.median(times), p95, size
+    return statistics.median(times), p95, size, wire
 
 
 async def bench(kind: str, listings: int, events: int, runs: int) -> None:
@@ -181,11 +192,15 @@ async def bench(kind: str, listings: int, events: int, runs: int) -> None:
             headers = {"Authorization": f"Bearer {token}"}
             base = f"http://127.0.0.1:{port}"
             box = f"{CENTER[1] - 0.01},{CENTER[0] - 0.005},{CENTER[1] + 0.01},{CENTER[0] + 0.005}"
+            # the box a 1280×800 map shows at zoom 15 (the map page's opening view)
+            view = f"{CENTER[1] - 0.0275},{CENTER[0] - 0.0115},{CENTER[1] + 0.0275},{CENTER[0] + 0.0115}"
             cases = [
                 ("feed page (HTML)", "/"),
                 ("feed API (20 items)", "/api/v1/feed"),
-                ("map GeoJSON (quarter, cap 500)", "/map.geojson"),
-                ("map GeoJSON (bbox ~1.5 km)", f"/map.geojson?bbox={box}"),
+                (MAP_ROW, f"/map.geojson?bbox={view}&zoom=15"),
+                ("map GeoJSON, ~1.5 km at zoom 17", f"/map.geojson?bbox={box}&zoom=17"),
+                ("map GeoJSON, no zoom (≤500/kind)", "/map.geojson"),
+                ("map GeoJSON, 500 listings no zoom", "/map.geojson?kind=listing"),
                 ("search API (q=ladder)", "/api/v1/feed?q=ladder"),
                 ("search page (q=piano garden)", "/?q=piano+garden"),
             ]
@@ -193,29 +208,47 @@ async def bench(kind: str, listings: int, events: int, runs: int) -> None:
                 f"\n{kind}: {listings} listings + {events} events seeded in {seeded:.1f} s; "
                 f"{runs} requests each"
             )
-            print(f"  {'request':34} {'median ms':>10} {'p95 ms':>10} {'bytes':>9}")
+            print(f"  {'request':36} {'median ms':>10} {'p95 ms':>8} {'bytes':>9} {'gzip':>8}")
             async with aiohttp.ClientSession() as session:
                 for _, path in cases:  # warm up caches and connections
                     await measure(session, base + path, headers, 2)
                 for label, path in cases:
-                    median, p95, size = await measure(session, base + path, headers, runs)
-                    print(f"  {label:34} {median:10.1f} {p95:10.1f} {size:9d}")
+                    median, p95, size, wire = await measure(session, base + path, headers, runs)
+                    print(f"  {label:36} {median:10.1f} {p95:8.1f} {size:9d} {wire:8d}")
+                    SUMMARY[kind, listings, label] = p95
             await runner.cleanup()
         finally:
             if schema:
                 drop_schema(schema)
 
 
+MAP_ROW = "map GeoJSON, quarter view at zoom 15"
+TARGETS = ("feed page (HTML)", MAP_ROW, "search API (q=ladder)")
+SUMMARY: dict[tuple[str, int, str], float] = {}
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--listings", type=int, default=10_000)
-    parser.add_argument("--events", type=int, default=1_000)
-    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument(
+        "--sizes", default="1000,10000,100000", help="listing counts (default 1000,10000,100000)"
+    )
+    parser.add_argument("--runs", type=int, default=50, help="requests per case (default 50)")
     args = parser.parse_args()
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    sizes = [int(n) for n in args.sizes.split(",")]
+    load = os.getloadavg()
+    print(f"sharing bench, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     for kind in kinds:
-        asyncio.run(bench(kind, args.listings, args.events, args.runs))
+        for listings in sizes:
+            asyncio.run(bench(kind, listings, max(listings // 10, 10), args.runs))
+    print("\np95 ms (feed page / map GeoJSON as the map loads it / search API):")
+    for kind in kinds:
+        for listings in sizes:
+            row = " / ".join(f"{SUMMARY[kind, listings, label]:.1f}" for label in TARGETS)
+            print(f"  {kind:9} {listings:>7} listings: {row}")
 
 
 if __name__ == "__main__":

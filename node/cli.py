@@ -108,6 +108,14 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_trust_verifications(args: argparse.Namespace) -> int:
+    from node import ops
+
+    hosts = ops.trust_verifications(_settings(args), args.host, args.remove)
+    print("nodes whose quarters' verifications are trusted: " + (", ".join(hosts) or "none"))
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     from node import stats
 
@@ -220,6 +228,14 @@ def build_parser() -> argparse.ArgumentParser:
     rk = admin_sub.add_parser("rotate-key", help="new key for an actor, announced by Update")
     rk.add_argument("--handle", required=True)
     rk.set_defaults(func=cmd_rotate_key)
+
+    tv = admin_sub.add_parser(
+        "trust-verifications",
+        help="accept the residence attestations of a node's quarters without a twinning",
+    )
+    tv.add_argument("--host", default="", help="the node's host (host[:port]); empty: list")
+    tv.add_argument("--remove", action="store_true", help="stop trusting it")
+    tv.set_defaults(func=cmd_trust_verifications)
 
     st = admin_sub.add_parser("stats", help="queues, failing hosts, residents and the last 24 h")
     st.add_argument("--json", action="store_true", help="print JSON instead of text")

@@ -282,6 +282,9 @@ def banner(args: argparse.Namespace, nodes: int, state: str) -> str:
         lines.append(
             f"    log in as {people[0]} (moderator), {', '.join(people[1:])}; admin (administrator)"
         )
+        lines.append(
+            f"    invite page (moderators): http://{args.host}:{port}/quarters/{q.slug}/invite"
+        )
     if nodes == 2:
         lines.append("  The two quarters are twinned: lend and borrow across the border.")
     lines.append(f"  Password for everyone: {DEMO_PASSWORD!r}")

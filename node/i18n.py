@@ -7,6 +7,7 @@ so no compile step is needed on install. Source strings are English.
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from importlib import resources
 from typing import Any
 
 from babel import Locale
+from babel import dates as babel_dates
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -103,15 +105,22 @@ def using(language: str) -> Iterator[None]:
         _current.reset(token)
 
 
+def _shown(value: Any) -> Any:
+    """A day given as a variable reads as the reader says it ("9 déc. 2026", not 2026-12-09)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return babel_dates.format_date(value, "medium", locale=current())
+    return value
+
+
 def gettext(message: str, **variables: Any) -> str:
     text = translations(current()).ugettext(message)
-    return text % variables if variables else text
+    return text % {k: _shown(v) for k, v in variables.items()} if variables else text
 
 
 def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
     text = translations(current()).ungettext(singular, plural, n)
     variables.setdefault("num", n)
-    return text % variables
+    return text % {k: _shown(v) for k, v in variables.items()}
 
 
 def lazy_gettext(message: str, **variables: Any) -> LazyProxy:

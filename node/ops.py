@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 
 from aiohttp import web
 
@@ -37,8 +38,19 @@ async def worker(settings: Settings) -> None:
     await node.db.run(migrations.apply, node.db.peewee)
     from node import background
 
-    async with background.resources(node):
-        await node.run_forever()
+    # SIGTERM (docker stop, systemd, the supervisor) and Ctrl-C stop the loop between steps or
+    # mid-step; leaving `resources` then gives every claimed row back at once (no lease wait).
+    main = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, main.cancel)
+    try:
+        async with background.resources(node):
+            await node.run_forever()
+    except asyncio.CancelledError:
+        log.info("worker stopped; its claimed rows were given back")
+    finally:
+        node.db.close()
 
 
 def migrate(settings: Settings) -> list[str]:
@@ -133,3 +145,29 @@ def create_token(settings, username, name):
         return residents.create_token(tx, resident.id, name)
 
     return asyncio.run(_admin(settings, make, username, name))
+
+
+def _trust_verifications(host: str, remove: bool) -> list[str]:
+    from node.activitypub.residence import TrustedVerifier
+
+    host = host.strip().lower()
+    if host and remove:
+        TrustedVerifier.delete().where(TrustedVerifier.host == host).execute()
+    elif host:
+        TrustedVerifier.insert(host=host).on_conflict_ignore().execute()
+    return [r.host for r in TrustedVerifier.select().order_by(TrustedVerifier.host)]
+
+
+def trust_verifications(settings: Settings, host: str, remove: bool = False) -> list[str]:
+    """Trust (or stop trusting) the verifications of another node's quarters; the list after."""
+
+    async def run() -> list[str]:
+        settings_ = ensure_secret_key(settings)
+        node = make_node(settings_)
+        try:
+            await node.db.run(migrations.apply, node.db.peewee)
+            return await node.db.atomic(_trust_verifications, host, remove)
+        finally:
+            node.db.close()
+
+    return asyncio.run(run())

@@ -131,6 +131,22 @@ def release(queue: Queue, holder: Holder, row_id: int, **values: Any) -> None:
         raise LostClaim(f"{m._meta.table_name} {row_id} is no longer held by {holder.name}")
 
 
+def release_many(queue: Queue, holder: Holder, rows: list[tuple[int, dict[str, Any]]]) -> None:
+    """`release` for many rows at once: one UPDATE per distinct set of values (a batch of
+    deliveries that all went through is one statement). LostClaim if any row is no longer held
+    (the caller's transaction then rolls back, and it may release them one by one to know which).
+    """
+    m = queue.model
+    groups: dict[tuple, list[int]] = {}
+    for row_id, values in rows:
+        values = {**values, "claimed_until": None, "claimed_by": ""}
+        groups.setdefault(tuple(sorted(values.items())), []).append(row_id)
+    for key, ids in groups.items():
+        done = m.update(**dict(key)).where(m.id.in_(ids) & (m.claimed_by == holder.name)).execute()
+        if done != len(ids):
+            raise LostClaim(f"{m._meta.table_name}: {len(ids) - done} rows no longer held")
+
+
 def renew(holder: Holder, held: dict[Queue, list[int]], now: dt.datetime) -> int:
     """Extend the lease of the rows the holder still holds; returns how many were renewed."""
     renewed = 0

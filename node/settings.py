@@ -48,6 +48,12 @@ class Settings:
     unverified_can_publish: bool = _opt(
         False, "Let residents publish and contact others before their address is verified."
     )
+    trust_twin_verification: bool = _opt(
+        True,
+        "Residents of twinned quarters whose address their own quarter verified (a signed "
+        "attestation on their actor) may borrow, RSVP and message here without a second proof; "
+        "false: they cannot.",
+    )
     ambassadors_can_verify: bool = _opt(
         False, "Let ambassadors approve proofs of address in their quarter."
     )

@@ -10,7 +10,7 @@ from urllib.parse import urldefrag, urlsplit
 
 import peewee as pw
 
-from node.activitypub import as_actors, keys
+from node.activitypub import as_actors, keys, residence
 from node.activitypub.from_as import page_url
 from node.activitypub.http import FetchError
 from node.activitypub.models import INSTANCE, ActorKey, RemoteActor
@@ -129,10 +129,12 @@ def local_document(node: Node, handle: str) -> dict[str, Any] | None:
     kind, row = found
     pem = ensure_key(handle).public_pem
     if kind == "resident":
-        return as_actors.resident_to_actor(node.urls, row, pem)
-    if kind == "quarter":
-        return as_actors.quarter_to_group(node.urls, row, pem)
-    return as_actors.organisation_to_actor(node.urls, row, pem)
+        doc = as_actors.resident_to_actor(node.urls, row, pem)
+    elif kind == "quarter":
+        doc = as_actors.quarter_to_group(node.urls, row, pem)
+    else:
+        return as_actors.organisation_to_actor(node.urls, row, pem)
+    return residence.decorate(node, kind, row, doc)  # attestation, or the Group's assertion key
 
 
 def local_handle(node: Node, uri: str) -> str | None:
@@ -212,6 +214,7 @@ def _store_actor(doc: dict[str, Any]) -> RemoteActor:
         "fetched_at": utcnow(),
         "gone": False,
     }
+    residence.store_remote(doc)  # its attestation (or none any more) and its assertion keys
     row = RemoteActor.get_or_none(RemoteActor.uri == uri)
     if row is None:
         try:
@@ -268,7 +271,27 @@ async def fetch_actor(node: Node, uri: str, refresh: bool = False) -> RemoteActo
         await node.db.run(_mark_gone, uri)
         raise
     _validate_actor(doc)
-    return await node.db.atomic(_store_actor, doc)
+    row = await node.db.atomic(_store_actor, doc)
+    if "residenceAttestation" in doc:
+        await fetch_issuer_keys(node, uri)
+    return row
+
+
+async def fetch_issuer_keys(node: Node, actor_uri: str, claim: Any = None) -> None:
+    """Fetch the Group that attests a remote actor when its key is missing or no longer verifies.
+
+    Only for issuers that could count (twins, trusted nodes): a stranger's claim makes us fetch
+    nothing. A failure leaves the attestation unverified."""
+    issuer = await node.db.run(residence.issuer_needing_key, actor_uri, claim)
+    if issuer is None or node.urls.is_local(issuer):
+        return
+    try:
+        doc = await fetch_document(node, issuer)
+        _validate_actor(doc)
+    except FetchFailed as exc:
+        log.info("attestation issuer %s: %s", issuer, exc.reason)
+        return
+    await node.db.atomic(_store_actor, doc)
 
 
 def _local_key(node: Node, kid: str) -> tuple[str, str] | None:

@@ -148,7 +148,12 @@ def _local_time(moment: dt.datetime, zone: str) -> str:
 
 
 def event_to_as(
-    urls: Urls, event: Event, organiser_handle: str, quarter: Quarter | None, going: int
+    urls: Urls,
+    event: Event,
+    organiser_handle: str,
+    quarter: Quarter | None,
+    going: int,
+    waiting: int = 0,
 ) -> dict[str, Any]:
     """A Mobilizon-compatible Event (FEDERATION-NOTES §5.1, §11 items 27–29, FEP-8a8e)."""
     url = urls.event(event.id)
@@ -173,6 +178,7 @@ def event_to_as(
         if event.capacity
         else None,
         "participantCount": going,
+        "waitingCount": waiting,  # ours: copies show the origin's waiting list (issue #10)
         "category": (event.category or "COMMUNITY").upper(),
         "status": status,
         "ical:status": status,

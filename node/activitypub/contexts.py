@@ -69,5 +69,32 @@ EVENT_CONTEXT = [
         "commentsEnabled": "pt:commentsEnabled",
         "eventStatus": "https://w3id.org/fep/8a8e/eventStatus",
         "inLanguage": "sc:inLanguage",
+        "qr": QUARTIER_NS,
+        "waitingCount": "qr:waitingCount",
+    },
+]
+
+# Residence attestations (docs/federation.md "Verification that travels"): FEP-8b32 proofs need
+# the Data Integrity context; the Group's Ed25519 key is a FEP-521a Multikey.
+DATA_INTEGRITY_CONTEXT = "https://w3id.org/security/data-integrity/v2"
+MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
+ATTESTATION_TERMS = {
+    "qr": QUARTIER_NS,
+    "ResidenceAttestation": "qr:ResidenceAttestation",
+    "resident": {"@id": "qr:resident", "@type": "@id"},
+    "quarterName": "qr:quarterName",
+    "country": "qr:country",
+    "verifiedSince": {"@id": "qr:verifiedSince", "@type": "http://www.w3.org/2001/XMLSchema#date"},
+}
+ATTESTATION_CONTEXT = [AS_CONTEXT, DATA_INTEGRITY_CONTEXT, ATTESTATION_TERMS]
+# Actors that carry an attestation (a resident) or an assertion key (a quarter's Group).
+ATTESTED_ACTOR_CONTEXT = [
+    AS_CONTEXT,
+    SECURITY_CONTEXT,
+    DATA_INTEGRITY_CONTEXT,
+    MULTIKEY_CONTEXT,
+    {
+        **ACTOR_CONTEXT[2],
+        "residenceAttestation": "qr:residenceAttestation",
     },
 ]

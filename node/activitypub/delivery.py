@@ -16,8 +16,9 @@ from node.activitypub.models import Delivery, DomainBlock, HostState
 from node.activitypub.rfc9421 import sign_request_rfc9421
 from node.activitypub.signatures import sign_request
 from node.activitypub.vocab import ACTIVITY_JSON
+from node.db import Batcher
 from node.local.models import utcnow
-from node.queue import LostClaim, Queue, claim, release
+from node.queue import LostClaim, Queue, claim, release, release_many
 from node.runtime import Node
 
 log = logging.getLogger("quartier.delivery")
@@ -89,8 +90,22 @@ def _claim(node: Node, now: dt.datetime, limit: int) -> list[dict[str, Any]]:
 QUEUE = Queue(Delivery, waiting="pending", working="sending", dead="failed", backoff=backoff)
 
 
-def _record_host(host: str, ok: bool, now: dt.datetime, scheme: str | None, days: int) -> None:
-    state, _ = HostState.get_or_create(host=host)
+def _record_host(
+    host: str,
+    ok: bool,
+    now: dt.datetime,
+    scheme: str | None,
+    days: int,
+    known: dict[str, HostState] | None = None,
+) -> None:
+    """What a delivery taught us about its host; `known` caches the rows within one batch, and
+    a row is written only when it changes (a success on a healthy host writes nothing)."""
+    state = known.get(host) if known is not None else None
+    if state is None:
+        state, _ = HostState.get_or_create(host=host)
+        if known is not None:
+            known[host] = state
+    before = (state.failure_days, state.unavailable_since, state.scheme)
     if ok:
         state.failure_days = ""
         state.unavailable_since = None
@@ -103,12 +118,21 @@ def _record_host(host: str, ok: bool, now: dt.datetime, scheme: str | None, days
         # Mastodon's DeliveryFailureTracker: unavailable after failures on N distinct days.
         if len(seen) >= days and state.unavailable_since is None:
             state.unavailable_since = now
-    state.save()
+    if (state.failure_days, state.unavailable_since, state.scheme) != before:
+        state.save()
 
 
-def _finish(node: Node, item: dict, outcome: str, status: int | None, error: str, wait: Any) -> str:
-    """Record the outcome and let the row go; LostClaim if another worker took it over.
-    Returns the result as counted: the outcome, or "failed" for a retry given up."""
+def _outcome(
+    node: Node,
+    item: dict,
+    outcome: str,
+    status: int | None,
+    error: str,
+    wait: Any,
+    known: dict[str, HostState] | None = None,
+) -> tuple[dict[str, Any], str]:
+    """The row's new values and the result as counted: the outcome, or "failed" for a retry
+    given up. Notes the host's health on the way."""
     now = utcnow()
     values: dict[str, Any] = {"last_status": status, "last_error": error[:500], "claimed_at": None}
     attempts = item["attempts"] + 1
@@ -116,14 +140,47 @@ def _finish(node: Node, item: dict, outcome: str, status: int | None, error: str
         give_up = now - item["created_at"] > dt.timedelta(days=node.settings.delivery_max_days)
         values.update(QUEUE.retried(attempts, now, dead=give_up, wait=wait))
         counted = "failed" if give_up else "retry"
-        _record_host(item["host"], False, now, None, node.settings.unavailable_after_days)
+        _record_host(item["host"], False, now, None, node.settings.unavailable_after_days, known)
     else:
         counted = outcome
         values.update(state=outcome, attempts=attempts)
         if outcome == "sent":
-            _record_host(item["host"], True, now, item.get("used_scheme"), 0)
+            _record_host(item["host"], True, now, item.get("used_scheme"), 0, known)
+    return values, counted
+
+
+def _finish(node: Node, item: dict, outcome: str, status: int | None, error: str, wait: Any) -> str:
+    """Record the outcome and let the row go; LostClaim if another worker took it over.
+    Returns the result as counted: the outcome, or "failed" for a retry given up."""
+    values, counted = _outcome(node, item, outcome, status, error, wait)
     release(QUEUE, node.claims, item["id"], **values)
     return counted
+
+
+def _finish_many(batch: list[tuple]) -> list[str]:
+    """`_finish` for the outcomes of many deliveries in one transaction (group commit, as the
+    inbox does): HostState read once per host, one UPDATE per distinct outcome. If any claim
+    was lost, the Batcher rolls back and runs them one by one, so only that one fails."""
+    # every host of the batch read at once (rows created for hosts met for the first time)
+    hosts = sorted({item["host"] for _, item, *_ in batch})
+    HostState.insert_many([{"host": h} for h in hosts]).on_conflict_ignore().execute()
+    known = {s.host: s for s in HostState.select().where(HostState.host.in_(hosts))}
+    rows, counted = [], []
+    for node, item, *outcome in batch:
+        values, result = _outcome(node, item, *outcome, known=known)
+        rows.append((item["id"], values))
+        counted.append(result)
+    release_many(QUEUE, batch[0][0].claims, rows)
+    return counted
+
+
+def _finisher(node: Node) -> Batcher:
+    found = node.inbox_batchers
+    if found is None:
+        found = node.inbox_batchers = {}
+    if "delivery" not in found:
+        found["delivery"] = Batcher(node.db, _finish_many)
+    return found["delivery"]
 
 
 def _sign_hook(node: Node, signer: str, scheme: str):
@@ -185,7 +242,7 @@ async def _send(node: Node, item: dict) -> None:
 
 
 async def _finish_counted(node: Node, item: dict, *outcome: Any) -> None:
-    counted = await node.db.atomic(_finish, node, item, *outcome)
+    counted = await _finisher(node).submit((node, item, *outcome))
     counters.delivery_attempts.labels(counted).inc()
 
 
@@ -199,6 +256,8 @@ async def run_once(node: Node, limit: int = BATCH) -> int:
     # a key rotated by another process (the CLI) must be used from now on
     await node.db.run(actors.forget_rotated_keys, node, {item["signer"] for item in items})
     node.claims.hold(QUEUE, [item["id"] for item in items])  # the heartbeat renews their lease
+    for signer in {item["signer"] for item in items} - set(node.keys.private):
+        await node.db.run(actors.private_key, node, signer)  # once, not once per delivery
     await asyncio.gather(*(send(node, item) for item in items))
     return len(items)
 

@@ -162,6 +162,7 @@ def as_to_event(obj: dict[str, Any]) -> RemoteEvent:
     status = obj.get("status") or obj.get("ical:status") or "CONFIRMED"
     capacity = obj.get("maximumAttendeeCapacity")
     count = obj.get("participantCount")
+    waiting = obj.get("waitingCount")
     return RemoteEvent(
         ref=ref,
         url=page_url(obj, ref),
@@ -181,7 +182,8 @@ def as_to_event(obj: dict[str, Any]) -> RemoteEvent:
         join_mode="approval" if obj.get("joinMode") in ("restricted", "invite") else "free",
         status=_STATUS.get(str(status).upper(), "confirmed"),
         category=str(first(obj.get("category")) or "MEETING").upper()[:40],
-        participant_count=count if isinstance(count, int) and count >= 0 else 0,
+        participant_count=count if isinstance(count, int) and 0 <= count < 10**6 else 0,
+        waiting_count=waiting if isinstance(waiting, int) and 0 <= waiting < 10**6 else 0,
         public=is_public(obj.get("to")) or is_public(obj.get("cc")),
         language=language,
         group_ref=str(get_id(first(obj.get("attributedTo"))) or "")[:500],

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import json
 import logging
+import sqlite3
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urldefrag
@@ -19,6 +20,8 @@ from node.activitypub.signatures import (
     SignatureError,
     host_header,
     key_id_from_headers,
+    normalise_headers,
+    parse_signature_header,
     signature_scheme,
     verify_request,
 )
@@ -82,14 +85,18 @@ def _our_host(node: Node) -> str:
     return _host_of_base(node.urls.base)
 
 
-def _verify(node: Node, scheme: str, method: str, path_qs: str, headers, body, pem: str) -> None:
+def _verify(
+    node: Node, scheme: str, method: str, path_qs: str, headers, body, pem: str, parsed=None
+) -> None:
     key = _public_key(pem)
     now = dt.datetime.now(dt.UTC)
     skew = node.settings.signature_skew_seconds
     if scheme == "rfc9421":
         verify_request_rfc9421(method, node.urls.base + path_qs, headers, body, key, now, skew)
     else:
-        verify_request(method, path_qs, headers, body, key, now, skew, host=_our_host(node))
+        verify_request(
+            method, path_qs, headers, body, key, now, skew, host=_our_host(node), parsed=parsed
+        )
 
 
 def check_origins(activity: dict[str, Any]) -> None:
@@ -121,7 +128,12 @@ async def receive(
         scheme = signature_scheme(headers)
         if scheme is None:
             raise Rejected(401, "request is not signed")
-        kid = key_id_from_headers(headers)
+        if scheme == "cavage":
+            # parsed once here for its keyId, and handed to the verification below
+            parsed = parse_signature_header(normalise_headers(headers)["signature"])
+            kid = parsed.key_id
+        else:
+            parsed, kid = None, key_id_from_headers(headers)
     except SignatureError as exc:
         raise Rejected(401, exc.reason) from exc
     actor = get_id(activity["actor"])
@@ -145,12 +157,12 @@ async def receive(
         raise Rejected(401, f"signing key unavailable: {exc.reason}") from exc
     if not gone:
         try:
-            _verify(node, scheme, method, path_qs, headers, body, pem)
+            _verify(node, scheme, method, path_qs, headers, body, pem, parsed)
         except SignatureError as first:
             # The actor may have rotated its key: refetch once (Mastodon's actor_refresh_key!).
             try:
                 owner, pem = await actors.public_key_for(node, kid, refresh=True)
-                _verify(node, scheme, method, path_qs, headers, body, pem)
+                _verify(node, scheme, method, path_qs, headers, body, pem, parsed)
             except (SignatureError, actors.FetchFailed):
                 raise Rejected(401, first.reason) from first
     if owner != actor:
@@ -168,11 +180,33 @@ def _batchers(node: Node) -> dict[str, Batcher]:
     """The node's inbox group committers: one for lookups, one for stores (created on first use)."""
     found = node.inbox_batchers
     if found is None:
-        found = node.inbox_batchers = {
-            "lookup": Batcher(node.db, _lookup_many, atomic=False),
-            "store": Batcher(node.db, _store_many),
-        }
+        found = node.inbox_batchers = {}
+    if "store" not in found:  # (delivery keeps its own committer in the same dict)
+        found["lookup"] = Batcher(node.db, _lookup_many, atomic=False)
+        found["store"] = Batcher(node.db, _store_many)
     return found
+
+
+def _lookup_sql(n_hosts: int, n_keys: int, param: str) -> str:
+    """One statement for a whole batch: blocks, the allow-list and its mode, the cached keys.
+
+    Raw SQL: building the three queries through peewee cost more than running them
+    (bench/inbox.py, profiled); the rows are (kind, host/value/key id, owner, PEM, row id).
+    """
+    hosts = ", ".join([param] * n_hosts)
+    kids = ", ".join([param] * n_keys)
+    return (
+        f"SELECT 'b', host, '', '', 0 FROM {DomainBlock._meta.table_name} "
+        f"WHERE host IN ({hosts}) "
+        f"UNION ALL SELECT 'm', value, '', '', 0 FROM {trust.FederationMode._meta.table_name} "
+        f"WHERE name = {param} "
+        f"UNION ALL SELECT 'a', host, '', '', 0 FROM {trust.AllowedHost._meta.table_name} "
+        f"WHERE host IN ({hosts}) "
+        f"UNION ALL SELECT 'k', key_id, uri, public_key_pem, id "
+        f"FROM {RemoteActor._meta.table_name} "
+        f"WHERE key_id IN ({kids}) AND public_key_pem != '' AND gone = {param} "
+        "ORDER BY 5"
+    )
 
 
 def _lookup_many(
@@ -180,25 +214,27 @@ def _lookup_many(
 ) -> list[tuple[str | None, tuple[str, str] | None]]:
     """For each (key id, key host, actor host): refused ("outside"/"blocked"/None), cached key.
 
-    Two queries for a whole batch of requests instead of two per request.
+    One query for a whole batch of requests instead of four per request.
     """
-    hosts = {host for _, *pair in items for host in pair}
-    blocked = set(DomainBlock.select(DomainBlock.host).where(DomainBlock.host.in_(hosts)).tuples())
-    blocked = {host for (host,) in blocked}
+    db = RemoteActor._meta.database
+    hosts = sorted({host for _, *pair in items for host in pair if host}) or [""]
+    kids = sorted({kid for kid, _, _ in items})
+    sql = _lookup_sql(len(hosts), len(kids), db.param)
+    params = [*hosts, trust.ALLOW_LIST, *hosts, *kids, False]
+    blocked: set[str] = set()
+    listed: set[str] = set()
+    allow_list = False
     cached: dict[str, tuple[str, str]] = {}
-    rows = (
-        RemoteActor.select(RemoteActor.key_id, RemoteActor.uri, RemoteActor.public_key_pem)
-        .where(
-            RemoteActor.key_id.in_({kid for kid, _, _ in items})
-            & (RemoteActor.public_key_pem != "")
-            & (RemoteActor.gone == False)  # noqa: E712 - peewee expression
-        )
-        .order_by(RemoteActor.id)
-        .tuples()
-    )
-    for kid, uri, pem in rows:
-        cached.setdefault(kid, (uri, pem))
-    outside = trust.not_allowed(hosts)  # allow-list mode: only the hosts admins listed
+    for kind, a, b, pem, _ in db.execute_sql(sql, params).fetchall():
+        if kind == "b":
+            blocked.add(a)
+        elif kind == "a":
+            listed.add(a)
+        elif kind == "m":
+            allow_list = a == "on"
+        else:
+            cached.setdefault(a, (b, pem))  # several rows for one key: the oldest, as before
+    outside = {h for h in hosts if h} - listed if allow_list else set()
 
     def refused(key_host: str, actor_host: str) -> str | None:
         if key_host in outside or actor_host in outside:
@@ -223,15 +259,19 @@ def _store_many(items: list[tuple[str, str, str, str]]) -> list[bool]:
     row = f"({p}, {p}, {p}, 'received', 0, {p}, {p})"
     tail = " ON CONFLICT (activity_id) DO NOTHING"
     now = InboxItem.received_at.db_value(utcnow())
-    if db.returning_clause:
-        # PostgreSQL: one round trip for the whole batch; RETURNING names the new rows.
-        params = [v for aid, body, sender, error in items for v in (aid, body, sender, error, now)]
-        sql = head + ", ".join([row] * len(items)) + tail + " RETURNING activity_id"
-        new = {aid for (aid,) in db.execute_sql(sql, params).fetchall()}
+    if db.returning_clause or sqlite3.sqlite_version_info >= (3, 35):
+        # One statement per 200 rows; RETURNING (PostgreSQL, SQLite ≥ 3.35) names the new rows.
         stored = []
-        for aid, *_ in items:
-            stored.append(aid in new)
-            new.discard(aid)  # a second copy in the same batch is a duplicate
+        for start in range(0, len(items), 200):
+            chunk = items[start : start + 200]
+            params = [
+                v for aid, body, sender, error in chunk for v in (aid, body, sender, error, now)
+            ]
+            sql = head + ", ".join([row] * len(chunk)) + tail + " RETURNING activity_id"
+            new = {aid for (aid,) in db.execute_sql(sql, params).fetchall()}
+            for aid, *_ in chunk:
+                stored.append(aid in new)
+                new.discard(aid)  # a second copy in the same batch is a duplicate
     else:
         stored = [
             db.execute_sql(head + row + tail, (aid, body, sender, error, now)).rowcount == 1
@@ -240,10 +280,12 @@ def _store_many(items: list[tuple[str, str, str, str]]) -> list[bool]:
     hosts = {host_of(sender) for (_, _, sender, _), new in zip(items, stored, strict=True) if new}
     if hosts:
         # A host that talks to us is alive again (Mastodon clears its failure tracker).
-        HostState.update(failure_days="", unavailable_since=None).where(
-            HostState.host.in_(hosts)
-            & ((HostState.failure_days != "") | HostState.unavailable_since.is_null(False))
-        ).execute()
+        db.execute_sql(
+            f"UPDATE {HostState._meta.table_name} SET failure_days = '', unavailable_since = NULL "
+            f"WHERE host IN ({', '.join([p] * len(hosts))}) "
+            "AND (failure_days != '' OR unavailable_since IS NOT NULL)",
+            sorted(hosts),
+        )
     return stored
 
 
@@ -265,6 +307,17 @@ async def _prepare(node: Node, activity: dict[str, Any]) -> dict[str, Any]:
                 await actors.fetch_actor(node, uri)
             except actors.FetchFailed:
                 pass
+    sender = get_id(activity.get("actor"))
+    if sender and not node.urls.is_local(sender):
+        # the key of the Group attesting the sender, if missing (an actor Update: its new claim)
+        claim = None
+        if (
+            activity.get("type") == "Update"
+            and isinstance(inner, dict)
+            and inner.get("id") == sender
+        ):
+            claim = inner.get("residenceAttestation")
+        await actors.fetch_issuer_keys(node, sender, claim if isinstance(claim, dict) else None)
     return activity
 
 

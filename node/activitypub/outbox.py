@@ -18,6 +18,7 @@ from node.activitypub import (
     as_objects,
     audience,
     direct_builders,
+    residence_out,
     trust,
     twinning,
     vocab,
@@ -54,6 +55,7 @@ from node.local.moderation.actions import (
     ResidentSuspended,
     ResidentUnblocked,
 )
+from node.local.thanks import Thanked
 from node.local.twins import TwinAccepted, TwinEnded, TwinRefused, TwinRequested
 from node.local.tx import (
     Change,
@@ -225,7 +227,8 @@ def event_document(node: Node, event: Event) -> dict[str, Any]:
     organiser = Resident.get_by_id(event.organiser_id)
     quarter = Quarter.get_or_none(Quarter.id == event.quarter_id)
     going = Rsvp.select().where((Rsvp.event == event.id) & (Rsvp.status == "going")).count()
-    return as_objects.event_to_as(node.urls, event, organiser.username, quarter, going)
+    waiting = Rsvp.select().where((Rsvp.event == event.id) & (Rsvp.status == "waiting")).count()
+    return as_objects.event_to_as(node.urls, event, organiser.username, quarter, going, waiting)
 
 
 def _event_out(node: Node, event_id: int, verb: str, stamp: str) -> Iterator[Outgoing]:
@@ -314,12 +317,6 @@ def _actor_update(node: Node, handle: str, stamp: str) -> Iterator[Outgoing]:
     yield handle, activity, audience.follower_inboxes([handle])
 
 
-def _resident_updated(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
-    resident = Resident.get_or_none(Resident.id == change.resident_id)
-    if resident is not None and resident.is_local:
-        yield from _actor_update(node, resident.username, f"{change.kind}-{now.isoformat()}")
-
-
 def _quarter_updated(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
     quarter = Quarter.get_or_none(Quarter.id == change.quarter_id)
     if quarter is not None and quarter.is_local:
@@ -373,6 +370,14 @@ def _moderated(verb: str) -> Builder:
     return build
 
 
+def _rsvp_and_counts(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
+    """The answer to a participant, then (our events) an Update carrying the new counts, so the
+    copies on other nodes show the origin's going / waiting numbers. One id per event and
+    transaction: several RSVP changes committed together send one Update."""
+    yield from direct_builders.rsvp_changed(node, change, now)
+    yield from _event_out(node, change.event_id, "Update", f"counts-{now.isoformat()}")
+
+
 BUILDERS: dict[type[Change], Builder] = {
     ListingPublished: _listing("Create"),
     ListingUpdated: _listing("Update"),
@@ -381,7 +386,8 @@ BUILDERS: dict[type[Change], Builder] = {
     EventUpdated: _event("Update"),
     EventCancelled: _event("Update"),
     AnnouncementPublished: _announcement,
-    ResidentUpdated: _resident_updated,
+    ResidentUpdated: residence_out.resident_updated,  # attestation issued / withdrawn with it
+    ResidentJoined: residence_out.resident_joined,  # created verified: attested, nothing sent
     ResidentDeleted: _resident_deleted,
     QuarterUpdated: _quarter_updated,
     CommentPosted: _comment,
@@ -399,7 +405,7 @@ BUILDERS: dict[type[Change], Builder] = {
     LoanExtended: direct_builders.loan_step,
     LoanExtensionDeclined: direct_builders.loan_step,
     LoanThanked: direct_builders.loan_step,
-    RsvpChanged: direct_builders.rsvp_changed,
+    RsvpChanged: _rsvp_and_counts,  # the answer to the other party, and counts to followers
     MessageSent: direct_builders.message_sent,
     ReportFiled: direct_builders.report_filed,
     # twinning requests, answers and endings
@@ -412,10 +418,10 @@ BUILDERS: dict[type[Change], Builder] = {
 # Changes that never leave the node, and why.
 LOCAL_ONLY: frozenset[type[Change]] = frozenset(
     {
-        ResidentJoined,  # the actor document is served on demand; nothing to announce
         QuarterCreated,  # likewise for the quarter's Group
         ResidentSuspended,  # a moderation decision of this node; its items are hidden here
         ResidentBlocked,  # blocks are private (Mastodon's Block would tell the blocked side)
+        Thanked,  # thanks for a service, gift or event stay here (loan thanks: LoanThanked)
         ResidentUnblocked,
     }
 )

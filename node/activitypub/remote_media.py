@@ -76,10 +76,12 @@ async def fetch_due(node: Node) -> int:
                 header.cost, images.save, folder, resp.body, header.mime, listing_photos.SIDES
             )
             try:
-                await node.db.atomic(listing_photos.remote_fetched, photo.id, saved)
+                kept = await node.db.atomic(listing_photos.remote_fetched, photo.id, saved)
             except BaseException:
                 images.discard(folder, saved.names)
                 raise
+            if not kept:  # another process fetched it at the same time: one copy is enough
+                images.discard(folder, saved.names)
         except (FetchError, Invalid, OSError, ValueError) as exc:
             log.info("remote photo %s not kept: %s", photo.remote_url, exc)
             await node.db.atomic(listing_photos.remote_failed, photo.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import re
@@ -275,6 +276,10 @@ def _check_digest(value: str | None, body: bytes) -> None:
     raise SignatureError("Digest header has no SHA-256 entry")
 
 
+# Senders sign with the current second: many requests share one Date value.
+_http_date = functools.lru_cache(maxsize=256)(parsedate_to_datetime)
+
+
 def verify_request(
     method: str,
     path_qs: str,
@@ -284,18 +289,21 @@ def verify_request(
     now: datetime,
     skew_seconds: int = 3600,
     host: str | None = None,
+    parsed: ParsedSignature | None = None,
 ) -> str:
     """Verify a draft-cavage signed request by Mastodon's rules, made stricter (issue #8).
 
     `path_qs` is the raw request target as received (aiohttp: `request.raw_path`); `host`,
     when given, is our own Host: a signature made for another server is refused.
-    Returns the keyId; raises SignatureError with the reason on every failure.
+    Returns the keyId; raises SignatureError with the reason on every failure. `parsed` is
+    the Signature header as the caller already parsed it (parse_signature_header), if it did.
     """
     method = method.upper()
     hdrs = normalise_headers(headers)
     if "signature" not in hdrs:
         raise SignatureError("request is not signed (no Signature header)")
-    parsed = parse_signature_header(hdrs["signature"])
+    if parsed is None:
+        parsed = parse_signature_header(hdrs["signature"])
     if parsed.algorithm not in ("rsa-sha256", "hs2019"):
         raise SignatureError(f"unsupported signature algorithm {parsed.algorithm!r}")
     signed = set(parsed.headers)
@@ -323,7 +331,7 @@ def verify_request(
         if "date" not in hdrs:
             raise SignatureError("date is signed but the Date header is missing")
         try:
-            moment = parsedate_to_datetime(hdrs["date"])
+            moment = _http_date(hdrs["date"])
         except (TypeError, ValueError) as exc:
             raise SignatureError("Date header is not a valid HTTP date") from exc
         check_window(as_utc(moment), now, skew_seconds, "Date")

@@ -83,6 +83,26 @@ def link(quarter: Quarter, slugs: list[str]) -> list[Quarter]:
     return [found[s] for s in slugs]
 
 
+def set_neighbours(quarter: Quarter, slugs: list[str]) -> list[Quarter]:
+    """Exactly these quarters are next to `quarter` (both ways): others are unlinked."""
+    wanted = link(quarter, slugs) if slugs else []
+    keep = {q.id for q in wanted}
+    for other_id in adjacent_ids(quarter.id):
+        if other_id not in keep:
+            unlink(quarter.id, other_id)
+    return wanted
+
+
+def slugs_next_to(quarter_id: int) -> list[str]:
+    ids = adjacent_ids(quarter_id)
+    if not ids:
+        return []
+    return [
+        q.slug
+        for q in Quarter.select(Quarter.slug).where(Quarter.id.in_(ids)).order_by(Quarter.slug)
+    ]
+
+
 def unlink(quarter_id: int, other_id: int) -> None:
     QuarterNeighbour.delete().where(
         ((QuarterNeighbour.quarter == quarter_id) & (QuarterNeighbour.neighbour == other_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from node.i18n import _
-from node.local import text
+from node.local import language_guess, text
 from node.local.errors import Invalid, NotAllowed
 from node.local.events.write import is_member
 from node.local.models import REACHES, Announcement, Organisation, Resident
@@ -56,7 +56,7 @@ def publish(
         body=body,
         body_html=text.markdown_to_html(body),
         reach=reach,
-        language=language[:8],
+        language=(language or language_guess.detect(f"{title}\n{body}"))[:8],
         created_at=tx.now,
     )
     tx.record(AnnouncementPublished(row.id))

@@ -9,11 +9,12 @@ from typing import Any
 import peewee as pw
 
 from node.i18n import _
-from node.local import geo, inputs, reach
+from node.local import geo, inputs, mapping, reach
 from node.local.errors import Invalid
 from node.local.events.models import Event
 from node.local.listings import search
 from node.local.listings.models import LISTING_KINDS, LISTING_TYPES, Listing
+from node.local.listings.write import VISIBLE_STATES
 from node.local.models import Announcement
 from node.local.text import web_url
 
@@ -263,12 +264,25 @@ def search_event_ids(q: str, quarter_id: int | None = None, limit: int = 500) ->
     return [row[0] for row in db.execute_sql(sql, (_fts_query(q), limit)).fetchall()]
 
 
-def search_listing_ids(q: str, quarter_id: int | None = None, limit: int = 500) -> list[int]:
-    """Listing ids through the listings' full-text search (FTS5 / tsvector, node/local/listings/search.py)."""
-    if not search.terms(q):
+def search_listing_ids(q: str, quarter_id: int | None = None, limit: int = 500) -> Any:
+    """A subquery of the ids of the newest visible listings matching the words of q, through the
+    listings' full-text search (FTS5 / tsvector, node/local/listings/search.py).
+
+    The same rows as search.search_listings, but ids only and left to the database: loading 500
+    listings with their authors, quarters and photos only to keep their ids was most of the
+    time of a search (bench/sharing.py, profiled).
+    """
+    words = search.terms(q)
+    if not words:
         return []  # only punctuation or search syntax: nothing to look for
-    quarter_ids = [quarter_id] if quarter_id is not None else None
-    return [row.id for row in search.search_listings(q, quarter_ids=quarter_ids, limit=limit)]
+    query = Listing.select(Listing.id).where(
+        Listing.state.in_(list(VISIBLE_STATES))
+        & (Listing.hidden == False)  # noqa: E712
+        & search.matching(words)
+    )
+    if quarter_id is not None:
+        query = query.where(Listing.quarter == quarter_id)
+    return query.order_by(Listing.id.desc()).limit(limit)
 
 
 # the map
@@ -293,13 +307,17 @@ def map_features(
     now: dt.datetime,
     bbox: tuple[float, float, float, float] | None = None,
     cap: int = MAP_CAP,
+    zoom: int | None = None,
 ) -> dict[str, Any]:
     """A GeoJSON FeatureCollection of the feed's listings and events that have a position.
 
     Listing positions are coarse already; they are coarsened again here, so even a listing that
     slipped in with an exact point never reveals a home. Event venues are public and stay exact.
+    Items sharing a point are spread around it; with `zoom` (what the map page sends), markers
+    that would overlap at that zoom come as clusters (node/local/mapping.py). Each feature
+    holds only what a marker needs: type, id, title (the item's page is /{type}s/{id}).
     """
-    features: list[dict[str, Any]] = []
+    markers: list[mapping.Marker] = []
     sources = (
         ("listing", Listing, lambda: listing_query(quarter_id, filters, now)),
         ("event", Event, lambda: event_query(quarter_id, filters, now)),
@@ -307,44 +325,19 @@ def map_features(
     for kind, model, make in sources:
         if not filters.wants(kind):
             continue
-        columns = (
-            [Listing.kind, Listing.type, Listing.category]
-            if kind == "listing"
-            else [Event.starts_at, Event.place_name]
-        )
-        # only the columns a marker needs, as plain dicts: this answer can hold hundreds of rows
-        query = make().select(model.id, model.title, model.lat, model.lon, *columns)
+        # only the columns a marker needs, as tuples: this answer can hold hundreds of rows
+        query = make().select(model.id, model.title, model.lat, model.lon)
         query = query.where(model.lat.is_null(False) & model.lon.is_null(False))
         if bbox is not None:
             min_lon, min_lat, max_lon, max_lat = bbox
             query = query.where(
                 model.lat.between(min_lat, max_lat) & model.lon.between(min_lon, max_lon)
             )
-        for row in query.order_by(model.created_at.desc(), model.id.desc()).limit(cap).dicts():
+        query = query.order_by(model.created_at.desc(), model.id.desc()).limit(cap)
+        for row_id, title, lat, lon in query.tuples():
             if kind == "listing":
-                lat, lon = geo.coarsen(row["lat"], row["lon"])
-                props = {
-                    "kind": row["kind"],
-                    "listing_type": row["type"],
-                    "category": row["category"],
-                }
-            else:
-                lat, lon = row["lat"], row["lon"]
-                props = {
-                    "starts_at": row["starts_at"].isoformat() + "Z",
-                    "place": row["place_name"],
-                }
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                    "properties": {
-                        "type": kind,
-                        "id": row["id"],
-                        "title": row["title"],
-                        "url": f"/{kind}s/{row['id']}",
-                        **props,
-                    },
-                }
-            )
-    return {"type": "FeatureCollection", "features": features}
+                lat, lon = geo.coarsen(lat, lon)
+            markers.append(mapping.Marker(kind, row_id, title, lat, lon))
+    markers = mapping.spread(markers)
+    items = mapping.cluster(markers, zoom) if zoom is not None else markers
+    return {"type": "FeatureCollection", "features": [mapping.feature(i) for i in items]}

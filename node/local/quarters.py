@@ -211,13 +211,23 @@ def update_quarter(
     rural: bool = False,
     description: str = "",
     clear_boundary: bool = False,
+    adjacent: str | None = None,
 ) -> Quarter:
-    """Admins edit any quarter, moderators their own; a new boundary replaces the old one."""
+    """Admins edit any quarter, moderators their own; a new boundary replaces the old one.
+
+    `adjacent` ("nord,sud", None: unchanged) sets the quarters next to it: admins only, since it
+    lets other quarters' residents read this quarter's nearby items and the other way round."""
     quarter = get_quarter(slug)
     if editor.role != "admin" and not (
         editor.role == "moderator" and editor.quarter_id == quarter.id
     ):
         raise NotAllowed(_("Only an administrator or a moderator of this quarter can edit it."))
+    if adjacent is not None and set(adjacency.parse_slugs(adjacent)) != set(
+        adjacency.slugs_next_to(quarter.id)
+    ):
+        if editor.role != "admin":
+            raise NotAllowed(_("Only an administrator can change which quarters are adjacent."))
+        adjacency.set_neighbours(quarter, adjacency.parse_slugs(adjacent))
     if not name.strip():
         raise Invalid(_("A quarter needs a name."), {"name": _("A quarter needs a name.")})
     quarter.name = name.strip()

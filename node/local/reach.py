@@ -53,6 +53,23 @@ def set_languages(resident_id: int, languages: tuple[str, ...]) -> tuple[str, ..
     return tuple(kept)
 
 
+def _twin_ids(quarter_id: int | None) -> Any:
+    """twins.twin_quarter_ids as a subquery: the database answers it along with the list's
+    rows, instead of one more round trip for every list a page shows (bench/sharing.py)."""
+    twin = twins.Twin
+    return twin.select(twin.remote_quarter).where(
+        (twin.quarter == (quarter_id or 0))
+        & (twin.state == "accepted")
+        & twin.remote_quarter.is_null(False)
+    )
+
+
+def _adjacent_ids(quarter_id: int | None) -> Any:
+    """adjacency.adjacent_ids as a subquery (see _twin_ids)."""
+    link = adjacency.QuarterNeighbour
+    return link.select(link.neighbour).where(link.quarter == (quarter_id or 0))
+
+
 def visible(
     model: Any,
     quarter_id: int | None,
@@ -65,12 +82,10 @@ def visible(
     if public_only:
         return mine & (model.reach == "public")
     remote = model.external_ref.is_null(False)
-    twin_ids = twins.twin_quarter_ids(quarter_id)
-    from_twins = remote & model.quarter.in_(twin_ids or [0])
-    next_door = adjacency.adjacent_ids(quarter_id)
+    from_twins = remote & model.quarter.in_(_twin_ids(quarter_id))
     neighbours = (
         model.external_ref.is_null()
-        & model.quarter.in_(next_door or [0])
+        & model.quarter.in_(_adjacent_ids(quarter_id))
         & model.reach.in_([*NEIGHBOURLY, "public"])
     )
     if scope == "quarter":
@@ -147,7 +162,9 @@ def viewer_of(who: Any) -> Viewer:
     if isinstance(who, Viewer):
         return who
     if getattr(who, "external_ref", None) is not None:
-        return ANONYMOUS  # a remote person's stub never logs in here
+        # a remote person's stub never logs in here; they read what their node may read
+        # (public items, and twins items of our quarters twinned with it): RSVPs of twins
+        return server_viewer(who.host) if who.host else ANONYMOUS
     return Viewer(who.id, who.quarter_id, who.role, who.verified_at is not None)
 
 
@@ -272,16 +289,15 @@ def readable(model: Any, who: Any) -> Any:
         clause = clause | (author == viewer.resident_id)
     if viewer.reads_quarter and viewer.quarter_id is not None:
         mine = model.external_ref.is_null() & (model.quarter == viewer.quarter_id)
-        twin_ids = twins.twin_quarter_ids(viewer.quarter_id)
         from_twins = (
             model.external_ref.is_null(False)
             & (model.reach == "twins")
-            & model.quarter.in_(twin_ids or [0])
+            & model.quarter.in_(_twin_ids(viewer.quarter_id))
         )
         next_door = (
             model.external_ref.is_null()
             & model.reach.in_(list(NEIGHBOURLY))
-            & model.quarter.in_(adjacency.adjacent_ids(viewer.quarter_id) or [0])
+            & model.quarter.in_(_adjacent_ids(viewer.quarter_id))
         )
         clause = clause | mine | next_door | from_twins
     return clause

@@ -59,6 +59,7 @@ class RemoteEvent:
     category: str
     participant_count: int
     public: bool
+    waiting_count: int = 0  # ours (qr:waitingCount): the origin's waiting list
     language: str = ""
     group_ref: str = ""  # Mobilizon: the Group that organises it (its attributedTo)
 

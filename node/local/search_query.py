@@ -10,7 +10,8 @@ from typing import Any
 from node.i18n import LANGUAGES, _, using
 from node.local.errors import BadQuery
 from node.local.listings import categories
-from node.local.shelves.words import FUNCTION_WORDS, fold, tokens
+from node.local.shelves.vocabulary import CONCEPTS
+from node.local.shelves.words import FUNCTION_WORDS, analyse, fold, tokens
 
 DEFAULT_RADIUS_M = 1000
 MAX_RADIUS_M = 100_000
@@ -94,3 +95,13 @@ def categories_named(word: str, index: dict[str, set[str]]) -> set[str]:
             if label_word.startswith(word):
                 found |= slugs
     return found
+
+
+def same_object(query: str) -> list[str]:
+    """The words for the objects a query names, in every shipped language ("Leiter" → échelle,
+    escabeau, ladder, scala, …): a listing written in another language is found too."""
+    found: list[str] = []
+    for concept in sorted(analyse(query, "", "").concepts):
+        for entries in CONCEPTS[concept][1].values():
+            found += [e.lower() for e in entries]
+    return list(dict.fromkeys(found))

@@ -14,6 +14,7 @@ import peewee as pw
 
 from node.db import BaseModel
 from node.i18n import _
+from node.local import moderation_notices
 from node.local.errors import Conflict, Invalid, InvalidTransition, NotAllowed, NotFound
 from node.local.models import Quarter, Resident, utcnow
 from node.local.tx import Change, Tx
@@ -139,7 +140,7 @@ def asked(quarter_id: int, remote: RemoteQuarter, follow_id: str) -> Twin:
     stub = quarter_stub(remote)
     twin = Twin.get_or_none((Twin.quarter == quarter_id) & (Twin.actor_uri == remote.actor_uri))
     if twin is None:
-        return Twin.create(
+        twin = Twin.create(
             quarter=quarter_id,
             remote_quarter=stub.id,
             actor_uri=remote.actor_uri,
@@ -150,11 +151,16 @@ def asked(quarter_id: int, remote: RemoteQuarter, follow_id: str) -> Twin:
             direction="incoming",
             follow_id=follow_id,
         )
+        moderation_notices.twin_request(quarter_id, remote.name or remote.handle, remote.host)
+        return twin
     if twin.state == "requested" and twin.direction == "outgoing":
         return twin  # crossing requests: the caller accepts it as the answer to ours
+    waiting = twin.state == "requested" and twin.direction == "incoming"
     Twin.update(state="requested", direction="incoming", follow_id=follow_id).where(
         Twin.id == twin.id
     ).execute()
+    if not waiting:  # asked again after an end or a refusal (a repeated Follow tells nobody twice)
+        moderation_notices.twin_request(quarter_id, remote.name or remote.handle, remote.host)
     return Twin.get_by_id(twin.id)
 
 

@@ -10,7 +10,7 @@ import peewee as pw
 
 from node.db import BaseModel
 from node.i18n import _, using
-from node.local import filecheck, outgoing_mail, uploads, vault
+from node.local import filecheck, moderation_notices, outgoing_mail, uploads, vault
 from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound
 from node.local.models import Resident, utcnow
 from node.local.tx import ResidentUpdated, Tx
@@ -113,6 +113,9 @@ def submit(tx: Tx, resident_id: int, document: CheckedDocument) -> AddressProof:
     )
     resident.verification = "pending"
     resident.save()
+    moderation_notices.proof_submitted(
+        resident, bool(getattr(settings, "ambassadors_can_verify", False))
+    )
     return proof
 
 
@@ -213,6 +216,7 @@ def decide(
                     reason=reason,
                 )
         outgoing_mail.queue(resident.email, subject, text)
+    moderation_notices.proof_decided(resident, approve, reason)  # in the page too, not only e-mail
     _remove_file(settings, proof)  # deleted at the decision: only the outcome is kept
     proof.save()
     tx.record(ResidentUpdated(resident.id))

@@ -29,9 +29,12 @@ def _clean(html: str, title: str, urls: tuple[str, ...]) -> str:
 
 
 def up(db: pw.Database) -> None:
+    # the pattern as a parameter: psycopg2 reads a bare % in the SQL as a placeholder
+    mark = "%s" if isinstance(db, pw.PostgresqlDatabase) else "?"
     rows = db.execute_sql(
         "SELECT id, title, description_html, url, external_ref FROM listing "
-        "WHERE external_ref IS NOT NULL AND description_html LIKE '<p><strong>%'"
+        f"WHERE external_ref IS NOT NULL AND description_html LIKE {mark}",
+        ("<p><strong>%",),
     ).fetchall()
     for ident, title, html, url, ref in rows:
         cleaned = _clean(html or "", title or "", (url or "", ref or ""))

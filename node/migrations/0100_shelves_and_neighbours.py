@@ -83,10 +83,25 @@ class QuarterNeighbour(_M):
         indexes = ((("quarter", "neighbour"), True),)
 
 
+def _columns(db: pw.Database, table: str) -> set[str]:
+    if isinstance(db, pw.PostgresqlDatabase):  # the current schema (tests use one per run)
+        rows = db.execute_sql(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = %s",
+            (table,),
+        ).fetchall()
+        return {row[0] for row in rows}
+    return {column.name for column in db.get_columns(table)}
+
+
 def up(db: pw.Database) -> None:
     create(db, [ShelfTerm, LearnedWord, ShelfMatch, QuarterNeighbour])
     # Plain ADD COLUMN with defaults: no table rebuild on SQLite. Old notifications keep their
     # stored text (message stays empty); new ones keep the English message and its variables.
-    db.execute_sql("ALTER TABLE notification ADD COLUMN message TEXT NOT NULL DEFAULT ''")
-    db.execute_sql("ALTER TABLE notification ADD COLUMN params TEXT NOT NULL DEFAULT ''")
+    # 0095 (loops) may have added them already, recovering old rows' messages
+    have = _columns(db, "notification")
+    if "message" not in have:
+        db.execute_sql("ALTER TABLE notification ADD COLUMN message TEXT NOT NULL DEFAULT ''")
+    if "params" not in have:
+        db.execute_sql("ALTER TABLE notification ADD COLUMN params TEXT NOT NULL DEFAULT ''")
     # the shelf items of an older node are indexed by the `shelf_index` background step

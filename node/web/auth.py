@@ -10,6 +10,7 @@ from node.i18n import _
 from node.local import ratelimit, residents
 from node.local.accounts import login_limits, signups
 from node.local.errors import Invalid
+from node.local.models import Quarter
 from node.web.guards import current
 from node.web.middleware import login_response, logout_response
 from node.web.nexturl import safe_next
@@ -21,7 +22,14 @@ SIGNUPS_PER_ADDRESS = 10  # sign-up mails one address may cause per hour
 async def signup_form(request: web.Request) -> web.Response:
     if current(request):
         raise web.HTTPSeeOther("/")
-    return render(request, "auth/signup.html", form={}, errors={}, sent=False)
+    node = request.app[node_key]
+    slug = request.query.get("quarter", "")[:64]  # from an invitation (link or QR code)
+    invited = await node.db.run(_invited_quarter, slug) if slug else None
+    return render(request, "auth/signup.html", form={}, errors={}, sent=False, invited=invited)
+
+
+def _invited_quarter(slug: str) -> Quarter | None:
+    return Quarter.get_or_none((Quarter.slug == slug) & Quarter.external_ref.is_null())
 
 
 async def signup(request: web.Request) -> web.StreamResponse:

@@ -32,6 +32,12 @@ def _label(value: float) -> str:
     return f"{value:,.0f}".replace(",", " ") if value >= 10 else f"{value:g}"
 
 
+def _span(start: dt.datetime, end: dt.datetime) -> str:
+    """The left label: how far back the chart starts ("-24 h"), in no language."""
+    hours = round((end - start).total_seconds() / 3600)
+    return f"-{hours} h"
+
+
 def line_chart(
     points: Sequence[tuple[dt.datetime, float]],
     start: dt.datetime,
@@ -79,7 +85,7 @@ def line_chart(
         f'<text x="{PAD_LEFT - 4}" y="{base_y}" text-anchor="end" font-size="10" '
         'fill="currentColor">0</text>'
         f'<text x="{PAD_LEFT}" y="{HEIGHT - 4}" font-size="10" fill="currentColor">'
-        f"{start:%H:%M}</text>"
+        f"{escape(_span(start, end))}</text>"
         f'<text x="{WIDTH - PAD_RIGHT}" y="{HEIGHT - 4}" text-anchor="end" font-size="10" '
         f'fill="currentColor">{end:%H:%M} UTC</text>'
     )

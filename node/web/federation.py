@@ -20,6 +20,7 @@ from node.local.models import Quarter, Resident
 from node.runtime import Node
 
 PAGE = 20
+ACCEPTED = json.dumps({"status": "accepted"}).encode()
 
 
 def as_response(doc: dict[str, Any], status: int = 200) -> web.Response:
@@ -142,7 +143,7 @@ async def post_inbox(request: web.Request) -> web.Response:
         counters.inbox_refused.labels(counters.refusal_reason(exc.status, exc.reason)).inc()
         return _error(exc.status, exc.reason)
     counters.inbox_received.labels(result).inc()
-    return web.json_response({"status": "accepted"}, status=202)
+    return web.Response(body=ACCEPTED, status=202, content_type="application/json")
 
 
 # ---------------------------------------------------------------- collections

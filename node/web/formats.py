@@ -48,6 +48,16 @@ def format_since(value: dt.datetime | None, now: dt.datetime | None = None) -> s
     )
 
 
+def format_part(value: dt.datetime | None, pattern: str, tz: str | None = None) -> str:
+    """One part of a moment in the reader's language and the event's zone: "MMM" → "déc.", "d" → "6"."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    zone = dates.get_timezone(tz) if tz else dates.get_timezone("UTC")
+    return dates.format_datetime(value, pattern, tzinfo=zone, locale=i18n.current())
+
+
 def format_iso_date(value: str | None, fmt: str = "medium") -> str:
     """A date stored as ISO text ("2026-12-09") in the reader's language; other text unchanged."""
     if not value:
@@ -67,6 +77,9 @@ def format_price(amount: float | int | None, currency: str = "EUR") -> str:
 def format_distance(metres: float | None) -> str:
     if metres is None:
         return ""
+    if metres < 100:
+        # positions are ~150 m cells: "0 m" (or "0.0 km") would claim a precision we do not have
+        return "< 100 m"
     if metres < 1000:
         return f"{int(round(metres, -1))} m"
     return numbers.format_decimal(round(metres / 1000, 1), locale=i18n.current()) + " km"
@@ -95,6 +108,7 @@ FILTERS = {
     "date": format_date,
     "since": format_since,
     "isodate": format_iso_date,
+    "part": format_part,
     "price": format_price,
     "distance": format_distance,
     "language_name": language_name,

@@ -37,12 +37,19 @@ def require_role(request: web.Request, *roles: str) -> Resident:
     return resident
 
 
+class NotVerified(NotAllowed):
+    """Refused until the resident's address is verified: pages show the next step (the same
+    403 and error code for the API)."""
+
+    needs_verification = True
+
+
 def require_verified(request: web.Request) -> Resident:
     """Unverified residents browse but may not publish or contact others (unless the node allows)."""
     resident = require_resident(request)
     node = request.app[node_key]
     if not resident.is_verified and not node.settings.unverified_can_publish:
-        raise NotAllowed(
+        raise NotVerified(
             _("Your address must be verified before you can publish or contact neighbours.")
         )
     return resident

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
+
+from node.local.text import html_to_text, markdown_to_html
 
 log = logging.getLogger("quartier.web")
 PRODID = "-//Quartier//Quartier events//EN"
@@ -113,6 +116,18 @@ def _tz_part(kind: str, start: dt.datetime, before, after, name: str) -> list[st
     ]
 
 
+def plain_description(event) -> str:
+    """The description as plain text (RFC 5545 DESCRIPTION is text): from its HTML, which both
+    local (Markdown rendered) and remote events have, never the raw Markdown."""
+    html = getattr(event, "description_html", "") or markdown_to_html(event.description or "")
+    html = re.sub(r"<br\s*/?>\s*", "\n", html)  # a line break, not a paragraph
+    html = re.sub(r"<li[^>]*>\s*", "- ", html)
+    html = re.sub(r"</li>\s*", "\n", html)
+    html = re.sub(r"</(p|ul|ol|h\d|blockquote)>\s*", "\n\n", html)
+    text = html_to_text(html)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
 def vevent(event, url: str, now: dt.datetime) -> list[str]:
     location = ", ".join(
         p for p in (event.place_name, event.street, f"{event.postcode} {event.city}".strip()) if p
@@ -124,7 +139,7 @@ def vevent(event, url: str, now: dt.datetime) -> list[str]:
         _time("DTSTART", event.starts_at, event.timezone),
         _time("DTEND", event.ends_at, event.timezone),
         f"SUMMARY:{escape(event.title)}",
-        f"DESCRIPTION:{escape(event.description)}",
+        f"DESCRIPTION:{escape(plain_description(event))}",
         f"URL:{url}",
         f"STATUS:{'CANCELLED' if event.status == 'cancelled' else 'CONFIRMED'}",
         f"CATEGORIES:{escape(event.category)}",

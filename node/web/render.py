@@ -47,6 +47,11 @@ def make_environment(override_dir: str = "") -> jinja2.Environment:
     return env
 
 
+def _may_take_part(me: Any, settings: Any) -> bool:
+    """The same rule as guards.require_verified, for offering actions rather than refusing them."""
+    return me is not None and (me.is_verified or bool(settings.unverified_can_publish))
+
+
 def context(request: web.Request, **values: Any) -> dict[str, Any]:
     node = request.app[node_key]
     base = {
@@ -55,6 +60,8 @@ def context(request: web.Request, **values: Any) -> dict[str, Any]:
         "settings": node.settings,
         "urls": node.urls,
         "me": request.get(resident_key),
+        # whether the viewer may take part (borrow, write, comment, RSVP) or is shown the next step
+        "may_take_part": _may_take_part(request.get(resident_key), node.settings),
         "csrf_token": request.get(csrf_key, ""),
         "unread_key": unread_key,
         "lang": request.get(language_key, i18n.current()),

@@ -15,6 +15,8 @@ from node.web.api import loans as api_loans
 from node.web.api import messages as api_messages
 from node.web.api import notifications as api_notifications
 from node.web.api import openapi
+from node.web.api import residents as api_residents
+from node.web.api import thanks as api_thanks
 from node.web.ui import (
     account,
     address,
@@ -30,12 +32,14 @@ from node.web.ui import (
     home,
     messages,
     moderation,
+    moderation_log,
     notifications,
     paper,
     residents,
     security,
 )
 from node.web.ui import comments as ui_comments
+from node.web.ui import invite as ui_invite
 from node.web.ui import listings as ui_listings
 from node.web.ui import loans as ui_loans
 from node.web.ui import shelf as ui_shelf
@@ -60,6 +64,8 @@ AREAS += [ui_comments.ROUTES, ui_shelf.ROUTES]
 AREAS += [api_borders.ROUTES, admin_borders.ROUTES]
 AREAS += [admin_categories.ROUTES, admin_stats.ROUTES]
 AREAS += [security.ROUTES]
+AREAS += [ui_invite.ROUTES]
+AREAS += [api_residents.ROUTES, moderation_log.ROUTES, api_thanks.ROUTES]
 AREAS += [api_notifications.ROUTES]
 AREAS += [app_shell.ROUTES]
 AREAS += [paper.ROUTES]

@@ -17,12 +17,14 @@ import json
 import os
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from aiohttp import web
 from helpers import free_port, make_quarter, make_resident
 from PIL import Image, ImageDraw
 
+from node.activitypub import as_objects, from_as
 from node.appkeys import node_key
 from node.commit import commit
 from node.local import comments
@@ -32,8 +34,10 @@ from node.local.messages import conversations as messages
 from node.local.models import Quarter, Resident
 from node.local.notifications.send import notify
 from node.settings import load_settings
+from node.urls import Urls
 
 pytestmark = pytest.mark.browser
+NOW = dt.datetime(2026, 11, 27, 9, 0)
 
 AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js"
 SHOTS = Path(
@@ -72,7 +76,11 @@ FIRST_SCREEN = """() => {
 }"""
 # bytes the page brought over the wire: the document and every resource (decoded sizes: no gzip here)
 WEIGHT = """() => [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')]
-  .reduce((sum, e) => sum + (e.decodedBodySize || 0), 0)"""
+  .map(e => [e.name.replace(location.origin, ''), e.decodedBodySize || 0])"""
+# labels cut short: text wider than its box (the tab bar, chips, buttons)
+CLIPPED = """() => [...document.querySelectorAll('nav.tabs a > span, .chip, button, .button, .badge')]
+  .filter(el => el.checkVisibility() && el.scrollWidth > el.clientWidth + 1)
+  .map(el => el.textContent.trim().slice(0, 30))"""
 OVERFLOW = "() => document.scrollingElement.scrollWidth - window.innerWidth"
 AXE_RUN = """async () => {
   const r = await axe.run(document, {resultTypes: ['violations']});
@@ -153,10 +161,7 @@ async def seed(node, data_dir: Path) -> dict:
         url = "https://malo.example/listings/7"
         made["remote"] = Listing.create(
             author=yann.id, quarter=twin.id, kind="offer", type="loan", title="Tile cutter",
-            description_html=(
-                "<p><strong>Tile cutter</strong></p><p>Offer · Loan · diy</p>"
-                f'<p>For tiles up to 60 cm.</p><p><a href="{url}">{url}</a></p>'
-            ),
+            description_html=from_as.as_to_listing(tile_cutter(url)).description_html,  # as the inbox stores it
             category="diy", reach="public", external_ref=url, url=url, origin="malo.example",
             lat=48.64, lon=-2.02, created_at=now - dt.timedelta(minutes=30),
         )  # fmt: skip
@@ -175,6 +180,18 @@ async def seed(node, data_dir: Path) -> dict:
     await commit(node, comments.post, bob.id, "listing", made["drill"].id, "Is it still free?")
     await commit(node, messages.send, bob.id, alice.id, "Hello neighbour!")
     return {key: row.id for key, row in made.items()}
+
+
+def tile_cutter(url: str) -> dict:
+    """The Note a node like ours sends for a listing: Mastodon's text plus our structured fields."""
+    listing = SimpleNamespace(
+        id=7, kind="offer", type="loan", title="Tile cutter", category="diy", price=None,
+        description_html="<p>For tiles up to 60 cm.</p>", currency="EUR", price_unit="",
+        language="fr", lat=48.64, lon=-2.02, created_at=NOW, updated_at=NOW,
+    )  # fmt: skip
+    note = as_objects.listing_to_note(Urls("https://malo.example"), listing, "yann", None)
+    assert note["url"] == url and "Offer · Loan · diy" in note["content"]
+    return {**note, "to": ["https://www.w3.org/ns/activitystreams#Public"]}
 
 
 class World:
@@ -263,14 +280,18 @@ def check_page(page, where: str, name: str, size: str, problems: list[str], audi
     header = page.evaluate(HEADER)
     if header["rows"] > 2 or header["height"] > 130:
         problems.append(f"{where}: header of {header['rows']} rows, {header['height']:.0f}px")
+    for clipped in page.evaluate(CLIPPED):
+        problems.append(f"{where}: label cut short: {clipped}")
     if size == "phone":
         for small in page.evaluate(SMALL_TARGETS):
             problems.append(f"{where}: tap target {small}")
-        if name == "home" and not page.evaluate(FIRST_SCREEN):
+        if name.startswith("home") and not page.evaluate(FIRST_SCREEN):
             problems.append(f"{where}: no feed item on the first screen")
     if name in ("home", "map"):
         page.wait_for_load_state("networkidle")
-        audit[f"weight {name}"] = page.evaluate(WEIGHT)
+        parts = page.evaluate(WEIGHT)
+        audit[f"weight {name}"] = sum(size for _url, size in parts)
+        audit[f"weight {name} parts"] = parts
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(AXE_RUN)
     audit[where] = violations
@@ -288,9 +309,15 @@ def test_main_pages_fit_the_screen_and_pass_axe(world, browser, lang, size):
     context = browser.new_context(viewport=SIZES[size], locale=lang, bypass_csp=True)
     page = context.new_page()
     try:
-        for name, path in {"signup": "/signup", "login": "/login"}.items():
+        signed_out = {
+            "welcome": "/",
+            "home-visitor": "/?quarter=centre",
+            "signup": "/signup",
+            "login": "/login",
+        }
+        for name, path in signed_out.items():
             where = f"{lang}/{size} {path}"
-            response = page.goto(f"{world.base}{path}?lang={lang}")
+            response = page.goto(f"{world.base}{path}{'&' if '?' in path else '?'}lang={lang}")
             assert response.status == 200, where
             check_page(page, where, name, size, problems, audit)
             page.screenshot(path=str(SHOTS / f"{size}-{lang}-{name}.png"))
@@ -304,9 +331,59 @@ def test_main_pages_fit_the_screen_and_pass_axe(world, browser, lang, size):
             assert page.get_attribute("html", "lang") == lang
             check_page(page, where, name, size, problems, audit)
             page.screenshot(path=str(SHOTS / f"{size}-{lang}-{name}.png"))
+            if name in ("home", "listings", "listing", "event"):
+                page.screenshot(path=str(SHOTS / f"{size}-{lang}-{name}-full.png"), full_page=True)
     finally:
         context.close()
         summary = SHOTS / f"axe-{lang}-{size}.json"
         summary.write_text(json.dumps(audit, indent=1))
     print("\n".join(problems))
     assert problems == []
+
+
+def test_the_last_feed_stays_readable_offline(world, browser):
+    context = browser.new_context(viewport=SIZES["phone"], locale="en", service_workers="allow")
+    page = context.new_page()
+    try:
+        log_in(page, world.base, "en")
+        page.goto(world.base + "/")
+        assert page.evaluate("navigator.serviceWorker.ready.then(r => r.active.state)") in (
+            "activating",
+            "activated",
+        )
+        page.reload()  # now controlled by the worker, which keeps this copy of the feed
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        online = page.inner_text(".feed")
+        context.set_offline(True)
+        page.goto(world.base + "/")
+        assert "Cordless drill" in page.inner_text(".feed") and page.inner_text(".feed") == online
+        assert page.evaluate("getComputedStyle(document.querySelector('nav.tabs')).position") == (
+            "fixed"  # the style came from the kept shell
+        )
+        page.goto(world.base + "/events")
+        assert "You are offline" in page.inner_text("main")
+    finally:
+        context.close()
+
+
+def test_menu_filters_and_log_out_work_without_javascript(world, browser):
+    context = browser.new_context(viewport=SIZES["phone"], locale="fr", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        log_in(page, world.base, "fr")
+        page.goto(world.base + "/")
+        assert page.locator(".feed > li").count() >= 4
+        page.click("details.filters-fold > summary")
+        page.select_option("select[name=category]", "children")  # a translated label, by its slug
+        assert "Enfants" in page.inner_text("select[name=category] option:checked")
+        page.click("form.filters button[type=submit]")
+        titles = page.locator(".feed > li h2").all_inner_texts()
+        assert titles == ["Pram, good condition"]
+        page.click("nav.chips a:has-text('Demandes')")  # chips are plain links
+        assert page.locator(".feed > li h2").all_inner_texts() == ["Ladder for a weekend"]
+        page.click("details.menu > summary")
+        page.click("details.menu button:has-text('Se déconnecter')")
+        page.wait_for_load_state()
+        assert page.locator("header a.login").count() == 1  # signed out
+    finally:
+        context.close()

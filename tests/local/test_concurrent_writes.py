@@ -116,7 +116,7 @@ async def test_thanks_count_once_per_party(client):
     def counts():
         steps = LoanStep.select().where((LoanStep.loan == lid) & (LoanStep.step == "thanked"))
         thanked = sorted(step.actor_id for step in steps)
-        notes = Notification.select().where(Notification.text.contains("thanks you"))
+        notes = Notification.select().where(Notification.text.contains("said thank you"))
         return thanked, sorted(n.resident_id for n in notes)
 
     thanked, notified = await rows(node, counts)

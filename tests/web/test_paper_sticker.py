@@ -81,6 +81,7 @@ async def test_an_unknown_format_is_refused_with_a_reason(client):
     response = await client.get("/print/sticker.pdf?format=letter")
     assert response.status == 400
     assert "a7" in await response.text()
+    assert (await client.get("/print/sticker.pdf?format=")).status == 200  # empty: the default
 
 
 async def test_the_qr_code_opens_the_shelf_with_what_is_free(client):

@@ -60,6 +60,8 @@ QUERY_NAMES = [
     "listing",
     "loan",
     "state",
+    "near",
+    "radius",
 ]
 FORM_NAMES = [
     "title",

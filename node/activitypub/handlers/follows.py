@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from node.activitypub import actors, as_activities, outbox, resolve, twinning
+from node.activitypub import actors, as_activities, outbox, resolve, twin_past, twinning
 from node.activitypub.models import Follower, Following, RemoteActor
 from node.activitypub.vocab import get_id
 from node.local import twins
@@ -171,6 +171,9 @@ def on_accept(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     twin = _twin_of(sender, activity)
     if twin is not None and twin.direction == "outgoing":
         twins.settle(twin.id, True, tx.now)
+    if twin is not None:
+        # settled on our side (our request, or our follow back): the twin gets our past
+        twin_past.send(node, twin.id, tx.now)
     return result
 
 

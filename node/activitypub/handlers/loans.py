@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from node.activitypub import agreements, embedded
+from node.activitypub import agreements, embedded, residence
 from node.activitypub.actors import author_of
 from node.activitypub.audience import host_of
 from node.activitypub.from_as import Unacceptable, note_text
@@ -52,6 +52,9 @@ def on_offer(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
         _apply(loans.ask_extension, tx, party.id, found[0].id, until)
         loan_remote.stamp_step(found[0].id, activity["id"])
         return None
+    refused = residence.refusal(node, party)
+    if refused is not None:
+        raise Unacceptable(f"refused: {refused}")
     fields = agreements.request_fields(activity)
     target = local_target(node, fields["listing"])
     if target is None or target[0] != "listing":

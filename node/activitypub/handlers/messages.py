@@ -7,7 +7,7 @@ sender, never a public item. Loan thanks are direct Notes too (resolve: thanks-n
 
 from __future__ import annotations
 
-from node.activitypub import embedded, resolve
+from node.activitypub import embedded, residence, resolve
 from node.activitypub.actors import author_of
 from node.activitypub.from_as import note_text
 from node.local.errors import DomainError
@@ -23,6 +23,9 @@ def on_direct_note(tx: Tx, node: Node, sender: str, activity: dict) -> str | Non
     recipients = resolve.direct_recipients(node, sender, activity, obj)
     text = note_text(obj)
     author = author_of(sender)
+    refused = residence.refusal(node, author)
+    if refused is not None:
+        return f"direct message not delivered: {refused}"
     delivered = 0
     for index, resident in enumerate(recipients):
         ref = obj["id"] if index == 0 else f"{obj['id']}#to-{resident.id}"  # one row per resident

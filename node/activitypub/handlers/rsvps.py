@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from node.activitypub import as_activities, participation
+from node.activitypub import as_activities, participation, residence
 from node.activitypub.actors import author_of
 from node.activitypub.from_as import Unacceptable
 from node.activitypub.models import RemoteActor
@@ -33,6 +33,11 @@ def on_join(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     event = _our_event(node, activity)
     participant = author_of(sender)
     message = activity.get("participationMessage")
+    refused = residence.refusal(node, participant)
+    if refused is not None:
+        organiser = Resident.get_by_id(event.organiser_id)
+        refuse_join(node, organiser, activity, RemoteActor.get(RemoteActor.uri == sender))
+        return f"refused: {refused}"
     try:
         events.receive_join(
             tx,

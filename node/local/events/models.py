@@ -40,6 +40,7 @@ class Event(BaseModel):
     origin = pw.CharField(max_length=255, default="", index=True)
     url = pw.CharField(max_length=500, default="")
     participant_count = pw.IntegerField(default=0)  # as announced by a remote organiser
+    waiting_count = pw.IntegerField(default=0)  # likewise (qr:waitingCount)
     group_ref = pw.CharField(max_length=500, default="")  # a remote event's attributedTo Group
     remote_updated = pw.CharField(max_length=40, default="")  # origin's `updated` (ordering)
     version = pw.IntegerField(default=1)  # +1 on every local edit: the edit form's version

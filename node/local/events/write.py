@@ -9,7 +9,7 @@ from typing import Any
 import peewee as pw
 
 from node.i18n import _
-from node.local import reach, text
+from node.local import language_guess, reach, text
 from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound, Stale
 from node.local.events import remote_rsvps
 from node.local.events.drafts import EventDraft
@@ -103,7 +103,9 @@ def _apply(event: Event, draft: EventDraft) -> None:
     event.postcode, event.city, event.country = draft.postcode, draft.city, draft.country
     event.lat, event.lon = draft.lat, draft.lon
     event.capacity, event.join_mode = draft.capacity, draft.join_mode
-    event.category, event.language, event.reach = draft.category, draft.language, draft.reach
+    event.category, event.reach = draft.category, draft.reach
+    # the organiser's choice, else what the text says ("" when it does not tell: every reader)
+    event.language = draft.language or language_guess.detect(f"{draft.title}\n{draft.description}")
 
 
 def schedule(tx: Tx, organiser_id: int, draft: EventDraft) -> Event:

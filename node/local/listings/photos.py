@@ -131,12 +131,17 @@ def remote_due(limit: int) -> list[ListingPhoto]:
     )
 
 
-def remote_fetched(photo_id: int, saved: images.Saved) -> None:
-    """A remote photo fetched, checked and re-encoded here: its files are named."""
+def remote_fetched(photo_id: int, saved: images.Saved) -> int:
+    """A remote photo fetched, checked and re-encoded here: its files are named, unless another
+    process kept its own copy meanwhile (0 then)."""
     full, thumb = saved.names
-    ListingPhoto.update(
-        name=full, thumb=thumb, mime=saved.mime, width=saved.width, height=saved.height
-    ).where(ListingPhoto.id == photo_id).execute()
+    return (
+        ListingPhoto.update(
+            name=full, thumb=thumb, mime=saved.mime, width=saved.width, height=saved.height
+        )
+        .where((ListingPhoto.id == photo_id) & (ListingPhoto.name == ""))
+        .execute()
+    )
 
 
 def remote_failed(photo_id: int) -> None:

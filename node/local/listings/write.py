@@ -10,7 +10,7 @@ from typing import Any
 import peewee as pw
 
 from node.i18n import _
-from node.local import geo, reach
+from node.local import geo, language_guess, reach
 from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound, Stale
 from node.local.listings import categories
 from node.local.listings.drafts import ListingDraft
@@ -87,7 +87,10 @@ def publish(tx: Tx, resident_id: int, draft: ListingDraft) -> Listing:
         currency=draft.currency,
         price_unit=draft.price_unit,
         availability=draft.availability,
-        language=draft.language or resident.language,
+        # the author's choice, else what the text itself says, else their own page language
+        language=draft.language
+        or language_guess.detect(f"{draft.title}\n{draft.description}")
+        or resident.language,
         reach=reach,
         shelf=draft.shelf,
         lat=lat,
@@ -246,6 +249,7 @@ def withdraw(
     except InvalidTransition:
         raise InvalidTransition(_("This listing is already withdrawn.")) from None
     tx.record(ListingWithdrawn(listing.id))
+    shelf_matching.after_write(tx, listing)
     return listing
 
 

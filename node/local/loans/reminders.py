@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from node.local import notice_text
 from node.local.listings.models import Listing
 from node.local.loans.models import Loan
 from node.local.models import Resident
@@ -65,5 +66,5 @@ def _remind(tx: Tx, loan: Loan, resident_id: int, message: str) -> None:
         message,
         _url(tx, loan.id),
         title=listing.title,
-        until=loan.until.isoformat(),
+        until=notice_text.day(loan.until),
     )

@@ -9,7 +9,7 @@ from typing import Any
 import peewee as pw
 
 from node.i18n import _
-from node.local import inputs, reach
+from node.local import inputs, notice_text, reach, thanks
 from node.local.errors import Conflict, Invalid, InvalidTransition, NotAllowed, NotFound
 from node.local.listings.models import Listing
 from node.local.loans.models import Loan, LoanExtension, LoanStep
@@ -342,7 +342,7 @@ def ask_extension(tx: Tx, actor_id: int, loan_id: int, until: dt.date) -> LoanEx
         loan,
         actor_id,
         N_("%(name)s asks to keep “%(title)s” until %(until)s."),
-        until=until.isoformat(),
+        until=notice_text.day(until),
     )
     tx.record(LoanExtensionAsked(loan.id))
     return extension
@@ -413,6 +413,13 @@ def thank(tx: Tx, actor_id: int, loan_id: int, message: str = "") -> Loan:
             _step(tx, loan, "thanked", actor_id, message.strip()[:1000])
     except pw.IntegrityError:
         raise already from None
-    _tell(tx, loan, actor_id, N_("%(name)s thanks you for the loan of “%(title)s”."))
+    thanks.record_loan(tx, loan, actor_id, message)  # counted on profiles with every thanks
+    text = message.strip()[:1000]
+    if text:  # the thanks themselves, not only that they were said
+        _tell(
+            tx, loan, actor_id, N_("%(name)s said thank you for “%(title)s”: %(text)s"), text=text
+        )
+    else:
+        _tell(tx, loan, actor_id, N_("%(name)s thanks you for the loan of “%(title)s”."))
     tx.record(LoanThanked(loan.id))
     return loan

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from node.i18n import _
-from node.local import reach
+from node.local import moderation_notices, reach
 from node.local.accounts import sessions as login_sessions
 from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound
 from node.local.events.models import Event
@@ -20,6 +20,19 @@ from node.local.tx import Change, Tx
 TARGETS = ("listing", "event", "message", "comment", "resident", "announcement")
 HIDEABLE = {"listing": Listing, "event": Event, "comment": Comment, "announcement": Announcement}
 ACTIONS = ("hide", "unhide", "remove", "warn", "suspend", "unsuspend", "dismiss")
+# what the public moderation log says instead of the reason's text
+REASON_CATEGORIES = (
+    "spam",
+    "scam",
+    "harassment",
+    "hate",
+    "illegal",
+    "privacy",
+    "unsafe",
+    "off_topic",
+    "misinformation",
+    "other",
+)
 
 
 @dataclass(frozen=True)
@@ -196,6 +209,7 @@ def report(tx: Tx, reporter_id: int, target_type: str, target_id: int, reason: s
         created_at=tx.now,
     )
     tx.record(ReportFiled(row.id))
+    moderation_notices.report_filed(quarter_id, target_type, row.reason, reporter.id)
     return row
 
 
@@ -296,6 +310,7 @@ def act(
     reason: str = "",
     report_id: int | None = None,
     days: int = 7,
+    category: str = "other",
 ) -> ModerationAction:
     """Apply one moderation action, close the report it answers, and log it.
 
@@ -305,6 +320,8 @@ def act(
     moderator = Resident.get_by_id(moderator_id)
     if action not in ACTIONS or target_type not in TARGETS:
         raise Invalid(_("Unknown moderation action."))
+    if category not in REASON_CATEGORIES:
+        raise Invalid(_("Unknown reason category."), {"category": "choice"})
     report_row = Report.get_or_none(Report.id == report_id) if report_id else None
     if report_id and report_row is None:
         raise NotFound(_("No such report."))
@@ -321,6 +338,10 @@ def act(
         raise InvalidTransition(_("This report was already handled."))
     if action in ("hide", "unhide", "remove"):
         _hide(tx, action, target_type, target_id)
+        if action != "unhide":
+            title, url = _title_and_path(target_type, target_id)
+            author_id = _author_of(target_type, target_id)
+            moderation_notices.item_hidden(author_id, action, target_type, title, url, reason)
     elif action in ("warn", "suspend", "unsuspend"):
         person_id = _author_of(target_type, target_id)
         person = Resident.get_or_none(Resident.id == person_id) if person_id else None
@@ -334,6 +355,7 @@ def act(
         report_row.decided_by, report_row.decided_at = moderator.id, tx.now
         report_row.outcome = action
         report_row.save()
+        moderation_notices.report_handled(report_row.reporter_id, action)
     return ModerationAction.create(
         quarter=quarter_id,
         moderator=moderator.id,
@@ -341,8 +363,27 @@ def act(
         target_type=target_type,
         target_id=target_id,
         reason=reason[:2000],
+        category=category,
         created_at=tx.now,
     )
+
+
+def _title_and_path(target_type: str, target_id: int) -> tuple[str, str]:
+    """The title and page of a hidden item, for its author's notification."""
+    if target_type == "comment":
+        comment = Comment.get_or_none(Comment.id == target_id)
+        if comment is None:
+            return "", ""
+        return "", f"/{comment.target_type}s/{comment.target_id}"
+    if target_type == "message":
+        message = Message.get_or_none(Message.id == target_id)
+        return "", f"/messages/{message.conversation_id}" if message else ""
+    model = HIDEABLE[target_type]
+    row = model.get_or_none(model.id == target_id)
+    path = {"listing": "/listings/", "event": "/events/", "announcement": "/announcements/"}.get(
+        target_type
+    )
+    return (row.title if row else ""), (f"{path}{target_id}" if path else "")
 
 
 def _hide(tx: Tx, action: str, target_type: str, target_id: int) -> None:

@@ -41,6 +41,8 @@ class ModerationAction(BaseModel):
     target_type = pw.CharField(max_length=12)
     target_id = pw.IntegerField()
     reason = pw.TextField(default="")
+    # the public log shows this, never the reason's text (node/local/moderation_log.py)
+    category = pw.CharField(max_length=20, default="other")
     created_at = pw.DateTimeField(default=utcnow, index=True)
 
 

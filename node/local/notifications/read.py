@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from node.i18n import _, using
 from node.local import outgoing_mail
@@ -23,6 +22,12 @@ KINDS = (
     "event_decision",
     "loan",
     "moderation",
+    "proof_decided",
+    "item_hidden",
+    "report_handled",
+    "proof_submitted",
+    "report_filed",
+    "twin_request",
     "shelf_match",
 )
 DIGEST_EVERY = dt.timedelta(days=1)
@@ -38,6 +43,12 @@ def kind_labels() -> dict[str, str]:
         "event_decision": _("Answers to my requests to join"),
         "loan": _("Loans"),
         "moderation": _("Messages from moderators"),
+        "proof_decided": _("The decision on my proof of address"),
+        "item_hidden": _("A moderator hid something I wrote"),
+        "report_handled": _("What became of my reports"),
+        "proof_submitted": _("Moderators: proofs of address to check"),
+        "report_filed": _("Moderators: new reports"),
+        "twin_request": _("Moderators: twinning requests"),
         "shelf_match": _("Someone nearby asks for something on my shelf"),
     }
 
@@ -60,18 +71,10 @@ def page(resident_id: int, limit: int = 20, before: int | None = None) -> list[N
 
 
 def render(note: Notification, language: str) -> str:
-    """The notification's text in `language`: its message translated now with its variables;
-    notifications stored before messages were kept show the text written then."""
-    if not note.message:
-        return note.text
-    try:
-        params = json.loads(note.params or "{}")
-        if not isinstance(params, dict):
-            params = {}
-        with using(language):
-            return _(note.message, **params)
-    except (ValueError, KeyError, TypeError):  # a message whose variables changed since
-        return note.text
+    """The notification's text in `language`: its message translated now with its variables
+    (node/local/notice_text.py); rows whose message is unknown show the text written then."""
+    with using(language):
+        return note.shown
 
 
 def read_one(tx: Tx, resident_id: int, notification_id: int) -> Notification:
@@ -166,7 +169,9 @@ def send_digests(now: dt.datetime, public_url: str = "", limit: int = 200) -> in
                 footer = _("You can choose which e-mails you receive in your settings.")
             lines = [intro, ""]
             for note in waiting:
-                lines.append(f"- {note.text}" + (f"\n  {note.url}" if note.url else ""))
+                with using(resident.language or "en"):
+                    text = note.shown  # in the language the resident reads now
+                lines.append(f"- {text}" + (f"\n  {note.url}" if note.url else ""))
             lines += ["", "-- ", footer, f"{public_url.rstrip('/')}/settings/notifications"]
             outgoing_mail.queue(resident.email, subject, "\n".join(lines) + "\n")
         sent += 1

@@ -9,6 +9,7 @@ owner answers ("I have one" sends them a message).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import peewee as pw
@@ -18,7 +19,7 @@ from node.local import adjacency, reach, twins
 from node.local.errors import InvalidTransition, NotFound
 from node.local.listings.models import Listing
 from node.local.models import Quarter, Resident
-from node.local.moderation.actions import blocked_between
+from node.local.moderation.models import Block
 from node.local.notifications.models import Notification
 from node.local.notifications.send import N_, notify
 from node.local.shelves import words
@@ -31,6 +32,8 @@ MAX_OWNERS = 30  # owners told about one request (the best matches first)
 MAX_CANDIDATES = 2000  # index rows read for one request
 LEARN_MIN_USES = 2  # a resident's word names a concept once two shelf items used it so
 GENERIC = "other"
+FRESH = dt.timedelta(days=30)  # an older request from a twin (its past, sent on twinning) is not
+# worth a notification: the owners would be told about requests long answered
 
 
 # ---------------------------------------------------------------- the shelf index
@@ -44,7 +47,12 @@ def index_item(listing: Listing) -> int:
     """(Re)write the index terms of a local shelf item; returns how many. Words of its title that
     name no concept become residents' own words for the title's single concept."""
     ShelfTerm.delete().where(ShelfTerm.listing == listing.id).execute()
-    if not listing.shelf or listing.external_ref is not None or listing.kind != "offer":
+    if (
+        not listing.shelf
+        or listing.external_ref is not None
+        or listing.kind != "offer"
+        or listing.state == "withdrawn"  # gone for good: its terms would only crowd the index
+    ):
         return 0
     found = words.analyse(listing.title, _description(listing), listing.language)
     terms = found.terms() | {INDEXED}
@@ -130,17 +138,11 @@ def candidates(request: Listing, terms: set[str], quarters: list[int]) -> list[C
     """Shelf items sharing a concept, or a title word within a compatible category, best first."""
     if not terms or not quarters:
         return []
+    # two indexed lookups, the index first: (term, quarter) → items, then those items' rows
+    # (a join lets a planner without statistics walk every open listing instead)
     hits = list(
         ShelfTerm.select(ShelfTerm.listing, ShelfTerm.term)
-        .join(Listing, on=(ShelfTerm.listing == Listing.id))
-        .where(
-            ShelfTerm.term.in_(sorted(terms))
-            & ShelfTerm.quarter.in_(quarters)
-            & (Listing.state == "open")
-            & (Listing.hidden == False)  # noqa: E712 - peewee expression
-            & (Listing.shelf == True)  # noqa: E712
-            & (Listing.author != request.author_id)
-        )
+        .where(ShelfTerm.term.in_(sorted(terms)) & ShelfTerm.quarter.in_(quarters))
         .limit(MAX_CANDIDATES)
     )
     by_item: dict[int, list[str]] = {}
@@ -148,10 +150,23 @@ def candidates(request: Listing, terms: set[str], quarters: list[int]) -> list[C
         by_item.setdefault(hit.listing_id, []).append(hit.term)
     if not by_item:
         return []
-    items = {row.id: row for row in Listing.select().where(Listing.id.in_(list(by_item)))}
+    items = {
+        row.id: row
+        for row in Listing.select(
+            Listing.id, Listing.author, Listing.title, Listing.category, Listing.quarter
+        ).where(
+            Listing.id.in_(list(by_item))
+            & (Listing.state == "open")
+            & (Listing.hidden == False)  # noqa: E712 - peewee expression
+            & (Listing.shelf == True)  # noqa: E712
+            & (Listing.author != request.author_id)
+        )
+    }
     found = []
     for item_id, matched in by_item.items():
-        item = items[item_id]
+        item = items.get(item_id)
+        if item is None:  # withdrawn, hidden, lent for good, or the requester's own
+            continue
         concepts = sum(1 for t in matched if t.startswith("c:"))
         plain = sum(1 for t in matched if t.startswith("w:"))
         if not concepts and not _compatible(request.category, item.category):
@@ -173,35 +188,70 @@ def match_request(tx: Tx, request_id: int) -> list[ShelfMatch]:
         or request.shelf
     ):
         return []
+    if request.external_ref is not None and _stale(request.remote_updated, tx.now):
+        return []
     quarters = owner_quarters(request)
     terms, _found = request_terms(request)
-    made: list[ShelfMatch] = []
-    told: set[int] = set(
+    told = {
         r.owner_id
         for r in ShelfMatch.select(ShelfMatch.owner).where(ShelfMatch.request == request.id)
-    )
+    }
+    best: dict[int, Listing] = {}  # owner → their best matching item, best owners first
     for candidate in candidates(request, terms, quarters):
+        owner_id = candidate.item.author_id
+        if owner_id not in told and owner_id not in best:
+            best[owner_id] = candidate.item
+    if not best:
+        return []
+    owners = {
+        r.id: r
+        for r in Resident.select().where(
+            Resident.id.in_(list(best))
+            & Resident.external_ref.is_null()
+            & Resident.deleted_at.is_null()
+        )
+    }
+    blocked = _blocked_with(request.author_id)
+    made: list[ShelfMatch] = []
+    for owner_id, item in best.items():
         if len(told) >= MAX_OWNERS:
             break
-        owner_id = candidate.item.author_id
-        if owner_id in told:
+        owner = owners.get(owner_id)
+        if owner is None or owner_id in blocked or not reach.may_see(request, owner):
             continue
-        owner = Resident.get_or_none(Resident.id == owner_id)
-        if (
-            owner is None
-            or not owner.is_local
-            or owner.deleted_at is not None
-            or not reach.may_see(request, owner)
-            or blocked_between(owner.id, request.author_id)
-        ):
-            continue
-        told.add(owner_id)
-        made.append(_tell(tx, request, candidate.item, owner))
+        match = _tell(tx, request, item, owner)
+        if match is not None:
+            told.add(owner_id)
+            made.append(match)
     return made
 
 
-def _tell(tx: Tx, request: Listing, item: Listing, owner: Resident) -> ShelfMatch:
-    match = ShelfMatch.create(request=request.id, item=item.id, owner=owner.id, created_at=tx.now)
+def _blocked_with(resident_id: int) -> set[int]:
+    """Everyone who blocked this resident or whom they blocked (one query for all owners)."""
+    rows = Block.select(Block.blocker, Block.blocked).where(
+        (Block.blocker == resident_id) | (Block.blocked == resident_id)
+    )
+    return {r.blocked_id if r.blocker_id == resident_id else r.blocker_id for r in rows}
+
+
+def _stale(stamp: str, now: dt.datetime) -> bool:
+    """Whether a remote request's origin stamp (arrivals.updated_of) is older than FRESH."""
+    try:
+        moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ")
+    except (TypeError, ValueError):
+        return False  # no stamp: judged by its arrival, which is now
+    return moment < now - FRESH
+
+
+def _tell(tx: Tx, request: Listing, item: Listing, owner: Resident) -> ShelfMatch | None:
+    """Record the match and notify its owner; None when another writer recorded it meanwhile."""
+    try:
+        with ShelfMatch._meta.database.atomic():  # a savepoint: a lost race is no failure
+            match = ShelfMatch.create(
+                request=request.id, item=item.id, owner=owner.id, created_at=tx.now
+            )
+    except pw.IntegrityError:
+        return None
     base = tx.settings.public_url.rstrip("/") if tx.settings is not None else ""
     note = notify(
         owner,
@@ -259,6 +309,48 @@ def answer(tx: Tx, owner_id: int, match_id: int, text: str = "") -> int:
             (Notification.id == match.notification_id) & Notification.read_at.is_null()
         ).execute()
     return message.conversation_id
+
+
+def pending_for(viewer: Resident | None, request: Listing) -> dict:
+    """For the request's page: the viewer's match with it ({} when none), and the item's title."""
+    if viewer is None or request.kind != "request":
+        return {}
+    match = ShelfMatch.get_or_none(
+        (ShelfMatch.request == request.id) & (ShelfMatch.owner == viewer.id)
+    )
+    if match is None:
+        return {}
+    item = Listing.get_or_none(Listing.id == match.item_id)
+    return {"shelf_match": match, "shelf_match_item": item.title if item is not None else ""}
+
+
+@dataclass
+class Asked:
+    match_id: int
+    request_id: int
+    request_title: str
+    item_title: str
+
+
+def asked_of(owner_id: int, limit: int = 20) -> list[Asked]:
+    """Open requests that the owner's shelf may answer and that they have not answered yet."""
+    item = Listing.alias()
+    rows = (
+        ShelfMatch.select(ShelfMatch.id, Listing.id, Listing.title, item.title)
+        .join(Listing, on=(ShelfMatch.request == Listing.id))
+        .switch(ShelfMatch)
+        .join(item, on=(ShelfMatch.item == item.id))
+        .where(
+            (ShelfMatch.owner == owner_id)
+            & ShelfMatch.answered_at.is_null()
+            & (Listing.state == "open")
+            & (Listing.hidden == False)  # noqa: E712
+        )
+        .order_by(ShelfMatch.id.desc())
+        .limit(limit)
+        .tuples()
+    )
+    return [Asked(*row) for row in rows]
 
 
 def matches_for_notifications(owner_id: int, notification_ids: list[int]) -> dict[int, ShelfMatch]:

@@ -11,7 +11,7 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import reach
+from node.local import reach, search_query
 from node.local.errors import NotFound
 from node.local.events import drafts as event_drafts
 from node.local.events import write as events
@@ -116,9 +116,13 @@ async def index(request: web.Request) -> web.Response:
     limit, before = paging(request)
     scope = reach.parse_scope(request.query.get("scope"))
     languages = reach.parse_languages(me.languages_seen)
+    circle = search_query.parse_near(request.query.get("near"), request.query.get("radius"))
 
     def find() -> list[Event]:
         where = reach.visible(Event, me.quarter_id, scope, languages) if me.quarter_id else None
+        if circle is not None:  # events whose venue lies in the circle
+            inside = search_query.within(Event, circle)
+            where = inside if where is None else where & inside
         return events.upcoming(me.quarter_id, utcnow(), limit, before, where, me)
 
     rows = await node.db.run(find)
@@ -209,8 +213,14 @@ OPENAPI = {
             },
         },
         "get": {
-            "summary": "Upcoming events of my quarter",
-            "parameters": _PAGING,
+            "summary": "Upcoming events I may see (scope=quarter|nearby|twins|all; "
+            "near=LAT,LON&radius=METRES: venues in that circle)",
+            "parameters": _PAGING
+            + [
+                {"name": "scope", "in": "query", "schema": {"type": "string"}},
+                {"name": "near", "in": "query", "schema": {"type": "string"}},
+                {"name": "radius", "in": "query", "schema": {"type": "number"}},
+            ],
             "responses": {"200": {"description": "An array of events"}},
         },
     },

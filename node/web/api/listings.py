@@ -188,8 +188,9 @@ async def index(request: web.Request) -> web.Response:
             where = where & search_query.within(Listing, circle)
         index = search_query.label_index(categories.raw_choices())
         labels = {w: search_query.categories_named(w, index) for w in search.terms(q)}
+        also = search_query.same_object(q)
         return search.search_listings(
-            q, limit=limit, before=before, where=where, labels=labels, **chosen
+            q, limit=limit, before=before, where=where, labels=labels, also=also, **chosen
         )
 
     rows = await node.db.run(find)
@@ -246,7 +247,8 @@ OPENAPI = {
     "/api/v1/listings": {
         "get": {
             "summary": "Search the listings I may see (newest first). Words match the text or a "
-            "category's label in any shipped language (Bricolage, Heimwerken → diy)",
+            "category's label in any shipped language (Bricolage, Heimwerken → diy); an object "
+            "named in one language is found in the others (Leiter → Échelle)",
             "parameters": [
                 {"name": n, "in": "query", "schema": {"type": t}, "description": d}
                 for n, t, d in (

@@ -7,10 +7,30 @@ from typing import Any
 from aiohttp import web
 
 from node import __version__
-from node.web.api import borders, events, feed, listings, loans, messages, notifications
+from node.web.api import (
+    borders,
+    events,
+    feed,
+    listings,
+    loans,
+    messages,
+    notifications,
+    residents,
+    thanks,
+)
 
 # Each API module exposes OPENAPI = {"/api/v1/...": {"get": {...}, ...}} beside its ROUTES.
-API_MODULES: list[Any] = [listings, loans, events, feed, messages, borders, notifications]
+API_MODULES: list[Any] = [
+    listings,
+    loans,
+    events,
+    feed,
+    messages,
+    borders,
+    notifications,
+    residents,
+    thanks,
+]
 
 ERROR = {
     "type": "object",

@@ -8,7 +8,7 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import quarters
+from node.local import adjacency, quarters
 from node.local.errors import Invalid
 from node.local.models import ROLES, Quarter, Resident
 from node.local.verification import is_verifier
@@ -65,6 +65,11 @@ async def _boundary(form) -> str | None:
         raise Invalid(message, {"boundary": message}) from None
 
 
+def _optional(form, name: str) -> str | None:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
 async def quarter_create(request: web.Request) -> web.StreamResponse:
     node = request.app[node_key]
     me = require_role(request, "admin")
@@ -81,6 +86,9 @@ async def quarter_create(request: web.Request) -> web.StreamResponse:
             country=node.settings.node_country,
             language=node.settings.default_language,
             description=str(form.get("description", "")),
+            center=_optional(form, "center"),
+            radius=_optional(form, "radius"),
+            adjacent=_optional(form, "adjacent"),
             actor_id=me.id,
         )
     except Invalid as exc:
@@ -93,8 +101,14 @@ async def quarter_form(request: web.Request, status=200, errors=None) -> web.Res
     node = request.app[node_key]
     require_staff(request)
     quarter = await node.db.run(quarters.get_quarter, request.match_info["slug"])
+    next_to = await node.db.run(adjacency.slugs_next_to, quarter.id)
     return render(
-        request, "admin/quarter.html", status=status, quarter=quarter, errors=errors or {}
+        request,
+        "admin/quarter.html",
+        status=status,
+        quarter=quarter,
+        adjacent=", ".join(next_to),
+        errors=errors or {},
     )
 
 
@@ -115,6 +129,7 @@ async def quarter_save(request: web.Request) -> web.StreamResponse:
             rural=form.get("rural") == "on",
             description=str(form.get("description", "")),
             clear_boundary=form.get("clear_boundary") == "on",
+            adjacent=str(form["adjacent"]) if isinstance(form.get("adjacent"), str) else None,
             actor_id=me.id,
         )
     except Invalid as exc:

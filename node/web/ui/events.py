@@ -16,8 +16,8 @@ from node.local.errors import Invalid, NotFound, Stale
 from node.local.events import drafts as event_drafts
 from node.local.events import write as events
 from node.local.events.models import Event
-from node.local.models import Organisation, OrganisationMember, Quarter, utcnow
-from node.web import ical
+from node.local.models import Organisation, OrganisationMember, Quarter, Resident, utcnow
+from node.web import ical, labels
 from node.web.guards import current, require_resident, require_verified
 from node.web.render import redirect, render
 
@@ -40,31 +40,24 @@ def _my_organisations(resident_id: int) -> list[tuple[str, str]]:
 
 
 def category_labels() -> list[tuple[str, str]]:
-    labels = {
-        "COMMUNITY": _("Community"),
-        "PARTY": _("Party"),
-        "MEETING": _("Meeting"),
-        "FOOD_DRINK": _("Food and drink"),
-        "FAMILY": _("Family"),
-        "SPORTS": _("Sports"),
-        "OUTDOORS_ADVENTURE": _("Outdoors"),
-        "LEARNING": _("Learning"),
-        "ARTS": _("Arts"),
-        "MUSIC": _("Music"),
-        "GAMES": _("Games"),
-        "CRAFTS": _("Crafts"),
-        "CAUSES": _("Causes"),
-    }
-    return list(labels.items()) + [
-        (c, c.replace("_", " ").title()) for c in event_drafts.CATEGORIES if c not in labels
-    ]
+    return labels.event_category_options()
 
 
 async def index(request: web.Request) -> web.Response:
     node = request.app[node_key]
     me = current(request)
     quarter_id = me.quarter_id if me else None
-    rows = await node.db.run(events.upcoming, quarter_id, utcnow(), 100, None, None, me)
+
+    def find() -> list[Event]:
+        # the quarter's own events and those its twins (and public remote ones) sent here, as
+        # in the feed and GET /api/v1/events; may_see (inside upcoming) still decides per row
+        where = None
+        if quarter_id is not None:
+            languages = reach.parse_languages(me.languages_seen)
+            where = reach.visible(Event, quarter_id, "all", languages)
+        return events.upcoming(quarter_id, utcnow(), 100, None, where, me)
+
+    rows = await node.db.run(find)
     return render(request, "events/index.html", events=rows)
 
 
@@ -148,6 +141,7 @@ def _detail_data(event_id: int, viewer) -> dict[str, Any]:
         "organisation": Organisation.get_or_none(Organisation.id == event.organisation_id)
         if event.organisation_id
         else None,
+        "organiser": Resident.get_or_none(Resident.id == event.organiser_id),
         "participants": events.participants(event.id),
         "waiting": events.waiting_list(event.id),
         "pending": events.pending(event.id) if manage else [],

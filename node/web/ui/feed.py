@@ -7,12 +7,13 @@ import datetime as dt
 from typing import Any
 from xml.sax.saxutils import escape
 
+import orjson
 from aiohttp import web
 
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import announcements, feed, inputs, reach
+from node.local import announcements, feed, inputs, mapping, reach
 from node.local.errors import Invalid, NotFound
 from node.local.models import Announcement, Organisation, OrganisationMember, Quarter, utcnow
 from node.local.moderation.actions import is_moderator_of
@@ -85,18 +86,34 @@ async def atom(request: web.Request) -> web.Response:
     return web.Response(text="\n".join(parts), content_type="application/atom+xml", charset="utf-8")
 
 
+MAP_LIST = 25  # items of each kind listed under the map (and instead of it without JavaScript)
+
+
+def _kind(places: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [p for p in places if p["type"] == kind]
+
+
 async def map_page(request: web.Request) -> web.Response:
     node = request.app[node_key]
     quarter = await node.db.run(quarter_for, request.query.get("quarter"), current(request))
     query = {k: v for k, v in request.query.items() if k in ("kind", "type", "category", "q")}
+    places: list[dict[str, Any]] = []
     if quarter is not None:
         query["quarter"] = quarter.slug
+        filters = filters_for(request, quarter)
+        found = await node.db.run(
+            feed.map_features, quarter.id, filters, utcnow(), None, MAP_LIST + 1
+        )
+        places = [f["properties"] for f in found["features"]]
     return render(
         request,
         "map.html",
         quarter=quarter,
         filters=feed.FeedFilter.parse(request.query),
         geojson_url=str(request.url.with_path("/map.geojson").with_query(query).relative()),
+        places=[p for k in ("listing", "event") for p in _kind(places, k)[:MAP_LIST]],
+        more=any(len(_kind(places, k)) > MAP_LIST for k in ("listing", "event")),
+        feed_url=str(request.url.with_path("/").with_query(query).relative()),
     )
 
 
@@ -107,8 +124,16 @@ async def geojson(request: web.Request) -> web.Response:
         raise NotFound(_("No such quarter."))
     filters = filters_for(request, quarter)
     box = feed.parse_bbox(request.query.get("bbox"))
-    data = await node.db.run(feed.map_features, quarter.id, filters, utcnow(), box)
-    return web.json_response(data, content_type="application/geo+json")
+    zoom = mapping.parse_zoom(request.query.get("zoom"))
+    data = await node.db.run(
+        feed.map_features, quarter.id, filters, utcnow(), box, feed.MAP_CAP, zoom
+    )
+    response = web.Response(
+        body=orjson.dumps(data), content_type="application/geo+json", charset="utf-8"
+    )
+    if len(response.body) > 1024:
+        response.enable_compression()  # gzip/deflate when the client accepts it
+    return response
 
 
 def _announcement(announcement_id: int, viewer) -> dict[str, Any]:

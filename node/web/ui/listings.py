@@ -22,6 +22,7 @@ from node.local.listings import write as listings
 from node.local.listings.models import LISTING_KINDS, LISTING_TYPES, Listing, ListingPhoto
 from node.local.loans import read as loan_reads
 from node.local.models import Resident
+from node.local.shelves import matching as shelf_matching
 from node.web.guards import current, require_resident, require_verified
 from node.web.render import redirect, render
 
@@ -227,6 +228,7 @@ def detail_data(listing_id: int, viewer: Resident | None) -> dict[str, Any]:
         "comments": comments.under("listing", listing_id),
         "item_origin": reach.origin_of(listing),
         "distance_m": reach.distance(viewer, listing),
+        **shelf_matching.pending_for(viewer, listing),
     }
 
 

@@ -47,6 +47,33 @@ def _seen_listing(listing_id: int | None, viewer: Any) -> Listing | None:
     return listing if listing is not None and reach.may_see(listing, viewer) else None
 
 
+def recipients_for(me: Any, limit: int = 300) -> list[Resident]:
+    """People this resident may write to, to choose from: the people they already talk with and
+    the verified neighbours of their quarter (never themselves, anyone deleted or blocked)."""
+    partners = [c.other for c in messages.conversations(me.id, limit)]
+    neighbours = []
+    if me.quarter_id is not None:
+        neighbours = list(
+            Resident.select()
+            .where(
+                (Resident.quarter == me.quarter_id)
+                & (Resident.host == "")
+                & Resident.verified_at.is_null(False)
+                & Resident.deleted_at.is_null()
+                & (Resident.id != me.id)
+            )
+            .order_by(Resident.display_name, Resident.username)
+            .limit(limit)
+        )
+    chosen = {}
+    for person in [*partners, *neighbours]:
+        if person.id == me.id or person.deleted_at is not None or person.id in chosen:
+            continue
+        if not moderation.blocked_between(me.id, person.id):  # either way: sending is refused
+            chosen[person.id] = person
+    return sorted(chosen.values(), key=lambda r: (r.name.lower(), r.handle))
+
+
 def _new_data(
     username: str, listing_id: int | None, loan_id: int | None, me: Any
 ) -> dict[str, Any]:
@@ -57,7 +84,12 @@ def _new_data(
     loan = Loan.get_or_none(Loan.id == loan_id) if loan_id else None
     if loan is not None and me.id not in (loan.lender_id, loan.borrower_id):
         loan = None  # someone else's loan
-    return {"to": to, "listing": _seen_listing(listing_id, me), "loan": loan}
+    return {
+        "to": to,
+        "listing": _seen_listing(listing_id, me),
+        "loan": loan,
+        "recipients": [] if to else recipients_for(me),
+    }
 
 
 async def new(request: web.Request) -> web.Response:
@@ -77,7 +109,8 @@ async def send(request: web.Request) -> web.StreamResponse:
     node = request.app[node_key]
     me = require_verified(request)
     form = await request.post()
-    username = str(form.get("to", "")).strip()
+    # a neighbour chosen from the list, or a user name / @name@host typed in
+    username = str(form.get("to_other", "") or form.get("to", "")).strip()
     listing_id, loan_id = _int(form.get("listing")), _int(form.get("loan"))
     text = str(form.get("text", ""))
     try:

@@ -16,6 +16,7 @@ from node.local.moderation import actions as moderation
 from node.web.guards import require_resident, require_role
 from node.web.nexturl import safe_next
 from node.web.render import redirect, render
+from node.web.ui.moderation_log import category_label
 
 
 def _int(value: Any) -> int:
@@ -66,7 +67,8 @@ async def queue(request: web.Request) -> web.Response:
     node = request.app[node_key]
     me = require_role(request, "moderator", "admin")
     data = await node.db.run(_queue, me)
-    return render(request, "moderation/queue.html", **data)
+    categories = [(c, category_label(c)) for c in moderation.REASON_CATEGORIES]
+    return render(request, "moderation/queue.html", categories=categories, **data)
 
 
 async def act(request: web.Request) -> web.StreamResponse:
@@ -85,6 +87,7 @@ async def act(request: web.Request) -> web.StreamResponse:
         str(form.get("reason", "")),
         inputs.id_or_none(report_id),
         inputs.bounded_int(days, high=3650) if days.isdigit() else 7,
+        str(form.get("category") or "other"),
         actor_id=me.id,
     )
     raise redirect("/moderation", _("Done."))

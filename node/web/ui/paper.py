@@ -39,7 +39,7 @@ async def _render(request: web.Request, build, *args) -> bytes:
 async def sticker_pdf(request: web.Request) -> web.Response:
     """GET /print/sticker.pdf?format=a7|a4 (default a7): the logged-in resident's letterbox sticker."""
     me = require_resident(request)
-    fmt = request.query.get("format", sticker.DEFAULT_FORMAT).strip().lower()
+    fmt = (request.query.get("format") or sticker.DEFAULT_FORMAT).strip().lower()
     if fmt not in sticker.FORMATS:
         message = _("The format is a7 (one sticker) or a4 (a sheet of eight).")
         raise DomainError(message, {"format": message})

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from aiohttp import web
 
 from node.appkeys import node_key
 from node.i18n import _
-from node.local import organisations
+from node.local import organisations, reach, thanks
 from node.local.accounts.profile import media_dir
 from node.local.errors import NotFound
 from node.local.events.models import Event
 from node.local.listings.models import Listing
-from node.local.models import Organisation, Quarter, Resident, utcnow
+from node.local.models import Announcement, Organisation, Quarter, Resident, utcnow
 from node.local.moderation.models import Block
+from node.web import standing
 from node.web.guards import current
 from node.web.render import render
 
@@ -94,10 +96,21 @@ def _actor(handle: str, viewer: Resident | None) -> tuple[str, dict] | None:
     org = Organisation.get_or_none(Organisation.handle == handle)
     if org is not None:
         quarter = Quarter.get_or_none(Quarter.id == org.quarter_id) if org.quarter_id else None
+        news = (
+            Announcement.select()
+            .where(
+                (Announcement.organisation == org.id)
+                & (Announcement.hidden == False)  # noqa: E712 - peewee expression
+                & reach.readable(Announcement, viewer)
+            )
+            .order_by(Announcement.created_at.desc(), Announcement.id.desc())
+            .limit(20)
+        )
         return "residents/organisation.html", {
             "organisation": org,
             "quarter": quarter,
             "members": organisations.members(org.id),
+            "announcements": list(news),
         }
     return None
 
@@ -109,6 +122,12 @@ async def actor_page(request: web.Request) -> web.Response:
     if found is None:
         raise NotFound(_("No resident, quarter or organisation has this name."))
     template, data = found
+    if "resident" in data:
+        data["verdict"] = await standing.verdict(node, data["resident"])
+        data["verified_label"] = standing.label(data["verdict"])
+        since = data["verdict"].since
+        data["verified_since"] = dt.date.fromisoformat(since) if since[:1].isdigit() else None
+        data["thanks"] = await node.db.run(thanks.summary, data["resident"].id)
     return render(request, template, **data)
 
 

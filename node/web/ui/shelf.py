@@ -23,9 +23,16 @@ async def shelf(request: web.Request) -> web.Response:
     me = require_resident(request)
     node = request.app[node_key]
     rows = await node.db.run(listing_reads.shelf, me.id)
+    asked = await node.db.run(matching.asked_of, me.id)
     choices = categories.labelled(await node.db.run(categories.raw_choices))
     return render(
-        request, "listings/shelf.html", items=rows, categories=choices, form={}, errors={}
+        request,
+        "listings/shelf.html",
+        items=rows,
+        asked=asked,
+        categories=choices,
+        form={},
+        errors={},
     )
 
 

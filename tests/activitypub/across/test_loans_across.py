@@ -169,6 +169,16 @@ async def test_loan_across_the_border_every_step(make_settings, cleanup):
     thanks = [json.loads(x) for x in await sent_bodies(a, "Create")][-1]["object"]
     assert thanks["to"] == [b.urls.actor("jonas")] and thanks["context"] == b.urls.loan(b_id)
     assert thanks["contentMap"] == {"fr": "<p>Danke!</p>"}
+    # Each profile counts the thanks received, on both nodes (never stars).
+    _, jonas_on_b = await call(b, "GET", "/api/v1/residents/jonas", jonas)
+    assert jonas_on_b["thanks"]["count"] == 1
+    assert [(t["from"], t["kind"], t["text"]) for t in jonas_on_b["thanks"]["latest"]] == [
+        ("Camille", "loan", "Danke!")
+    ]
+    _, jonas_on_a = await call(a, "GET", f"/api/v1/residents/jonas@{b.urls.host}", camille)
+    assert jonas_on_a["thanks"]["count"] == 1
+    _, camille_on_a = await call(a, "GET", "/api/v1/residents/camille", camille)
+    assert [(t["from"], t["kind"]) for t in camille_on_a["thanks"]["latest"]] == [("Jonas", "loan")]
 
 
 async def test_declined_and_cancelled_loans_across_the_border(make_settings, cleanup):

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from babel.dates import format_date
 from helpers import api, sharing_pair
 from test_loans import ask, day, move, notes, offer
 
@@ -58,7 +59,9 @@ async def test_reminders_the_day_before_and_when_overdue_once_each(client):
     node.clock = lambda: start + dt.timedelta(days=5)  # overdue
     await node.drain()
     for resident in (alice, bob):
-        assert (await notes(node, resident.id))[-1] == f"“Perceuse” was due back on {day(3)}."
+        # the date is formatted for the reader (Babel), not the raw ISO string
+        shown = format_date(dt.date.fromisoformat(day(3)), "medium", locale="en")
+        assert (await notes(node, resident.id))[-1] == f"“Perceuse” was due back on {shown}."
     await node.drain()
     assert len(await notes(node, bob.id)) == count + 1
     flags = await node.db.run(lambda: Loan.get_by_id(loan["id"]))

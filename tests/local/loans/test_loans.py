@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from babel.dates import format_date
 from helpers import api, make_resident, make_token, sharing_pair
 
 from node.commit import commit
@@ -190,7 +191,11 @@ async def test_extension_asked_accepted_and_declined(client):
     status, loan, _ = await move(client, tb, lid, "extend", {"until": day(6)})
     assert status == 200 and loan["extension"] == {"until": day(6), "state": "asked"}
     assert loan["until"] == day(3)
-    assert "asks to keep" in (await notes(node, alice.id))[-1]
+    asked = (await notes(node, alice.id))[-1]
+    assert "asks to keep" in asked
+    # the date reads as people write it (Babel, the resident's language), never 2026-12-09
+    wanted = dt.date.fromisoformat(day(6))
+    assert day(6) not in asked and format_date(wanted, "medium", locale="en") in asked
     status, err, _ = await move(client, tb, lid, "extend", {"until": day(7)})
     assert status == 409  # one at a time
     status, err, _ = await move(client, tb, lid, "extend/accept")

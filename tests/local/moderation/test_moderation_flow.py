@@ -140,7 +140,7 @@ async def test_dismiss_warn_and_the_log_is_visible_to_residents_of_the_quarter(c
     await login(client, "bob")
     log = await (await client.get("/moderation/log")).text()
     assert "Parties are fine" in log and "Keep the noise down" in log
-    assert "dismiss" in log and "warn" in log
+    assert "Report dismissed" in log and "Warning" in log and "event #" in log
     # a resident of another quarter sees its own (empty) log
     await make_resident(node, "nina", quarter="north")
     await client.post(

@@ -4,9 +4,11 @@ The cross-language table below is the closing note's list of what matched (and w
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from aiosmtpd.controller import Controller
-from helpers import api, free_port, make_quarter, make_resident, make_token, node_of
+from helpers import api, free_port, login, make_quarter, make_resident, make_token, node_of
 
 from node.app import create_app
 from node.commit import commit
@@ -296,3 +298,102 @@ async def test_owner_is_mailed_per_their_preferences(aiohttp_client, make_settin
     assert "« Suche Leiter »" in mails[0][1] and "/listings/" in mails[0][2]
     assert [e.rcpt_tos for e in received] == [["camille@example.test"]]
     assert b"/listings/" in received[0].content
+
+
+async def test_i_have_one_from_the_notifications_page(client):
+    node, tokens = await _world(client)
+    await _request(client, tokens["ana"], "Suche Leiter", "de")
+    await login(client, "camille")
+    page = await (await client.get("/notifications")).text()
+    assert "Un voisin cherche « Suche Leiter »" in page and "J&#39;en ai un" in page
+    form = re.search(r'<form method="post" action="(/shelf/matches/\d+/answer)"', page)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    refused = await client.post(form.group(1), data={}, allow_redirects=False)
+    assert refused.status == 403  # no CSRF token, no message
+    answered = await client.post(form.group(1), data={"csrf_token": token}, allow_redirects=False)
+    assert answered.status == 303 and answered.headers["Location"].startswith("/messages/")
+    thread = await (await client.get(answered.headers["Location"])).text()
+    assert "Échelle" in thread
+    page = await (await client.get("/notifications")).text()
+    assert "Vous avez répondu." in page and form.group(1) not in page
+
+
+async def test_the_request_page_offers_i_have_one_to_its_matched_owners_only(client):
+    node, tokens = await _world(client)
+    request = await _request(client, tokens["ana"], "Suche Leiter", "de")
+    await login(client, "greta")  # greta has no ladder: no offer to answer
+    page = await (await client.get(f"/listings/{request['id']}")).text()
+    assert "/shelf/matches/" not in page
+    client.session.cookie_jar.clear()
+    await login(client, "camille")
+    page = await (await client.get(f"/listings/{request['id']}")).text()
+    assert "« Échelle » est sur votre étagère" in page
+    action = re.search(r'action="(/shelf/matches/\d+/answer)"', page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    answered = await client.post(action, data={"csrf_token": token}, allow_redirects=False)
+    assert answered.status == 303
+    page = await (await client.get(f"/listings/{request['id']}")).text()
+    assert "Vous avez répondu." in page and action not in page
+
+
+async def test_shelf_items_of_an_older_node_are_indexed_in_the_background(client):
+    from node.local.listings.models import Listing
+    from node.local.shelves.models import ShelfTerm
+
+    node = node_of(client)
+    await make_quarter(node)
+    owner = await make_resident(node, "olga", language="fr")
+    asker = await make_resident(node, "ana", language="de")
+    # a shelf item written before shelf matching existed: a row, no index terms
+    old = await node.db.run(
+        lambda: Listing.create(
+            author=owner.id,
+            quarter=owner.quarter_id,
+            kind="offer",
+            type="loan",
+            title="Échelle",
+            shelf=True,
+            language="fr",
+        )
+    )
+    count = lambda: ShelfTerm.select().where(ShelfTerm.listing == old.id).count()  # noqa: E731
+    assert await node.db.run(count) == 0
+    assert await node.drain() >= 1
+    assert await node.db.run(count) >= 2
+    await node.drain()  # nothing left: the step does not run forever
+    assert await node.steps["shelf_index"](node) == 0
+    await _request(client, await make_token(node, asker.id), "Suche Leiter", "de")
+    assert len(await _matches(client, await make_token(node, owner.id))) == 1
+
+
+async def test_the_shelf_page_lists_what_is_asked_for_near_you(client):
+    node, tokens = await _world(client)
+    await _request(client, tokens["ana"], "Suche Leiter", "de")
+    await _request(client, tokens["ana"], "Cerco un trapano", "it")
+    await login(client, "camille")
+    page = await (await client.get("/shelf")).text()
+    assert "Demandé près de chez vous" in page
+    assert "Suche Leiter" in page and "votre « Échelle »" in page
+    assert "Cerco un trapano" in page and "votre « Perceuse Bosch »" in page
+    action = re.findall(r'action="(/shelf/matches/\d+/answer)"', page)[-1]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert (
+        await client.post(action, data={"csrf_token": token}, allow_redirects=False)
+    ).status == 303
+    page = await (await client.get("/shelf")).text()
+    assert action not in page and len(re.findall(r"/shelf/matches/\d+/answer", page)) == 1
+
+
+async def test_notifications_api_with_a_session(client):
+    node, tokens = await _world(client)
+    await _request(client, tokens["ana"], "Suche Leiter", "de")
+    await login(client, "camille")
+    listed = await client.get("/api/v1/notifications")
+    assert listed.status == 200
+    (note,) = [n for n in await listed.json() if n["kind"] == "shelf_match"]
+    path = f"/api/v1/notifications/{note['id']}/read"
+    assert (await client.post(path)).status == 403  # a session needs its CSRF token
+    page = await (await client.get("/notifications")).text()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    done = await client.post(path, headers={"X-CSRF-Token": token})
+    assert done.status == 200 and (await done.json())["read"] is True

@@ -1,11 +1,15 @@
-/* Quartier map: markers from /map.geojson (same filters as the feed), reloaded for the visible box.
-   Configuration comes from data- attributes: the CSP forbids inline scripts. */
+/* Quartier map: markers from /map.geojson (same filters as the feed), reloaded for the visible box
+   and zoom. The server clusters markers that would overlap at this zoom ("cluster" features with
+   a count and the box of their members) and spreads items that share a point around it, so this
+   file only draws. Configuration comes from data- attributes: the CSP forbids inline scripts.
+   Without JavaScript the page shows the list of the same items instead (map.html). */
 (function () {
   "use strict";
   var box = document.getElementById("map");
   if (!box || typeof L === "undefined") { return; }
   var data = box.dataset;
-  var map = L.map(box).setView([parseFloat(data.lat), parseFloat(data.lon)], parseInt(data.zoom, 10) || 15);
+  box.classList.add("map-on");
+  var map = L.map(box, { maxZoom: 19 }).setView([parseFloat(data.lat), parseFloat(data.lon)], parseInt(data.zoom, 10) || 15);
   if (data.tiles) {
     L.tileLayer(data.tiles, { maxZoom: 19, attribution: data.attribution || "" }).addTo(map);
   }
@@ -16,32 +20,57 @@
   var layer = L.layerGroup().addTo(map);
   var pending = null;
 
-  function popup(feature) {
-    var p = feature.properties;
+  function popup(p) {
     var link = document.createElement("a");
-    link.href = p.url;
+    link.href = "/" + p.type + "s/" + p.id;
     link.textContent = p.title;
     return link;
+  }
+
+  function clusterMarker(latlng, p) {
+    var size = p.count < 10 ? 34 : p.count < 100 ? 42 : 50;
+    var label = document.createElement("span");
+    label.textContent = String(p.count);
+    var marker = L.marker(latlng, {
+      icon: L.divIcon({ className: "map-cluster", html: label, iconSize: [size, size] }),
+      title: (data.clusterTitle || "%s").replace("%s", p.count),
+      keyboard: true
+    });
+    marker.on("click", function () {
+      var b = p.bbox;
+      var bounds = L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
+      var next = Math.min(map.getBoundsZoom(bounds, false, [40, 40]), 19);
+      // never stay at the same zoom: a cluster opens at least two levels closer
+      map.setView(bounds.getCenter(), Math.min(Math.max(next, map.getZoom() + 2), 19));
+    });
+    return marker;
+  }
+
+  function draw(geojson) {
+    layer.clearLayers();
+    geojson.features.forEach(function (f) {
+      var c = f.geometry.coordinates, p = f.properties, latlng = [c[1], c[0]];
+      var marker;
+      if (p.type === "cluster") {
+        marker = clusterMarker(latlng, p);
+      } else if (p.type === "event") {
+        marker = L.circleMarker(latlng, { radius: 8, color: "#b5487a" }).bindPopup(popup(p));
+      } else {
+        marker = L.marker(latlng, { icon: icon, title: p.title }).bindPopup(popup(p));
+      }
+      marker.addTo(layer);
+    });
   }
 
   function load() {
     if (pending) { pending.abort(); }
     var url = new URL(data.geojson, window.location.href);
     url.searchParams.set("bbox", map.getBounds().toBBoxString());
+    url.searchParams.set("zoom", String(map.getZoom()));
     pending = new AbortController();
     fetch(url, { credentials: "same-origin", signal: pending.signal })
       .then(function (r) { return r.ok ? r.json() : { features: [] }; })
-      .then(function (geojson) {
-        layer.clearLayers();
-        geojson.features.forEach(function (f) {
-          var c = f.geometry.coordinates;
-          var marker = L.marker([c[1], c[0]], { icon: icon, title: f.properties.title });
-          if (f.properties.type === "event") {
-            marker = L.circleMarker([c[1], c[0]], { radius: 8, color: "#b5487a" });
-          }
-          marker.bindPopup(popup(f)).addTo(layer);
-        });
-      })
+      .then(draw)
       .catch(function () { /* aborted or offline: keep the last markers */ });
   }
   map.on("moveend", load);

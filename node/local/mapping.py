@@ -1,0 +1,153 @@
+"""Map markers (pure): items that share a point spread around it, clusters by zoom, compact GeoJSON.
+
+Listings sit on the centre of a ~150 m cell (geo.coarsen) and many events share a venue, so
+several items often have the very same point: drawn as they are, they make one marker that
+hides the others. `spread` places them on a small sunflower spiral around that point (the first
+one stays on it), in the order of their ids, so the layout never depends on anything private
+and is the same on every load. `cluster` groups the markers that would overlap at the reader's
+zoom level (within CLUSTER_PX screen pixels in Web Mercator, as Leaflet draws it) into one
+marker with a count; from DETAIL_ZOOM on, every item is its own marker.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from node.i18n import _
+from node.local.errors import Invalid
+from node.local.geo import COARSE_GRID_M
+
+CLUSTER_PX = 60  # markers closer than this on screen (pixels) share a cluster
+DETAIL_ZOOM = 18  # street level (~0.4 m a pixel): spread items stand apart, no clusters
+MAX_ZOOM = 19
+SPREAD_STEP_M = 10.0  # distance between neighbours on the spiral (a marker is ~10 m wide at z18)
+SPREAD_RADIUS_M = COARSE_GRID_M * 0.4  # a spread group stays inside its cell
+GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+DIGITS = 5  # ~1 m: listings are 150 m cells, venues are exact to a metre
+
+
+@dataclass(frozen=True)
+class Marker:
+    kind: str  # listing | event
+    id: int
+    title: str
+    lat: float
+    lon: float
+
+
+def spread(markers: Iterable[Marker]) -> list[Marker]:
+    """The markers, those sharing a point moved onto a spiral around it (the first stays)."""
+    groups: dict[tuple[float, float], list[Marker]] = defaultdict(list)
+    for marker in markers:
+        groups[round(marker.lat, DIGITS), round(marker.lon, DIGITS)].append(marker)
+    out: list[Marker] = []
+    for (lat, lon), group in groups.items():
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        group.sort(key=lambda m: (m.kind, m.id))
+        step = min(SPREAD_STEP_M, SPREAD_RADIUS_M / math.sqrt(len(group) - 1))
+        metres_per_lon = 111_320.0 * max(math.cos(math.radians(lat)), 0.01)
+        for k, marker in enumerate(group):
+            r, angle = step * math.sqrt(k), k * GOLDEN_ANGLE
+            out.append(
+                Marker(
+                    marker.kind,
+                    marker.id,
+                    marker.title,
+                    lat + r * math.sin(angle) / 111_320.0,
+                    lon + r * math.cos(angle) / metres_per_lon,
+                )
+            )
+    return out
+
+
+def _pixels(lat: float, lon: float, zoom: int) -> tuple[float, float]:
+    """Web Mercator pixel coordinates at `zoom` (256-pixel tiles), as Leaflet computes them."""
+    scale = 256 * 2**zoom
+    lat = max(min(lat, 85.05112878), -85.05112878)
+    sin = math.sin(math.radians(lat))
+    x = (lon + 180.0) / 360.0 * scale
+    y = (0.5 - math.log((1 + sin) / (1 - sin)) / (4 * math.pi)) * scale
+    return x, y
+
+
+@dataclass(frozen=True)
+class Cluster:
+    count: int
+    lat: float
+    lon: float
+    bbox: tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
+
+
+def cluster(markers: list[Marker], zoom: int) -> list[Marker | Cluster]:
+    """Markers that would overlap at `zoom` as clusters (count, centre, bbox); others as they are.
+
+    Greedy, as Leaflet.markercluster does it: in id order, a marker not yet taken gathers every
+    free marker within CLUSTER_PX screen pixels of it (a grid of that size finds them fast).
+    """
+    if zoom >= DETAIL_ZOOM:
+        return list(markers)
+    pixels = {id(m): _pixels(m.lat, m.lon, zoom) for m in markers}
+    grid: dict[tuple[int, int], list[Marker]] = defaultdict(list)
+    for marker in markers:
+        x, y = pixels[id(marker)]
+        grid[int(x // CLUSTER_PX), int(y // CLUSTER_PX)].append(marker)
+    taken: set[int] = set()
+    out: list[Marker | Cluster] = []
+    for seed in sorted(markers, key=lambda m: (m.kind, m.id)):
+        if id(seed) in taken:
+            continue
+        x, y = pixels[id(seed)]
+        cx, cy = int(x // CLUSTER_PX), int(y // CLUSTER_PX)
+        group = []
+        for gx in (cx - 1, cx, cx + 1):
+            for gy in (cy - 1, cy, cy + 1):
+                for other in grid.get((gx, gy), ()):
+                    ox, oy = pixels[id(other)]
+                    if id(other) not in taken and math.hypot(ox - x, oy - y) <= CLUSTER_PX:
+                        taken.add(id(other))
+                        group.append(other)
+        if len(group) == 1:
+            out.append(seed)
+            continue
+        lats, lons = [m.lat for m in group], [m.lon for m in group]
+        out.append(
+            Cluster(
+                len(group),
+                sum(lats) / len(lats),
+                sum(lons) / len(lons),
+                (min(lons), min(lats), max(lons), max(lats)),
+            )
+        )
+    return out
+
+
+def _point(lat: float, lon: float) -> dict:
+    return {"type": "Point", "coordinates": [round(lon, DIGITS), round(lat, DIGITS)]}
+
+
+def feature(item: Marker | Cluster) -> dict:
+    """One GeoJSON Feature with only what a marker needs (the page of an item is /{kind}s/{id})."""
+    if isinstance(item, Cluster):
+        properties = {
+            "type": "cluster",
+            "count": item.count,
+            "bbox": [round(v, DIGITS) for v in item.bbox],
+        }
+    else:
+        properties = {"type": item.kind, "id": item.id, "title": item.title}
+    return {"type": "Feature", "geometry": _point(item.lat, item.lon), "properties": properties}
+
+
+def parse_zoom(value: str | None) -> int | None:
+    """?zoom=0..19 (Leaflet's zoom level): None when absent, Invalid (422) when malformed."""
+    if value is None or value == "":
+        return None
+    if not value.strip().isdigit() or int(value.strip()) > MAX_ZOOM:
+        message = _("zoom is a whole number from 0 to %(max)d.", max=MAX_ZOOM)
+        raise Invalid(message, {"zoom": message})
+    return int(value.strip())
