@@ -1,11 +1,16 @@
-"""Every user-facing string has a French translation, and pages come out in the right language."""
+"""Every user-facing string is translated in every shipped catalogue (node/locale/<lang>/*.po), with
+the same placeholders as its English source, and pages come out in the right language."""
 
+import re
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract, extract_from_dir
 from babel.messages.pofile import read_po
 from helpers import login, make_quarter, make_resident, node_of, post_form
 from jinja2.ext import babel_extract
+
+from node import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYWORDS = {
@@ -44,11 +49,31 @@ def source_messages() -> dict[str, str]:
     return found
 
 
-def french() -> dict[str, object]:
-    translated: dict[str, object] = {}
-    for po in sorted((ROOT / "node" / "locale" / "fr").glob("*.po")):
+def catalogue_messages(language: str) -> list:
+    """Every message of a language's area files, with the file it is in."""
+    found = []
+    for po in sorted((ROOT / "node" / "locale" / language).glob("*.po")):
         with po.open("rb") as fh:
-            for message in read_po(fh, locale="fr"):
+            for message in read_po(fh, locale=language):
+                if message.id:
+                    found.append((po.name, message))
+    return found
+
+
+def shipped() -> list[str]:
+    """Every catalogue language the node ships (English is the source)."""
+    return [code for code in i18n.ui_languages() if code != i18n.DEFAULT]
+
+
+def french() -> dict[str, object]:
+    return translated_in("fr")
+
+
+def translated_in(language: str) -> dict[str, object]:
+    translated: dict[str, object] = {}
+    for po in sorted((ROOT / "node" / "locale" / language).glob("*.po")):
+        with po.open("rb") as fh:
+            for message in read_po(fh, locale=language):
                 if not message.id or message.fuzzy:
                     continue
                 strings = message.string if isinstance(message.string, tuple) else (message.string,)
@@ -101,3 +126,83 @@ async def test_resident_preference_wins_over_the_browser(client):
     await post_form(client, "/settings", display_name="Alice", language="en")
     page = await client.get("/settings", headers={"Accept-Language": "fr"})
     assert "Settings" in await page.text()
+
+
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(PLACEHOLDER.findall(text))
+
+
+def test_the_node_ships_french_german_italian_spanish_and_dutch():
+    assert {"fr", "de", "it", "es", "nl"} <= set(shipped())
+
+
+@pytest.mark.parametrize("language", ["fr", "de", "it", "es", "nl"])
+def test_every_message_is_translated_in_every_shipped_language(language):
+    """Every msgid of the source and of any catalogue has a non-empty msgstr in this language."""
+    assert language in shipped()
+    translated = translated_in(language)
+    wanted = dict(source_messages())
+    for other in shipped():
+        for name, message in catalogue_messages(other):
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            for msgid in ids:
+                wanted.setdefault(msgid, f"node/locale/{other}/{name}")
+    missing = sorted(
+        f"{where}: {msgid!r}" for msgid, where in wanted.items() if msgid not in translated
+    )
+    assert not missing, (
+        f"{len(missing)} messages without a {language} translation (add them to "
+        f"node/locale/{language}/<area>.po, msgid as in the source):\n" + "\n".join(missing)
+    )
+
+
+@pytest.mark.parametrize("language", ["fr", "de", "it", "es", "nl"])
+def test_translations_keep_the_placeholders_of_their_source(language):
+    wrong = []
+    for name, message in catalogue_messages(language):
+        if message.fuzzy:
+            continue
+        if isinstance(message.id, tuple):
+            named = set(placeholders(message.id[1])) - {"%(num)d"}
+            for form in message.string:
+                # a plural form may say "one" instead of %(num)d; every other variable stays
+                if set(placeholders(form)) - {"%(num)d"} != named or not form.strip():
+                    wrong.append(f"{name}: {message.id[1]!r} -> {form!r}")
+        elif placeholders(message.string) != placeholders(message.id) or not message.string.strip():
+            wrong.append(f"{name}: {message.id!r} -> {message.string!r}")
+    assert not wrong, f"{len(wrong)} {language} messages with other placeholders:\n" + "\n".join(
+        wrong
+    )
+
+
+@pytest.mark.parametrize("language", ["it", "es", "nl"])
+def test_plural_forms_follow_the_language(language):
+    for po in sorted((ROOT / "node" / "locale" / language).glob("*.po")):
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=language)
+        assert catalog.num_plurals == 2, po
+        assert "(n != 1)" in catalog.plural_expr, po
+    with i18n.using(language):
+        one = i18n.ngettext("%(num)d resident", "%(num)d residents", 1)
+        many = i18n.ngettext("%(num)d resident", "%(num)d residents", 5)
+    assert one.startswith("1 ") and many.startswith("5 ") and one != many
+    assert many != "5 residents"
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("it", ("Accedi", "Password")),
+        ("es", ("Iniciar sesión", "Contraseña")),
+        ("nl", ("Inloggen", "Wachtwoord")),
+    ],
+)
+async def test_accept_language_chooses_italian_spanish_or_dutch(client, language, words):
+    page = await client.get("/login", headers={"Accept-Language": f"{language};q=0.9,en;q=0.5"})
+    text = await page.text()
+    assert f'lang="{language}"' in text
+    for word in words:
+        assert word in text

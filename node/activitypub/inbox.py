@@ -25,7 +25,7 @@ from node.activitypub.signatures import (
     signature_scheme,
     verify_request,
 )
-from node.activitypub.vocab import as_list, get_id, same_origin
+from node.activitypub.vocab import PUBLIC, as_list, get_id, same_origin
 from node.db import Batcher
 from node.local import inputs
 from node.local.models import utcnow
@@ -292,6 +292,18 @@ def _store_many(items: list[tuple[str, str, str, str]]) -> list[bool]:
 # ---------------------------------------------------------------- processing
 
 
+def _may_need_attestation(activity: dict[str, Any], inner: Any) -> bool:
+    """Activities whose handling may ask whether the sender is a verified neighbour (or that
+    change it): actor Updates, loan requests, Joins, and Creates not addressed to the public."""
+    kind = activity.get("type")
+    if kind in ("Update", "Offer", "Join"):
+        return True
+    if kind != "Create" or not isinstance(inner, dict):
+        return False
+    addressed = as_list(inner.get("to")) + as_list(inner.get("cc"))
+    return not any(a in (PUBLIC, "as:Public", "Public") for a in addressed)
+
+
 async def _prepare(node: Node, activity: dict[str, Any]) -> dict[str, Any]:
     """Network work before the transaction: cache the actors, unwrap Announces from origin."""
     if activity.get("type") == "Announce":
@@ -308,7 +320,7 @@ async def _prepare(node: Node, activity: dict[str, Any]) -> dict[str, Any]:
             except actors.FetchFailed:
                 pass
     sender = get_id(activity.get("actor"))
-    if sender and not node.urls.is_local(sender):
+    if sender and not node.urls.is_local(sender) and _may_need_attestation(activity, inner):
         # the key of the Group attesting the sender, if missing (an actor Update: its new claim)
         claim = None
         if (

@@ -12,6 +12,7 @@ marker with a count; from DETAIL_ZOOM on, every item is its own marker.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -147,7 +148,7 @@ def parse_zoom(value: str | None) -> int | None:
     """?zoom=0..19 (Leaflet's zoom level): None when absent, Invalid (422) when malformed."""
     if value is None or value == "":
         return None
-    if not value.strip().isdigit() or int(value.strip()) > MAX_ZOOM:
+    if not re.fullmatch(r"[0-9]{1,2}", value.strip()) or int(value.strip()) > MAX_ZOOM:
         message = _("zoom is a whole number from 0 to %(max)d.", max=MAX_ZOOM)
         raise Invalid(message, {"zoom": message})
     return int(value.strip())

@@ -22,7 +22,7 @@ from node.local.models import Quarter, Resident
 POSTER_OFFERS = 6
 DIGEST_LIMIT = 12  # per kind: one A4 page holds about this many lines with their QR codes
 PRINTERS = ("moderator", "ambassador")  # of the quarter; admins print for every quarter
-WEEK = re.compile(r"(\d{4})-W(\d{2})")
+WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")  # ASCII digits only (\d takes any script)
 
 
 def first_name(resident: Resident) -> str:

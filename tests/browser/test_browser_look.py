@@ -262,6 +262,8 @@ def pages(ids: dict) -> dict[str, str]:
         "profile": "/@bob",
         "me": "/@alice",
         "settings": "/settings",
+        "publish": "/listings/new",
+        "notifications": "/notifications",
     }
 
 
@@ -294,7 +296,7 @@ def check_page(page, where: str, name: str, size: str, problems: list[str], audi
         audit[f"weight {name} parts"] = parts
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(AXE_RUN)
-    audit[where] = violations
+    audit[f"{where} ({name})"] = violations
     for v in violations:
         if v["impact"] in ("serious", "critical"):
             problems.append(f"{where}: axe {v['impact']} {v['id']} at {v['where']}")

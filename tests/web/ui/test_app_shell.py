@@ -2,6 +2,7 @@
 
 import io
 
+from helpers import login, make_quarter, make_resident, node_of
 from PIL import Image
 
 
@@ -48,3 +49,13 @@ async def test_service_worker_is_served_from_the_root_with_a_fetch_handler(clien
 async def test_unknown_icon_sizes_are_not_found(client):
     for path in ("/icons/icon-999.png", "/icons/maskable-192.png", "/icons/other-192.png"):
         assert (await client.get(path)).status == 404
+
+
+async def test_publish_leads_unverified_residents_to_the_next_step(client):
+    node = node_of(client)
+    await make_quarter(node)
+    await make_resident(node, "newcomer", verified=False)
+    await login(client, "newcomer")
+    page = await (await client.get("/")).text()
+    assert 'class="button publish" href="/settings/verification"' in page
+    assert 'href="/listings/new"' not in page

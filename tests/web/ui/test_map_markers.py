@@ -83,7 +83,7 @@ async def test_geojson_spreads_clusters_and_stays_compact(client):
     street = json.loads(await (await client.get("/map.geojson?zoom=18")).text())
     assert len(street["features"]) == 30
 
-    for bad in ("abc", "20", "-1", "1.5"):
+    for bad in ("abc", "20", "-1", "1.5", "²", "9" * 5000, "1e2"):
         response = await client.get(f"/map.geojson?zoom={bad}")
         assert response.status == 422, bad
 
