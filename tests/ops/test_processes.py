@@ -138,6 +138,9 @@ class SlowPeer(Peer):
         return collections.Counter(a["object"]["id"] for a in found)
 
 
+MISSES: list[str] = []  # answers other than 202, for the failure messages
+
+
 async def deliver(peer: Peer, public_inbox: str, urls: list[str], activity: dict) -> str:
     """POST like a remote server: signed, retried on the next URL while a server is down."""
     body = json.dumps(activity).encode()
@@ -150,10 +153,11 @@ async def deliver(peer: Peer, public_inbox: str, urls: list[str], activity: dict
                 async with session.post(url, data=body, headers=headers) as resp:
                     if resp.status == 202:
                         return url
-            except aiohttp.ClientError:
-                pass  # this server is gone: the next one
+                    MISSES.append(f"{url}: {resp.status} {(await resp.text())[:200]}")
+            except aiohttp.ClientError as exc:
+                MISSES.append(f"{url}: {exc!r}")  # this server is gone: the next one
             await asyncio.sleep(0.1)
-    raise AssertionError(f"{activity['id']} was never accepted")
+    raise AssertionError(f"{activity['id']} was never accepted: {MISSES[-5:]}")
 
 
 def queues() -> dict[str, int]:
@@ -214,7 +218,7 @@ async def test_two_servers_and_two_workers_process_each_activity_once_through_ki
                 return await deliver(peer, inbox_a, urls, activity)
 
         first = await asyncio.gather(*(one(n, a) for n, a in enumerate(jobs[: FOLLOWS // 2])))
-        assert set(first) == {inbox_a, inbox_b}
+        assert set(first) == {inbox_a, inbox_b}, (MISSES[:10], procs.output())
         rest = asyncio.gather(*(one(n, a) for n, a in enumerate(jobs) if n >= FOLLOWS // 2))
         # …and, mid-run, with work claimed, server A and a worker are killed with SIGKILL
         deadline = time.monotonic() + 30

