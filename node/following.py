@@ -6,14 +6,13 @@ protocol layer and commit()).
 
 from __future__ import annotations
 
-from typing import Any
-
 from node.activitypub import actors, as_activities, outbox, twinning
 from node.activitypub.models import Following
 from node.commit import commit
 from node.i18n import _
 from node.local import twins
 from node.local.errors import Invalid
+from node.local.tx import Tx
 from node.runtime import Node
 
 
@@ -22,7 +21,7 @@ async def follow(node: Node, handle: str, target: str) -> Following:
     uri = await outbox.resolve(node, target)
     remote = await actors.fetch_actor(node, uri)
 
-    def work(tx: Any) -> Following:
+    def work(tx: Tx) -> Following:
         existing = Following.get_or_none(
             (Following.handle == handle) & (Following.actor_uri == remote.uri)
         )
@@ -42,7 +41,7 @@ async def unfollow(node: Node, handle: str, uri: str) -> None:
     """Undo our Follow of a remote actor."""
     remote = await actors.fetch_actor(node, uri)
 
-    def work(tx: Any) -> None:
+    def work(tx: Tx) -> None:
         row = Following.get_or_none((Following.handle == handle) & (Following.actor_uri == uri))
         if row is None:
             return

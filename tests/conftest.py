@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import uuid
@@ -108,3 +109,11 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+async def cleanup():
+    """What a test started (servers, peers, sessions, databases) registered for teardown: run after
+    the test in reverse order, pass or fail (`cleanup.push_async_callback(runner.cleanup)`)."""
+    async with contextlib.AsyncExitStack() as stack:
+        yield stack

@@ -165,10 +165,11 @@ def test_handlers_never_call_each_other_nor_the_inbox():
             if any(under(module, prefix) for prefix in forbidden):
                 found.append(f"{path.name} imports {module}")
     assert found == []
-    # and only the dispatcher (and the borders API, resolving one object) reaches for them
+    # and only the dispatcher (and the glue keeping one looked-up object, node/lookup.py) reaches
+    # for them: no page or API handler calls a protocol handler
     users = {
         name
         for name, imported in module_graph().items()
         if any(under(m, handlers) for m in imported) and not under(name, handlers)
     }
-    assert users == {"node.activitypub.dispatch", "node.web.api.borders"}
+    assert users == {"node.activitypub.dispatch", "node.lookup"}

@@ -22,6 +22,7 @@ from node.activitypub.vocab import (
     is_activity_media_type,
     same_origin,
 )
+from node.local import residents
 from node.local.models import Organisation, Quarter, Resident, utcnow
 from node.local.text import web_url
 from node.runtime import Node
@@ -344,22 +345,10 @@ def remote_resident(actor: RemoteActor) -> Resident:
         resident = Resident.get_or_none(Resident.id == actor.resident_id)
         if resident is not None:
             return resident
-    resident = Resident.get_or_none(Resident.external_ref == actor.uri)
-    if resident is None:
-        username = actor.preferred_username or actor.uri.rstrip("/").rsplit("/", 1)[-1]
-        taken = Resident.select().where(
-            (Resident.username == username[:64]) & (Resident.host == actor.host)
-        )
-        if taken.exists():
-            username = f"{username[:50]}_{actor.id}"
-        resident = Resident.create(
-            username=username[:64],
-            host=actor.host,
-            display_name=actor.name[:120],
-            external_ref=actor.uri,
-            profile_url=actor.url,
-            verification="approved",
-        )
+    username = actor.preferred_username or actor.uri.rstrip("/").rsplit("/", 1)[-1]
+    resident = residents.remote_stub(
+        actor.uri, actor.host, username, actor.name, actor.url, str(actor.id)
+    )
     RemoteActor.update(resident=resident.id).where(RemoteActor.id == actor.id).execute()
     return resident
 

@@ -7,6 +7,7 @@ from typing import Any
 from node.activitypub import embedded
 from node.activitypub.from_as import Unacceptable
 from node.activitypub.vocab import first, get_id, same_origin
+from node.local.tx import Tx
 from node.runtime import Node
 
 ACTIVITIES = frozenset({"Create", "Update", "Delete"})
@@ -27,7 +28,7 @@ async def unwrap(node: Node, announce: dict) -> Any:
     return await embedded.authenticate(node, inner, announcer)
 
 
-def on_announce(tx: Any, node: Node, sender: str, activity: dict) -> tuple[str, dict] | str:
+def on_announce(tx: Tx, node: Node, sender: str, activity: dict) -> tuple[str, dict] | str:
     """(its author, the announced activity) to dispatch through HANDLERS, or why it is ignored.
 
     An announced object is taken as if its author created it. The dispatcher (dispatch.run)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from node.activitypub.as_activities import iso
 from node.activitypub.contexts import ACTOR_CONTEXT
 from node.urls import Urls
+
+if TYPE_CHECKING:
+    from node.local.models import Organisation, Quarter, Resident
 
 
 def _public_key(urls: Urls, handle: str, public_pem: str) -> dict[str, Any]:
@@ -37,7 +40,7 @@ def _actor(urls: Urls, handle: str, kind: str, name: str, summary: str, pem: str
     }
 
 
-def resident_to_actor(urls: Urls, resident: Any, public_pem: str) -> dict[str, Any]:
+def resident_to_actor(urls: Urls, resident: Resident, public_pem: str) -> dict[str, Any]:
     """A local resident as a Person (no address, no position: those never leave the node)."""
     doc = _actor(urls, resident.username, "Person", resident.name, escape(resident.bio), public_pem)
     if resident.avatar:
@@ -47,7 +50,7 @@ def resident_to_actor(urls: Urls, resident: Any, public_pem: str) -> dict[str, A
     return doc
 
 
-def quarter_to_group(urls: Urls, quarter: Any, public_pem: str) -> dict[str, Any]:
+def quarter_to_group(urls: Urls, quarter: Quarter, public_pem: str) -> dict[str, Any]:
     """A quarter as a FEP-1b12 Group that Mastodon, Lemmy and Mobilizon can follow."""
     doc = _actor(urls, quarter.slug, "Group", quarter.name, escape(quarter.description), public_pem)
     doc["manuallyApprovesFollowers"] = bool(quarter.approve_follows)
@@ -63,7 +66,9 @@ def quarter_to_group(urls: Urls, quarter: Any, public_pem: str) -> dict[str, Any
     return doc
 
 
-def organisation_to_actor(urls: Urls, organisation: Any, public_pem: str) -> dict[str, Any]:
+def organisation_to_actor(
+    urls: Urls, organisation: Organisation, public_pem: str
+) -> dict[str, Any]:
     """An organisation as an Organization (Mastodon, Mobilizon and Lemmy accept the type)."""
     doc = _actor(
         urls,

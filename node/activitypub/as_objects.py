@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from node.activitypub.as_activities import iso, iso_precise
@@ -12,6 +13,11 @@ from node.activitypub.contexts import EVENT_CONTEXT, LISTING_CONTEXT
 from node.activitypub.vocab import AS_CONTEXT
 from node.local.geo import coarsen
 from node.urls import Urls
+
+if TYPE_CHECKING:
+    from node.local.events.models import Event
+    from node.local.listings.models import Listing, ListingPhoto
+    from node.local.models import Announcement, Comment, Quarter
 
 _ACTION = {"loan": "transfer", "gift": "transfer", "paid": "transfer", "service": "deliverService"}
 _JOIN_MODE = {"free": "free", "approval": "restricted"}
@@ -39,14 +45,14 @@ def _place(lat: float | None, lon: float | None, name: str = "", coarse: bool = 
     return place
 
 
-def _price_text(listing: Any) -> str:
+def _price_text(listing: Listing) -> str:
     if listing.price is None:
         return ""
     unit = {"hour": " / hour", "day": " / day", "once": ""}.get(listing.price_unit, "")
     return f"{listing.price} {listing.currency}{unit}"
 
 
-def photo_attachments(urls: Urls, photos: Any) -> list[dict[str, Any]]:
+def photo_attachments(urls: Urls, photos: Iterable[ListingPhoto]) -> list[dict[str, Any]]:
     """Our stored photos as Image attachments; the alt text goes in `name` (Mastodon reads it as the
     description) and `summary` (what Mastodon prefers when both are there)."""
     attached = []
@@ -67,7 +73,11 @@ def photo_attachments(urls: Urls, photos: Any) -> list[dict[str, Any]]:
 
 
 def listing_to_note(
-    urls: Urls, listing: Any, author_handle: str, quarter: Any | None, photos: Any = ()
+    urls: Urls,
+    listing: Listing,
+    author_handle: str,
+    quarter: Quarter | None,
+    photos: Iterable[ListingPhoto] = (),
 ) -> dict[str, Any]:
     """A listing as a Note with full HTML (Mastodon shows Notes whole) plus FEP-0837 fields."""
     url = urls.listing(listing.id)
@@ -139,9 +149,9 @@ def _local_time(moment: dt.datetime, zone: str) -> str:
 
 def event_to_as(
     urls: Urls,
-    event: Any,
+    event: Event,
     organiser_handle: str,
-    quarter: Any | None,
+    quarter: Quarter | None,
     going: int,
     waiting: int = 0,
 ) -> dict[str, Any]:
@@ -199,7 +209,9 @@ def event_to_as(
     return doc
 
 
-def announcement_to_note(urls: Urls, announcement: Any, author_handle: str) -> dict[str, Any]:
+def announcement_to_note(
+    urls: Urls, announcement: Announcement, author_handle: str
+) -> dict[str, Any]:
     """A quarter announcement as a Note (the title in bold, then the body)."""
     url = urls.absolute(f"/announcements/{announcement.id}")
     content = f"<p><strong>{escape(announcement.title)}</strong></p>{announcement.body_html}"
@@ -221,7 +233,7 @@ def announcement_to_note(urls: Urls, announcement: Any, author_handle: str) -> d
 
 def comment_to_note(
     urls: Urls,
-    comment: Any,
+    comment: Comment,
     author_handle: str,
     in_reply_to: str,
     parent_author: tuple[str, str],

@@ -13,6 +13,7 @@ from typing import Any
 
 from node.activitypub import announces, resolve
 from node.activitypub.handlers import actors, follows, loans, messages, moderation, objects, rsvps
+from node.local.tx import Tx
 from node.runtime import Node
 
 HANDLERS = {
@@ -79,7 +80,7 @@ def key_of(node: Node, sender: str, activity: dict[str, Any]) -> tuple[Any, str]
     return activity.get("type"), resolve.kind_of(node, sender, activity)
 
 
-def run(tx: Any, node: Node, sender: str, activity: dict[str, Any]) -> Any:
+def run(tx: Tx, node: Node, sender: str, activity: dict[str, Any]) -> Any:
     """Resolve the key, run its one handler; an Announce's inner activity goes round once more."""
     key = key_of(node, sender, activity)
     handler = HANDLERS.get(key)

@@ -29,6 +29,7 @@ from node.activitypub.vocab import PUBLIC, as_list, get_id, same_origin
 from node.db import Batcher
 from node.local import inputs
 from node.local.models import utcnow
+from node.local.tx import Tx
 from node.queue import LostClaim, Queue, claim, release
 from node.runtime import Node
 
@@ -337,7 +338,7 @@ async def _prepare(node: Node, activity: dict[str, Any]) -> dict[str, Any]:
 QUEUE = Queue(InboxItem, waiting="received", scheduled=False)
 
 
-def _handle(tx: Any, node: Node, item_id: int, attempts: int, sender: str, activity: dict) -> None:
+def _handle(tx: Tx, node: Node, item_id: int, attempts: int, sender: str, activity: dict) -> None:
     """Dispatch through HANDLERS and mark the item done in the same transaction (commit()'s).
 
     If the claim was lost meanwhile, LostClaim rolls the handler's changes back: the worker that

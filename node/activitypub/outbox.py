@@ -1,12 +1,13 @@
 """Outbox: turns recorded domain changes into activities and frozen Delivery rows.
 
 Changes are dispatched by their class: every `Change` of node/local is either in BUILDERS (here,
-in exchange_builders or in twinning) or declared in LOCAL_ONLY with the reason it stays home;
+in direct_builders or in twinning) or declared in LOCAL_ONLY with the reason it stays home;
 tests/activitypub/test_outbox_dispatch.py walks every subclass so none is silently skipped.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,7 +17,7 @@ from node.activitypub import (
     as_activities,
     as_objects,
     audience,
-    exchange_builders,
+    direct_builders,
     residence_out,
     trust,
     twinning,
@@ -31,16 +32,31 @@ from node.local.events.models import Event, Rsvp
 from node.local.events.write import EventCancelled, EventScheduled, EventUpdated
 from node.local.listings.models import Listing, ListingPhoto
 from node.local.listings.write import ListingPublished, ListingUpdated, ListingWithdrawn
+from node.local.loans.write import (
+    LoanAccepted,
+    LoanCancelled,
+    LoanDeclined,
+    LoanExtended,
+    LoanExtensionAsked,
+    LoanExtensionDeclined,
+    LoanHandedOver,
+    LoanRequested,
+    LoanReturned,
+    LoanThanked,
+)
+from node.local.messages.conversations import MessageSent
 from node.local.models import Announcement, Comment, Quarter, Resident, utcnow
 from node.local.moderation.actions import (
     ContentHidden,
     ContentRemoved,
     ContentRestored,
+    ReportFiled,
     ResidentBlocked,
     ResidentSuspended,
     ResidentUnblocked,
 )
 from node.local.thanks import Thanked
+from node.local.twins import TwinAccepted, TwinEnded, TwinRefused, TwinRequested
 from node.local.tx import (
     Change,
     QuarterCreated,
@@ -201,7 +217,7 @@ def _listing_out(node: Node, listing_id: int, verb: str, stamp: str) -> Iterator
 
 
 def _listing(verb: str) -> Builder:
-    def build(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
+    def build(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
         yield from _listing_out(node, change.listing_id, verb, f"{change.kind}-{now.isoformat()}")
 
     return build
@@ -227,13 +243,13 @@ def _event_out(node: Node, event_id: int, verb: str, stamp: str) -> Iterator[Out
 
 
 def _event(verb: str) -> Builder:
-    def build(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
+    def build(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
         yield from _event_out(node, change.event_id, verb, f"{change.kind}-{now.isoformat()}")
 
     return build
 
 
-def _announcement(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
+def _announcement(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
     item = Announcement.get_or_none(Announcement.id == change.announcement_id)
     if item is None or item.external_ref is not None:
         return
@@ -278,7 +294,7 @@ def comment_note(
     return note, audience.group_inboxes(inboxes)
 
 
-def _comment(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
+def _comment(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
     comment = Comment.get_or_none(Comment.id == change.comment_id)
     built = comment_note(node, comment) if comment is not None else None
     if built is None:
@@ -301,13 +317,13 @@ def _actor_update(node: Node, handle: str, stamp: str) -> Iterator[Outgoing]:
     yield handle, activity, audience.follower_inboxes([handle])
 
 
-def _quarter_updated(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
+def _quarter_updated(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
     quarter = Quarter.get_or_none(Quarter.id == change.quarter_id)
     if quarter is not None and quarter.is_local:
         yield from _actor_update(node, quarter.slug, f"{change.kind}-{now.isoformat()}")
 
 
-def _resident_deleted(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
+def _resident_deleted(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
     """Delete of the actor itself (object = actor id, as Mastodon sends it)."""
     handle = change.username
     if not handle:
@@ -341,7 +357,7 @@ def _moderated(verb: str) -> Builder:
     """A moderator hid or removed a local item: everyone who got it gets a Delete (a remote copy
     cannot show "hidden"); unhiding sends it again as a Create."""
 
-    def build(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
+    def build(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
         stamp = f"{change.kind}-{change.target_type}-{now.isoformat()}"
         if change.target_type == "listing":
             yield from _listing_out(node, change.target_id, verb, stamp)
@@ -354,11 +370,11 @@ def _moderated(verb: str) -> Builder:
     return build
 
 
-def _rsvp_and_counts(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
+def _rsvp_and_counts(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
     """The answer to a participant, then (our events) an Update carrying the new counts, so the
     copies on other nodes show the origin's going / waiting numbers. One id per event and
     transaction: several RSVP changes committed together send one Update."""
-    yield from exchange_builders.rsvp_changed(node, change, now)
+    yield from direct_builders.rsvp_changed(node, change, now)
     yield from _event_out(node, change.event_id, "Update", f"counts-{now.isoformat()}")
 
 
@@ -378,9 +394,25 @@ BUILDERS: dict[type[Change], Builder] = {
     ContentHidden: _moderated("Delete"),
     ContentRemoved: _moderated("Delete"),
     ContentRestored: _moderated("Create"),
-    **exchange_builders.BUILDERS,  # loans, RSVPs, messages and reports across nodes
-    **twinning.BUILDERS,  # twinning requests, answers and endings
-    RsvpChanged: _rsvp_and_counts,
+    # loans, RSVPs, messages and reports: addressed to the other party only
+    LoanRequested: direct_builders.loan_step,
+    LoanAccepted: direct_builders.loan_step,
+    LoanDeclined: direct_builders.loan_step,
+    LoanHandedOver: direct_builders.loan_step,
+    LoanReturned: direct_builders.loan_step,
+    LoanCancelled: direct_builders.loan_step,
+    LoanExtensionAsked: direct_builders.loan_step,
+    LoanExtended: direct_builders.loan_step,
+    LoanExtensionDeclined: direct_builders.loan_step,
+    LoanThanked: direct_builders.loan_step,
+    RsvpChanged: _rsvp_and_counts,  # the answer to the other party, and counts to followers
+    MessageSent: direct_builders.message_sent,
+    ReportFiled: direct_builders.report_filed,
+    # twinning requests, answers and endings
+    TwinRequested: twinning.build_requested,
+    TwinAccepted: twinning.build_decided(True),
+    TwinRefused: twinning.build_decided(False),
+    TwinEnded: twinning.build_ended,
 }
 
 # Changes that never leave the node, and why.

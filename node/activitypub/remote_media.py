@@ -13,14 +13,12 @@ from node.activitypub.models import INSTANCE
 from node.local import images
 from node.local.errors import Invalid
 from node.local.listings import photos as listing_photos
-from node.local.listings.models import ListingPhoto
 from node.runtime import Node
 
 log = logging.getLogger("quartier.media")
 
 MAX_BYTES = 5 * 1024 * 1024
 BATCH = 10
-FAILED = "failed"  # ListingPhoto.mime of a photo we gave up on (never retried in a loop)
 
 
 @contextlib.asynccontextmanager
@@ -42,35 +40,6 @@ async def media_client_ctx(node: Node) -> AsyncIterator[None]:
         await client.close()
 
 
-def _due(limit: int) -> list[ListingPhoto]:
-    return list(
-        ListingPhoto.select()
-        .where(
-            (ListingPhoto.remote_url != "")
-            & (ListingPhoto.name == "")
-            & (ListingPhoto.mime != FAILED)
-        )
-        .order_by(ListingPhoto.id)
-        .limit(limit)
-    )
-
-
-def _record(photo_id: int, saved: images.Saved) -> int:
-    """Keep the fetched photo, unless another process kept its own copy meanwhile (0 then)."""
-    full, thumb = saved.names
-    return (
-        ListingPhoto.update(
-            name=full, thumb=thumb, mime=saved.mime, width=saved.width, height=saved.height
-        )
-        .where((ListingPhoto.id == photo_id) & (ListingPhoto.name == ""))
-        .execute()
-    )
-
-
-def _fail(photo_id: int) -> None:
-    ListingPhoto.update(mime=FAILED).where(ListingPhoto.id == photo_id).execute()
-
-
 async def _instance_signer(node: Node):
     sign = node.keys.instance_signer
     if sign is None:
@@ -84,7 +53,7 @@ async def fetch_due(node: Node) -> int:
     client = node.media_http
     if client is None:
         return 0
-    photos = await node.db.run(_due, BATCH)
+    photos = await node.db.run(listing_photos.remote_due, BATCH)
     folder = listing_photos.media_dir(node.settings.data_dir)
     for photo in photos:
         try:
@@ -107,7 +76,7 @@ async def fetch_due(node: Node) -> int:
                 header.cost, images.save, folder, resp.body, header.mime, listing_photos.SIDES
             )
             try:
-                kept = await node.db.atomic(_record, photo.id, saved)
+                kept = await node.db.atomic(listing_photos.remote_fetched, photo.id, saved)
             except BaseException:
                 images.discard(folder, saved.names)
                 raise
@@ -115,5 +84,5 @@ async def fetch_due(node: Node) -> int:
                 images.discard(folder, saved.names)
         except (FetchError, Invalid, OSError, ValueError) as exc:
             log.info("remote photo %s not kept: %s", photo.remote_url, exc)
-            await node.db.atomic(_fail, photo.id)
+            await node.db.atomic(listing_photos.remote_failed, photo.id)
     return len(photos)

@@ -102,7 +102,7 @@ def find_loan(node: Node, refs: list[str]) -> tuple[Loan, str] | None:
 
 
 def our_join(node: Node, ref: str) -> Rsvp | None:
-    """Our resident's RSVP whose outgoing Join has this id (see exchange_builders.rsvp_changed)."""
+    """Our resident's RSVP whose outgoing Join has this id (see direct_builders.rsvp_changed)."""
     if not ref or not node.urls.is_local(ref):
         return None
     return Rsvp.get_or_none(Rsvp.external_ref == ref)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from node.activitypub import actors, audience, keys, outbox, residence, residence_out, trust
 from node.activitypub.models import INSTANCE, ActorKey
 from node.local.errors import NotFound
+from node.local.tx import Tx
 from node.runtime import Node
 
 
-def rotate_key(tx: Any, node: Node, handle: str) -> int:
+def rotate_key(tx: Tx, node: Node, handle: str) -> int:
     """Replace the key pair, then send Update(actor) to its followers and every host it reached.
 
     Receivers whose cached key no longer verifies refetch the actor once (inbox.receive), so the

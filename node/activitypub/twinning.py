@@ -7,6 +7,7 @@ because it answers its own request. Both sides then hold an accepted Twin.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -68,7 +69,9 @@ def remote_quarter(doc_or_row: Any, mark: dict | None = None) -> twins.RemoteQua
 # ---------------------------------------------------------------- builders (outbox.BUILDERS)
 
 
-def _follow_out(node: Node, quarter: Quarter, twin: twins.Twin, now: Any) -> tuple[dict, str]:
+def _follow_out(
+    node: Node, quarter: Quarter, twin: twins.Twin, now: dt.datetime
+) -> tuple[dict, str]:
     """Our Group's twinning Follow, with the Following row that lets the Accept be matched."""
     activity = twinning_follow(node, quarter, twin.actor_uri, f"twin-{twin.id}-{now.isoformat()}")
     row = Following.get_or_none(
@@ -84,11 +87,13 @@ def _follow_out(node: Node, quarter: Quarter, twin: twins.Twin, now: Any) -> tup
     return activity, (remote.inbox if remote else "")
 
 
-def build_requested(node: Node, change: Any, now: Any) -> Iterator[tuple[str, dict, list[str]]]:
+def build_requested(
+    node: Node, change: Change, now: dt.datetime
+) -> Iterator[tuple[str, dict, list[str]]]:
     twin = twins.Twin.get_by_id(change.twin_id)
     quarter = Quarter.get_by_id(twin.quarter_id)
     activity, inbox = _follow_out(node, quarter, twin, now)
-    twins.Twin.update(follow_id=activity["id"]).where(twins.Twin.id == twin.id).execute()
+    twins.remember_follow(twin.id, activity["id"])
     yield quarter.slug, activity, [inbox]
 
 
@@ -102,7 +107,9 @@ def _their_follow(node: Node, quarter: Quarter, twin: twins.Twin) -> dict[str, A
 
 
 def build_decided(accepted: bool):
-    def build(node: Node, change: Any, now: Any) -> Iterator[tuple[str, dict, list[str]]]:
+    def build(
+        node: Node, change: Change, now: dt.datetime
+    ) -> Iterator[tuple[str, dict, list[str]]]:
         twin = twins.Twin.get_by_id(change.twin_id)
         quarter = Quarter.get_by_id(twin.quarter_id)
         remote = RemoteActor.get_or_none(RemoteActor.uri == twin.actor_uri)
@@ -118,13 +125,15 @@ def build_decided(accepted: bool):
         Follower.update(state="accepted").where(where).execute()
         yield quarter.slug, as_activities.accept(node.urls, me, follow), [remote.inbox]
         back, inbox = _follow_out(node, quarter, twin, now)
-        twins.Twin.update(back_follow_id=back["id"]).where(twins.Twin.id == twin.id).execute()
+        twins.remember_follow(twin.id, back["id"], back=True)
         yield quarter.slug, back, [inbox]
 
     return build
 
 
-def build_ended(node: Node, change: Any, now: Any) -> Iterator[tuple[str, dict, list[str]]]:
+def build_ended(
+    node: Node, change: Change, now: dt.datetime
+) -> Iterator[tuple[str, dict, list[str]]]:
     """Our Group undoes its Follow of the twin's Group; both follow directions end here."""
     twin = twins.Twin.get_by_id(change.twin_id)
     quarter = Quarter.get_by_id(twin.quarter_id)
@@ -150,14 +159,6 @@ def build_ended(node: Node, change: Any, now: Any) -> Iterator[tuple[str, dict, 
     }
     activity = as_activities.undo(node.urls, me, follow, f"twin-end-{twin.id}-{now.isoformat()}")
     yield quarter.slug, activity, [remote.inbox]
-
-
-BUILDERS: dict[type[Change], Any] = {
-    twins.TwinRequested: build_requested,
-    twins.TwinAccepted: build_decided(True),
-    twins.TwinRefused: build_decided(False),
-    twins.TwinEnded: build_ended,
-}
 
 
 # ---------------------------------------------------------------- who receives `twins` items

@@ -103,3 +103,8 @@ def receive_remote(
         external_ref=draft.ref,
     )
     return row.id
+
+
+def forget_remote(comment_id: int) -> None:
+    """Its author deleted a reply kept from another node."""
+    Comment.delete().where(Comment.id == comment_id).execute()

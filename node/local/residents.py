@@ -211,3 +211,43 @@ def resident_for_token(token: str) -> Resident | None:
         return None
     ApiToken.update(last_used_at=utcnow()).where(ApiToken.id == row.id).execute()
     return row.resident
+
+
+# ---------------------------------------------------------------- people of other nodes
+
+
+def remote_stub(
+    ref: str, host: str, username: str, display_name: str, profile_url: str, suffix: str
+) -> Resident:
+    """The Resident standing for a person of another node, keyed by `ref` (their actor id);
+    created on first need. A username already taken on that host gets `_suffix`."""
+    resident = Resident.get_or_none(Resident.external_ref == ref)
+    if resident is not None:
+        return resident
+    taken = Resident.select().where((Resident.username == username[:64]) & (Resident.host == host))
+    if taken.exists():
+        username = f"{username[:50]}_{suffix}"
+    return Resident.create(
+        username=username[:64],
+        host=host,
+        display_name=display_name[:120],
+        external_ref=ref,
+        profile_url=profile_url,
+        verification="approved",
+    )
+
+
+def update_remote(resident_id: int, display_name: str, profile_url: str) -> None:
+    """A person of another node changed their profile (their server said so)."""
+    Resident.update(display_name=display_name[:120], profile_url=profile_url).where(
+        Resident.id == resident_id
+    ).execute()
+
+
+def forget_remote(ref: str) -> bool:
+    """A person of another node was deleted there: their stub goes, with what they wrote here."""
+    resident = Resident.get_or_none(Resident.external_ref == ref)
+    if resident is None:
+        return False
+    resident.delete_instance(recursive=True)  # listings, events, comments of the stub
+    return True

@@ -208,6 +208,12 @@ def ended_by_them(quarter_id: int, remote_uri: str, now: Any) -> Twin | None:
     return Twin.get_by_id(twin.id)
 
 
+def remember_follow(twin_id: int, follow_id: str, back: bool = False) -> None:
+    """Keep the id of the Follow our quarter sent (the request, or the follow back on accepting)."""
+    field = Twin.back_follow_id if back else Twin.follow_id
+    Twin.update({field: follow_id}).where(Twin.id == twin_id).execute()
+
+
 def settle(twin_id: int, accepted: bool, now: Any) -> None:
     """The other side answered our request (protocol-level, no moderator involved)."""
     Twin.update(state="accepted" if accepted else "refused", decided_at=now).where(

@@ -183,7 +183,7 @@ async def _states(settings):
         n.db.close()
 
 
-async def test_two_workers_never_send_twice(setup, make_settings):
+async def test_two_workers_never_send_twice(setup, make_settings, cleanup):
     # PostgreSQL: rows claimed with FOR UPDATE SKIP LOCKED. SQLite: one process is the design,
     # but two nodes on one file must still never send a row twice (claims are short writes).
     node, _, peer, quarter, alice = setup
@@ -194,11 +194,9 @@ async def test_two_workers_never_send_twice(setup, make_settings):
 
     other = make_node(node.settings)
     other.http = node.http
-    try:
-        await asyncio.gather(*(delivery.run_once(n, limit=15) for n in (node, other, node, other)))
-        await node.drain()
-    finally:
-        other.db.close()
+    cleanup.callback(other.db.close)
+    await asyncio.gather(*(delivery.run_once(n, limit=15) for n in (node, other, node, other)))
+    await node.drain()
     inboxes = [p for p, _h, _b in peer.received]
     assert len(inboxes) == 40 and len(set(inboxes)) == 40
     assert json.loads(peer.received[0][2])["type"] == "Create"

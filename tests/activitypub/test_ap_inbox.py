@@ -268,23 +268,21 @@ async def test_lemmy_announce_of_a_comment_from_a_followed_group(fed):
     assert [c.external_ref for c in comments] == [f"{peer.base}/users/bob/statuses/7"]
 
 
-async def test_plain_announce_fetches_the_object_from_its_origin(fed):
+async def test_plain_announce_fetches_the_object_from_its_origin(fed, cleanup):
     node, peer, quarter, alice = fed
     listing = await publish_listing(node, alice, quarter)
     other = await Peer().start()
-    try:
-        note = reply(other, node.urls.listing(listing.id), n=3)["object"]
-        other.objects["n3"] = {**note, "id": f"{other.base}/objects/n3"}
-        announce = {
-            "id": f"{peer.base}/activities/announce/2",
-            "type": "Announce",
-            "actor": peer.uri("bob"),
-            "object": f"{other.base}/objects/n3",
-        }
-        assert (await peer.post(node.urls.shared_inbox(), announce))[0] == 202
-        await node.drain()
-    finally:
-        await other.stop()
+    cleanup.push_async_callback(other.stop)
+    note = reply(other, node.urls.listing(listing.id), n=3)["object"]
+    other.objects["n3"] = {**note, "id": f"{other.base}/objects/n3"}
+    announce = {
+        "id": f"{peer.base}/activities/announce/2",
+        "type": "Announce",
+        "actor": peer.uri("bob"),
+        "object": f"{other.base}/objects/n3",
+    }
+    assert (await peer.post(node.urls.shared_inbox(), announce))[0] == 202
+    await node.drain()
     comments = await node.db.run(lambda: list(Comment.select()))
     assert [c.external_ref for c in comments] == [f"{other.base}/objects/n3"]
 
@@ -463,24 +461,22 @@ async def test_blocked_domain_is_accepted_and_dropped(fed):
     assert await node.db.run(lambda: Follower.select().count()) == 0
 
 
-async def test_private_key_locations_are_refused_without_the_test_switch(make_settings):
+async def test_private_key_locations_are_refused_without_the_test_switch(make_settings, cleanup):
     node, runner = await start_node(make_settings, "strict", allow_private_addresses=False)
     peer = await Peer().start()
-    try:
-        await make_resident(node, "alice", quarter=None)
-        for kid in (
-            peer.key_id("bob"),
-            "http://10.1.2.3/users/bob#main-key",
-            "http://localhost:9/k",
-        ):
-            status, answer = await peer.post(
-                node.urls.shared_inbox(), follow(peer, node.urls.actor("alice")), key_id=kid
-            )
-            assert status == 401, answer
-            assert "signing key unavailable" in answer["message"]
-        async with aiohttp.ClientSession() as session:
-            async with session.get(node.urls.absolute("/healthz")) as resp:
-                assert resp.status == 200  # the node still serves
-    finally:
-        await peer.stop()
-        await runner.cleanup()
+    cleanup.push_async_callback(runner.cleanup)
+    cleanup.push_async_callback(peer.stop)
+    await make_resident(node, "alice", quarter=None)
+    for kid in (
+        peer.key_id("bob"),
+        "http://10.1.2.3/users/bob#main-key",
+        "http://localhost:9/k",
+    ):
+        status, answer = await peer.post(
+            node.urls.shared_inbox(), follow(peer, node.urls.actor("alice")), key_id=kid
+        )
+        assert status == 401, answer
+        assert "signing key unavailable" in answer["message"]
+    async with aiohttp.ClientSession() as session:
+        async with session.get(node.urls.absolute("/healthz")) as resp:
+            assert resp.status == 200  # the node still serves

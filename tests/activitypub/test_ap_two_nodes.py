@@ -31,32 +31,30 @@ async def settle(*nodes, rounds=5):
             return
 
 
-async def test_resident_on_b_follows_quarter_on_a_and_receives_a_public_listing(make_settings):
+async def test_resident_on_b_follows_quarter_on_a_and_receives_a_public_listing(
+    make_settings, cleanup
+):
     a, runner_a = await start_node(make_settings, "a")
     b, runner_b = await start_node(make_settings, "b")
-    try:
-        quarter = await make_quarter(a, "centre")
-        alice = await make_resident(a, "alice")
-        await make_quarter(b, "gare", postcodes=("35000",))
-        await make_resident(b, "bob", quarter="gare")
-        # When bob on B follows the quarter of A by its handle (WebFinger over http)…
-        await following.follow(b, "bob", f"@centre@{a.urls.host}")
-        await settle(a, b)
-        follows = await b.db.run(lambda: [(f.actor_uri, f.state) for f in Following.select()])
-        assert follows == [(a.urls.quarter("centre"), "accepted")]
-        followers = await a.db.run(lambda: [(f.handle, f.actor_uri) for f in Follower.select()])
-        assert followers == [("centre", b.urls.actor("bob"))]
-        # …and alice publishes a public listing, then B holds it with its origin.
-        listing = await publish_listing(a, alice, quarter, title="Ladder to lend")
-        await publish_listing(a, alice, quarter, title="Secret", reach="quarter")
-        await settle(a, b)
-        got = await b.db.run(
-            lambda: [(r.title, r.external_ref, r.origin) for r in Listing.select()]
-        )
-        assert got == [("Ladder to lend", a.urls.listing(listing.id), a.urls.host)]
-    finally:
-        await runner_b.cleanup()
-        await runner_a.cleanup()
+    cleanup.push_async_callback(runner_a.cleanup)
+    cleanup.push_async_callback(runner_b.cleanup)
+    quarter = await make_quarter(a, "centre")
+    alice = await make_resident(a, "alice")
+    await make_quarter(b, "gare", postcodes=("35000",))
+    await make_resident(b, "bob", quarter="gare")
+    # When bob on B follows the quarter of A by its handle (WebFinger over http)…
+    await following.follow(b, "bob", f"@centre@{a.urls.host}")
+    await settle(a, b)
+    follows = await b.db.run(lambda: [(f.actor_uri, f.state) for f in Following.select()])
+    assert follows == [(a.urls.quarter("centre"), "accepted")]
+    followers = await a.db.run(lambda: [(f.handle, f.actor_uri) for f in Follower.select()])
+    assert followers == [("centre", b.urls.actor("bob"))]
+    # …and alice publishes a public listing, then B holds it with its origin.
+    listing = await publish_listing(a, alice, quarter, title="Ladder to lend")
+    await publish_listing(a, alice, quarter, title="Secret", reach="quarter")
+    await settle(a, b)
+    got = await b.db.run(lambda: [(r.title, r.external_ref, r.origin) for r in Listing.select()])
+    assert got == [("Ladder to lend", a.urls.listing(listing.id), a.urls.host)]
 
 
 class BovinePeer:
@@ -124,7 +122,7 @@ async def _const(value):
     return value
 
 
-async def test_bovine_follows_alice_and_replies_to_her_listing(make_settings):
+async def test_bovine_follows_alice_and_replies_to_her_listing(make_settings, cleanup):
     node, runner = await start_node(make_settings, "a")
     peer = BovinePeer()
     await peer.start()
@@ -136,84 +134,80 @@ async def test_bovine_follows_alice_and_replies_to_her_listing(make_settings):
     )
     session = aiohttp.ClientSession()
     await actor.init(session=session)
-    try:
-        quarter = await make_quarter(node)
-        alice = await make_resident(node, "alice")
-        # bovine resolves @alice@127.0.0.1:PORT through WebFinger and fetches her actor.
-        uri, _ = await lookup_uri_with_webfinger(
-            session, f"acct:alice@{node.urls.host}", domain=node.urls.base
-        )
-        assert uri == node.urls.actor("alice")
-        alice_doc = await actor.get(uri)
-        assert alice_doc["type"] == "Person" and alice_doc["inbox"] == node.urls.inbox("alice")
-        # It follows her (signed by bovine) and gets an Accept that bovine verifies.
-        follow = {
-            "@context": "https://www.w3.org/ns/activitystreams",
-            "id": peer.base + "/follow/1",
-            "type": "Follow",
-            "actor": peer.uri,
-            "object": uri,
-        }
-        assert (await actor.post(alice_doc["inbox"], follow)).status == 202
-        await node.drain()
-        assert [(o, a["type"]) for o, a in peer.verified] == [(uri, "Accept")]
-        # alice publishes a listing: bovine receives and verifies the signed Create.
-        listing = await publish_listing(node, alice, quarter)
-        await node.drain()
-        owner, create = peer.verified[-1]
-        assert owner == uri and create["type"] == "Create"
-        assert create["object"]["id"] == node.urls.listing(listing.id)
-        assert create["object"]["purpose"] == "offer" and peer.refused == 0
-        # bovine replies: the reply shows up as a comment under the listing.
-        reply = {
-            "@context": "https://www.w3.org/ns/activitystreams",
-            "id": peer.base + "/notes/1/create",
-            "type": "Create",
-            "actor": peer.uri,
+    cleanup.push_async_callback(runner.cleanup)
+    cleanup.push_async_callback(peer.runner.cleanup)
+    cleanup.push_async_callback(session.close)
+    quarter = await make_quarter(node)
+    alice = await make_resident(node, "alice")
+    # bovine resolves @alice@127.0.0.1:PORT through WebFinger and fetches her actor.
+    uri, _ = await lookup_uri_with_webfinger(
+        session, f"acct:alice@{node.urls.host}", domain=node.urls.base
+    )
+    assert uri == node.urls.actor("alice")
+    alice_doc = await actor.get(uri)
+    assert alice_doc["type"] == "Person" and alice_doc["inbox"] == node.urls.inbox("alice")
+    # It follows her (signed by bovine) and gets an Accept that bovine verifies.
+    follow = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": peer.base + "/follow/1",
+        "type": "Follow",
+        "actor": peer.uri,
+        "object": uri,
+    }
+    assert (await actor.post(alice_doc["inbox"], follow)).status == 202
+    await node.drain()
+    assert [(o, a["type"]) for o, a in peer.verified] == [(uri, "Accept")]
+    # alice publishes a listing: bovine receives and verifies the signed Create.
+    listing = await publish_listing(node, alice, quarter)
+    await node.drain()
+    owner, create = peer.verified[-1]
+    assert owner == uri and create["type"] == "Create"
+    assert create["object"]["id"] == node.urls.listing(listing.id)
+    assert create["object"]["purpose"] == "offer" and peer.refused == 0
+    # bovine replies: the reply shows up as a comment under the listing.
+    reply = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": peer.base + "/notes/1/create",
+        "type": "Create",
+        "actor": peer.uri,
+        "to": [PUBLIC, uri],
+        "object": {
+            "id": peer.base + "/notes/1",
+            "type": "Note",
+            "attributedTo": peer.uri,
+            "inReplyTo": create["object"]["id"],
+            "content": "<p>I would love to borrow it</p>",
             "to": [PUBLIC, uri],
-            "object": {
-                "id": peer.base + "/notes/1",
-                "type": "Note",
-                "attributedTo": peer.uri,
-                "inReplyTo": create["object"]["id"],
-                "content": "<p>I would love to borrow it</p>",
-                "to": [PUBLIC, uri],
-            },
-        }
-        assert (await actor.post(node.urls.shared_inbox(), reply)).status == 202
-        await node.drain()
-        comments = await node.db.run(
-            lambda: [(c.target_id, c.content_html) for c in Comment.select()]
-        )
-        assert comments == [(listing.id, "<p>I would love to borrow it</p>")]
-    finally:
-        await session.close()
-        await peer.runner.cleanup()
-        await runner.cleanup()
+        },
+    }
+    assert (await actor.post(node.urls.shared_inbox(), reply)).status == 202
+    await node.drain()
+    comments = await node.db.run(lambda: [(c.target_id, c.content_html) for c in Comment.select()])
+    assert comments == [(listing.id, "<p>I would love to borrow it</p>")]
 
 
-async def test_rfc9421_request_signed_with_http_message_signatures_is_accepted(make_settings):
+async def test_rfc9421_request_signed_with_http_message_signatures_is_accepted(
+    make_settings, cleanup
+):
     node, runner = await start_node(make_settings, "a")
     peer = await Peer().start()
-    try:
-        await make_resident(node, "alice", quarter=None)
-        activity = {
-            "id": peer.base + "/f/1",
-            "type": "Follow",
-            "actor": peer.uri("bob"),
-            "object": node.urls.actor("alice"),
-        }
-        status, _ = await peer.post(node.urls.inbox("alice"), activity, scheme="rfc9421")
-        assert status == 202
-        stale = dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)
-        activity["id"] += "x"
-        status, answer = await peer.post(
-            node.urls.inbox("alice"), activity, scheme="rfc9421", now=stale
-        )
-        assert status == 401 and answer["message"]
-    finally:
-        await peer.stop()
-        await runner.cleanup()
+    cleanup.push_async_callback(runner.cleanup)
+    cleanup.push_async_callback(peer.stop)
+    await make_resident(node, "alice", quarter=None)
+    activity = {
+        "id": peer.base + "/f/1",
+        "type": "Follow",
+        "actor": peer.uri("bob"),
+        "object": node.urls.actor("alice"),
+    }
+    status, _ = await peer.post(node.urls.inbox("alice"), activity, scheme="rfc9421")
+    assert status == 202
+    stale = dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)
+    activity["id"] += "x"
+    status, answer = await peer.post(
+        node.urls.inbox("alice"), activity, scheme="rfc9421", now=stale
+    )
+    assert status == 401 and answer["message"]
 
 
 @pytest.mark.parametrize(
@@ -223,23 +217,19 @@ async def test_rfc9421_request_signed_with_http_message_signatures_is_accepted(m
         'application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
     ],
 )
-async def test_listing_url_serves_activity_json_by_negotiation(make_settings, accept):
+async def test_listing_url_serves_activity_json_by_negotiation(make_settings, accept, cleanup):
     node, runner = await start_node(make_settings, "a")
-    try:
-        quarter = await make_quarter(node)
-        alice = await make_resident(node, "alice")
-        alice = await commit(node, residents.place, alice, "", "35400", "", 48.1134, -1.6759)
-        listing = await publish_listing(node, alice, quarter, type="gift")
-        async with aiohttp.ClientSession() as session:
-            async with session.get(node.urls.listing(listing.id), headers={"Accept": accept}) as r:
-                assert r.status == 200 and r.headers["Vary"] == "Accept"
-                assert r.content_type == "application/activity+json"
-                doc = await r.json(content_type=None)
-            async with session.get(
-                node.urls.listing(listing.id), headers={"Accept": "text/html"}
-            ) as r:
-                assert r.status == 200 and r.content_type == "text/html"
-        assert doc["type"] == "Note" and "reciprocal" not in doc
-        assert isinstance(doc["location"]["latitude"], float)
-    finally:
-        await runner.cleanup()
+    cleanup.push_async_callback(runner.cleanup)
+    quarter = await make_quarter(node)
+    alice = await make_resident(node, "alice")
+    alice = await commit(node, residents.place, alice, "", "35400", "", 48.1134, -1.6759)
+    listing = await publish_listing(node, alice, quarter, type="gift")
+    async with aiohttp.ClientSession() as session:
+        async with session.get(node.urls.listing(listing.id), headers={"Accept": accept}) as r:
+            assert r.status == 200 and r.headers["Vary"] == "Accept"
+            assert r.content_type == "application/activity+json"
+            doc = await r.json(content_type=None)
+        async with session.get(node.urls.listing(listing.id), headers={"Accept": "text/html"}) as r:
+            assert r.status == 200 and r.content_type == "text/html"
+    assert doc["type"] == "Note" and "reciprocal" not in doc
+    assert isinstance(doc["location"]["latitude"], float)

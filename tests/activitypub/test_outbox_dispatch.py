@@ -49,27 +49,25 @@ class Unheard(Change):
     listing_id: int
 
 
-async def test_an_unrouted_change_fails_loudly_and_writes_nothing(make_settings):
+async def test_an_unrouted_change_fails_loudly_and_writes_nothing(make_settings, cleanup):
     node, runner = await start_node(make_settings, "a")
-    try:
-        quarter = await make_quarter(node)
-        alice = await make_resident(node, "alice")
-        listing = await publish_listing(node, alice, quarter)
+    cleanup.push_async_callback(runner.cleanup)
+    quarter = await make_quarter(node)
+    alice = await make_resident(node, "alice")
+    listing = await publish_listing(node, alice, quarter)
 
-        def work(tx):
-            from node.local.listings.models import Listing
-
-            Listing.update(title="Changed").where(Listing.id == listing.id).execute()
-            tx.record(Unheard(listing.id))
-
-        with pytest.raises(outbox.UnroutedChange):
-            await commit(node, work)
+    def work(tx):
         from node.local.listings.models import Listing
 
-        title = await node.db.run(lambda: Listing.get_by_id(listing.id).title)
-        assert title == "Drill to lend"  # rolled back with the change
-    finally:
-        await runner.cleanup()
+        Listing.update(title="Changed").where(Listing.id == listing.id).execute()
+        tx.record(Unheard(listing.id))
+
+    with pytest.raises(outbox.UnroutedChange):
+        await commit(node, work)
+    from node.local.listings.models import Listing
+
+    title = await node.db.run(lambda: Listing.get_by_id(listing.id).title)
+    assert title == "Drill to lend"  # rolled back with the change
 
 
 @pytest.fixture

@@ -52,7 +52,7 @@ async def rotate_in_another_process(node, handle):
     return out.decode()
 
 
-async def test_key_rotated_by_the_cli_is_used_by_the_running_node(make_settings):
+async def test_key_rotated_by_the_cli_is_used_by_the_running_node(make_settings, cleanup):
     node, runner = await start_node(make_settings, "a")
     peer = BovinePeer()
     await peer.start()
@@ -64,31 +64,29 @@ async def test_key_rotated_by_the_cli_is_used_by_the_running_node(make_settings)
         digest_method=legacy_digest_method_uppercase,
     )
     await actor.init(session=session)
-    try:
-        quarter = await make_quarter(node)
-        alice = await make_resident(node, "alice")
-        follow = {
-            "id": peer.base + "/follow/1",
-            "type": "Follow",
-            "actor": peer.uri,
-            "object": node.urls.actor("alice"),
-        }
-        assert (await actor.post(node.urls.inbox("alice"), follow)).status == 202
-        await node.drain()  # the Accept is signed with alice's key, now cached by the node
-        assert [a["type"] for _, a in peer.verified] == ["Accept"] and peer.refused == 0
-        old = await published_key(node, "alice")
+    cleanup.push_async_callback(runner.cleanup)
+    cleanup.push_async_callback(peer.runner.cleanup)
+    cleanup.push_async_callback(session.close)
+    quarter = await make_quarter(node)
+    alice = await make_resident(node, "alice")
+    follow = {
+        "id": peer.base + "/follow/1",
+        "type": "Follow",
+        "actor": peer.uri,
+        "object": node.urls.actor("alice"),
+    }
+    assert (await actor.post(node.urls.inbox("alice"), follow)).status == 202
+    await node.drain()  # the Accept is signed with alice's key, now cached by the node
+    assert [a["type"] for _, a in peer.verified] == ["Accept"] and peer.refused == 0
+    old = await published_key(node, "alice")
 
-        out = await rotate_in_another_process(node, "alice")
-        assert "new key for @alice" in out
-        assert await published_key(node, "alice") != old
+    out = await rotate_in_another_process(node, "alice")
+    assert "new key for @alice" in out
+    assert await published_key(node, "alice") != old
 
-        await publish_listing(node, alice, quarter, title="After the rotation")
-        await node.drain()
-        # Both the Update(actor) queued by the CLI and the Create verify with the new key.
-        assert peer.refused == 0
-        kinds = [a["type"] for _, a in peer.verified]
-        assert kinds[0] == "Accept" and set(kinds[1:]) == {"Update", "Create"}
-    finally:
-        await session.close()
-        await peer.runner.cleanup()
-        await runner.cleanup()
+    await publish_listing(node, alice, quarter, title="After the rotation")
+    await node.drain()
+    # Both the Update(actor) queued by the CLI and the Create verify with the new key.
+    assert peer.refused == 0
+    kinds = [a["type"] for _, a in peer.verified]
+    assert kinds[0] == "Accept" and set(kinds[1:]) == {"Update", "Create"}

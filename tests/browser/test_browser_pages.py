@@ -87,7 +87,7 @@ async def seed(node):
 
 
 @pytest.mark.browser
-async def test_main_pages_read_well_in_french_and_english(make_settings):
+async def test_main_pages_read_well_in_french_and_english(make_settings, cleanup):
     from playwright.async_api import async_playwright
 
     from node.app import create_app
@@ -116,48 +116,46 @@ async def test_main_pages_read_well_in_french_and_english(make_settings):
     untranslated = english_sentences()
     SHOTS.mkdir(exist_ok=True)
     problems: list[str] = []
-    try:
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            for lang in ("fr", "en"):
-                for size, viewport in VIEWPORTS.items():
-                    context = await browser.new_context(viewport=viewport)
-                    page = await context.new_page()
-                    await page.goto(f"{base}/login?lang={lang}")
-                    await page.fill("input[name=login]", "alice")
-                    await page.fill("input[name=password]", "correct horse")
-                    await page.click("form[action='/login'] button[type=submit]")
-                    await page.wait_for_load_state()
-                    for name, path in pages.items():
-                        where = f"{lang}/{size} {path}"
-                        response = await page.goto(base + path)
-                        if response is None or response.status >= 400:
-                            problems.append(f"{where}: status {response and response.status}")
-                            continue
-                        if await page.get_attribute("html", "lang") != lang:
-                            problems.append(f"{where}: html lang is not {lang}")
-                        text = await page.inner_text("body")
-                        if MARKERS.search(text):
-                            problems.append(f"{where}: marker {MARKERS.search(text).group(0)!r}")
-                        if lang == "fr":
-                            leaked = [s for s in untranslated if s in text]
-                            if leaked:
-                                problems.append(f"{where}: untranslated {leaked[:3]}")
-                        mains = await page.locator("main, [role=main]").count()
-                        if mains != 1:
-                            problems.append(f"{where}: {mains} main landmarks")
-                        for field in await page.evaluate(UNLABELLED):
-                            problems.append(f"{where}: unlabelled {field}")
-                        overflow = await page.evaluate(
-                            "() => document.documentElement.scrollWidth - window.innerWidth"
-                        )
-                        if overflow > 1:
-                            problems.append(f"{where}: {overflow}px wider than the screen")
-                        shot = SHOTS / f"page-{lang}-{size}-{name}.png"
-                        await page.screenshot(path=str(shot), full_page=True)
-                    await context.close()
-            await browser.close()
-    finally:
-        await runner.cleanup()
+    cleanup.push_async_callback(runner.cleanup)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        for lang in ("fr", "en"):
+            for size, viewport in VIEWPORTS.items():
+                context = await browser.new_context(viewport=viewport)
+                page = await context.new_page()
+                await page.goto(f"{base}/login?lang={lang}")
+                await page.fill("input[name=login]", "alice")
+                await page.fill("input[name=password]", "correct horse")
+                await page.click("form[action='/login'] button[type=submit]")
+                await page.wait_for_load_state()
+                for name, path in pages.items():
+                    where = f"{lang}/{size} {path}"
+                    response = await page.goto(base + path)
+                    if response is None or response.status >= 400:
+                        problems.append(f"{where}: status {response and response.status}")
+                        continue
+                    if await page.get_attribute("html", "lang") != lang:
+                        problems.append(f"{where}: html lang is not {lang}")
+                    text = await page.inner_text("body")
+                    if MARKERS.search(text):
+                        problems.append(f"{where}: marker {MARKERS.search(text).group(0)!r}")
+                    if lang == "fr":
+                        leaked = [s for s in untranslated if s in text]
+                        if leaked:
+                            problems.append(f"{where}: untranslated {leaked[:3]}")
+                    mains = await page.locator("main, [role=main]").count()
+                    if mains != 1:
+                        problems.append(f"{where}: {mains} main landmarks")
+                    for field in await page.evaluate(UNLABELLED):
+                        problems.append(f"{where}: unlabelled {field}")
+                    overflow = await page.evaluate(
+                        "() => document.documentElement.scrollWidth - window.innerWidth"
+                    )
+                    if overflow > 1:
+                        problems.append(f"{where}: {overflow}px wider than the screen")
+                    shot = SHOTS / f"page-{lang}-{size}-{name}.png"
+                    await page.screenshot(path=str(shot), full_page=True)
+                await context.close()
+        await browser.close()
     assert problems == []
     assert len(list(SHOTS.glob("page-*.png"))) == 2 * 2 * len(pages)

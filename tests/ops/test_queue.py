@@ -380,29 +380,27 @@ def smtp():
     controller.stop()
 
 
-async def test_mail_held_by_a_dead_worker_is_sent_by_another_after_the_lease(make_settings, smtp):
+async def test_mail_held_by_a_dead_worker_is_sent_by_another_after_the_lease(
+    make_settings, smtp, cleanup
+):
     sink, port = smtp
     a = make_node(make_settings("mail", smtp_host="127.0.0.1", smtp_port=port))
-    try:
-        await a.db.run(migrations.apply, a.db.peewee)
-        b = make_node(a.settings)
-        mail_id = await commit(
-            a, lambda tx: outgoing_mail.queue("z@example.test", "Hi", "Bonjour").id
-        )
-        # Given worker A took the mail and died before sending it
-        taken = await a.db.atomic(mail_sender.take, a, utcnow())
-        assert [m.id for m in taken] == [mail_id]
-        lease = await a.db.run(lambda: OutgoingMail.get_by_id(mail_id).claimed_until - utcnow())
-        assert lease <= dt.timedelta(seconds=30)  # not ten minutes
-        assert await mail_sender.send_due(b) == 0
-        # When the lease is over, B sends it, once
-        await b.db.run(_expire(OutgoingMail))
-        assert await mail_sender.send_due(b) == 1
-        assert len(sink.envelopes) == 1
-        with pytest.raises(LostClaim):
-            await a.db.atomic(mail_sender.mark_sent, a, mail_id, utcnow())
-        assert await mail_sender.send_due(b) == 0
-        assert (await b.db.run(lambda: OutgoingMail.get_by_id(mail_id).state)) == "sent"
-        b.db.close()
-    finally:
-        a.db.close()
+    cleanup.callback(a.db.close)
+    await a.db.run(migrations.apply, a.db.peewee)
+    b = make_node(a.settings)
+    mail_id = await commit(a, lambda tx: outgoing_mail.queue("z@example.test", "Hi", "Bonjour").id)
+    # Given worker A took the mail and died before sending it
+    taken = await a.db.atomic(mail_sender.take, a, utcnow())
+    assert [m.id for m in taken] == [mail_id]
+    lease = await a.db.run(lambda: OutgoingMail.get_by_id(mail_id).claimed_until - utcnow())
+    assert lease <= dt.timedelta(seconds=30)  # not ten minutes
+    assert await mail_sender.send_due(b) == 0
+    # When the lease is over, B sends it, once
+    await b.db.run(_expire(OutgoingMail))
+    assert await mail_sender.send_due(b) == 1
+    assert len(sink.envelopes) == 1
+    with pytest.raises(LostClaim):
+        await a.db.atomic(mail_sender.mark_sent, a, mail_id, utcnow())
+    assert await mail_sender.send_due(b) == 0
+    assert (await b.db.run(lambda: OutgoingMail.get_by_id(mail_id).state)) == "sent"
+    b.db.close()

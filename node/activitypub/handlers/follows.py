@@ -12,6 +12,7 @@ from node.activitypub import actors, as_activities, outbox, resolve, twin_past, 
 from node.activitypub.models import Follower, Following, RemoteActor
 from node.activitypub.vocab import get_id
 from node.local import twins
+from node.local.tx import Tx
 from node.runtime import Node
 
 
@@ -22,7 +23,7 @@ def _sender(uri: str) -> RemoteActor:
     return row
 
 
-def on_follow(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_follow(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """Residents and quarters accept automatically, unless the quarter approves follows itself."""
     target = get_id(activity.get("object")) or ""
     handle = actors.local_handle(node, target)
@@ -55,7 +56,7 @@ def accept_follower(node: Node, handle: str, sender: str, follow: dict) -> None:
     outbox.enqueue(node, handle, activity, [remote.inbox])
 
 
-def approve(tx: Any, node: Node, handle: str, actor_uri: str, accepted: bool = True) -> None:
+def approve(tx: Tx, node: Node, handle: str, actor_uri: str, accepted: bool = True) -> None:
     """A moderator's decision on a pending follow of a quarter that approves follows."""
     row = Follower.get((Follower.handle == handle) & (Follower.actor_uri == actor_uri))
     follow = {
@@ -115,7 +116,7 @@ def _reject_follow(sender: str, activity: dict) -> str | None:
     return None
 
 
-def on_twinning_follow(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_twinning_follow(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """A twinning Follow waits for the quarter's moderators, unless it answers our request."""
     handle, quarter = resolve.twinning_of(node, activity)
     remote = RemoteActor.get_or_none(RemoteActor.uri == sender)
@@ -164,7 +165,7 @@ def _twin_of(sender: str, activity: dict) -> twins.Twin | None:
     return twin
 
 
-def on_accept(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_accept(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """Accept of our Follow (embedded, or by id); it may settle our twinning request."""
     result = _accept_follow(sender, activity)
     twin = _twin_of(sender, activity)
@@ -176,7 +177,7 @@ def on_accept(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     return result
 
 
-def on_reject(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_reject(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     result = _reject_follow(sender, activity)
     twin = _twin_of(sender, activity)
     if twin is not None:
@@ -184,7 +185,7 @@ def on_reject(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     return result
 
 
-def on_undo_follow(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_undo_follow(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """An Undo(Follow) ends the follow; from a twin's Group, the twinning and our follow too."""
     result = _undo_follower(node, sender, activity)
     if result is not None:

@@ -15,27 +15,19 @@ from node.activitypub.from_as import Unacceptable, note_text
 from node.activitypub.resolve import find_loan, local_target
 from node.activitypub.vocab import get_id
 from node.local.errors import DomainError
+from node.local.loans import remote as loan_remote
 from node.local.loans import write as loans
-from node.local.loans.models import Loan, LoanStep
+from node.local.loans.models import Loan
+from node.local.tx import Tx
 from node.runtime import Node
 
 
-def _apply(fn, tx: Any, *args: Any) -> Any:
+def _apply(fn, tx: Tx, *args: Any) -> Any:
     """A domain move; its refusal (wrong party, illegal transition) rejects the activity."""
     try:
         return fn(tx, *args)
     except DomainError as exc:
         raise Unacceptable(f"refused: {exc}") from exc
-
-
-def _stamp(loan_id: int, activity_id: str) -> None:
-    """Mark the step just made as applied from this activity (dedupe, and it is not sent back)."""
-    step = LoanStep.select().where(LoanStep.loan == loan_id).order_by(LoanStep.id.desc()).first()
-    LoanStep.update(external_ref=activity_id[:500]).where(LoanStep.id == step.id).execute()
-
-
-def _seen(activity_id: str) -> bool:
-    return LoanStep.select().where(LoanStep.external_ref == activity_id).exists()
 
 
 def _loan_of(node: Node, activity: dict) -> Loan:
@@ -45,9 +37,11 @@ def _loan_of(node: Node, activity: dict) -> Loan:
     return found[0]
 
 
-def on_offer(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_offer(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """A request to borrow one of our objects, or (on a known agreement) an extension."""
-    if _seen(activity["id"]) or Loan.get_or_none(Loan.external_ref == activity["id"]):
+    if loan_remote.step_seen(activity["id"]) or Loan.get_or_none(
+        Loan.external_ref == activity["id"]
+    ):
         return "step already applied"
     party = author_of(sender)
     found = find_loan(node, agreements.refs(activity))
@@ -56,7 +50,7 @@ def on_offer(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
         if until is None:
             raise Unacceptable("extension without endTime")
         _apply(loans.ask_extension, tx, party.id, found[0].id, until)
-        _stamp(found[0].id, activity["id"])
+        loan_remote.stamp_step(found[0].id, activity["id"])
         return None
     refused = residence.refusal(node, party)
     if refused is not None:
@@ -70,57 +64,53 @@ def on_offer(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     except DomainError as exc:
         raise Unacceptable(f"refused: {exc}") from exc
     loan = _apply(loans.request, tx, party.id, target[1], draft)
-    Loan.update(external_ref=activity["id"][:500], origin=host_of(sender)).where(
-        Loan.id == loan.id
-    ).execute()
-    _stamp(loan.id, activity["id"])
+    loan_remote.name_agreement(loan.id, activity["id"], host_of(sender))
+    loan_remote.stamp_step(loan.id, activity["id"])
     return None
 
 
-def _answer(tx: Any, node: Node, sender: str, activity: dict, agree: bool) -> str | None:
+def _answer(tx: Tx, node: Node, sender: str, activity: dict, agree: bool) -> str | None:
     ref = get_id(activity.get("object")) or ""
     found = find_loan(node, [ref])
     if found is None:  # the resolver found it; gone since (a concurrent cancel)
         raise Unacceptable("no loan matches this activity")
-    if _seen(activity["id"]):
+    if loan_remote.step_seen(activity["id"]):
         return "step already applied"
     loan, party = found[0], author_of(sender)
     if ref.endswith("#offer"):
         _apply(loans.accept if agree else loans.decline, tx, party.id, loan.id)
         result = get_id(activity.get("result"))
         if agree and result:
-            Loan.update(external_ref=result[:500], origin=host_of(sender)).where(
-                Loan.id == loan.id
-            ).execute()
+            loan_remote.name_agreement(loan.id, result, host_of(sender))
     else:
         _apply(loans.answer_extension, tx, party.id, loan.id, agree)
-    _stamp(loan.id, activity["id"])
+    loan_remote.stamp_step(loan.id, activity["id"])
     return None
 
 
-def on_accept(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_accept(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """Accept of our loan Offer (result: the Agreement) or of an extension we asked for."""
     return _answer(tx, node, sender, activity, True)
 
 
-def on_reject(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_reject(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     return _answer(tx, node, sender, activity, False)
 
 
-def on_undo(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_undo(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """The borrower undoes its Offer or the lender its Accept: the loan is cancelled."""
-    if _seen(activity["id"]):
+    if loan_remote.step_seen(activity["id"]):
         return "step already applied"
     loan = _loan_of(node, activity)
     _apply(loans.cancel, tx, author_of(sender).id, loan.id)
-    _stamp(loan.id, activity["id"])
+    loan_remote.stamp_step(loan.id, activity["id"])
     return None
 
 
-def on_custody(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_custody(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """Create(EconomicEvent transferCustody): the handover (lender → borrower) or the return."""
     obj = activity["object"]
-    if _seen(obj.get("id") or activity["id"]):
+    if loan_remote.step_seen(obj.get("id") or activity["id"]):
         return "step already applied"
     loan = _loan_of(node, activity)
     step = obj.get("loanStep")
@@ -128,17 +118,17 @@ def on_custody(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
         raise Unacceptable("custody event without a known loanStep")
     party = author_of(sender)
     _apply(loans.hand_over if step == "handed_over" else loans.give_back, tx, party.id, loan.id)
-    _stamp(loan.id, obj.get("id") or activity["id"])
+    loan_remote.stamp_step(loan.id, obj.get("id") or activity["id"])
     return None
 
 
-def on_thanks(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_thanks(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """A direct Note with loanStep "thanked" naming the agreement (resolve: thanks-note)."""
     obj = activity["object"]
     embedded.check_owner(sender, obj)
-    if _seen(obj["id"]):
+    if loan_remote.step_seen(obj["id"]):
         return "step already applied"
     loan = _loan_of(node, activity)
     _apply(loans.thank, tx, author_of(sender).id, loan.id, note_text(obj))
-    _stamp(loan.id, obj["id"])
+    loan_remote.stamp_step(loan.id, obj["id"])
     return None

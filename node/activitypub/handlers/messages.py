@@ -7,17 +7,16 @@ sender, never a public item. Loan thanks are direct Notes too (resolve: thanks-n
 
 from __future__ import annotations
 
-from typing import Any
-
 from node.activitypub import embedded, residence, resolve
 from node.activitypub.actors import author_of
 from node.activitypub.from_as import note_text
 from node.local.errors import DomainError
 from node.local.messages import conversations as messages
+from node.local.tx import Tx
 from node.runtime import Node
 
 
-def on_direct_note(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_direct_note(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """One message row per resident addressed; blocked or duplicate ones are skipped."""
     obj = activity["object"]
     embedded.check_owner(sender, obj)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from node.activitypub import actors
 from node.activitypub.audience import host_of
 from node.activitypub.resolve import local_target
 from node.local.events.models import Event
 from node.local.listings.models import Listing
 from node.local.models import Resident
-from node.local.moderation.models import Report
+from node.local.moderation import remote as moderation_remote
+from node.local.tx import Tx
 from node.runtime import Node
 
 
-def on_flag(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_flag(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """One Report per local thing flagged (Mastodon lists the account, then the statuses)."""
     from node.activitypub.from_as import object_ids
 
@@ -42,17 +41,10 @@ def on_flag(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     things = [t for t in targets if t[0] != "resident"] or targets
     for index, (kind, target_id, quarter_id) in enumerate(things):
         ref = activity["id"] if index == 0 else f"{activity['id']}#{index}"
-        Report.insert(
-            quarter=quarter_id,
-            target_type=kind,
-            target_id=target_id,
-            reason=reason[:5000] or "(no reason given)",
-            external_ref=ref[:500],
-            origin=host_of(sender),
-        ).on_conflict_ignore().execute()
+        moderation_remote.receive_report(quarter_id, kind, target_id, reason, ref, host_of(sender))
     return None
 
 
-def on_like(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_like(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """Likes are acknowledged and not counted: neighbours share, they do not score."""
     return "likes are not counted"

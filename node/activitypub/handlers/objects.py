@@ -19,6 +19,7 @@ from node.local.listings import remote as remote_listings
 from node.local.listings.models import Listing
 from node.local.models import Comment, Resident
 from node.local.remote_drafts import Arrival
+from node.local.tx import Tx
 from node.runtime import Node
 
 
@@ -65,7 +66,7 @@ def _reply_target(node: Node, parent: str) -> tuple[str, int] | None:
     return (comment.target_type, comment.target_id) if comment is not None else None
 
 
-def _save_reply(tx: Any, node: Node, sender: str, obj: dict) -> str | None:
+def _save_reply(tx: Tx, node: Node, sender: str, obj: dict) -> str | None:
     reply = from_as.as_to_reply(obj)
     target = _reply_target(node, reply.in_reply_to)
     if target is None:
@@ -96,7 +97,7 @@ def _arrival(node: Node, model: Any, ref: str, obj: dict) -> Arrival:
     )
 
 
-def _save_listing(tx: Any, node: Node, sender: str, obj: dict) -> str | None:
+def _save_listing(tx: Tx, node: Node, sender: str, obj: dict) -> str | None:
     draft = from_as.as_to_listing(obj)
     owner_id = _owner_id(Listing, draft.ref, sender, obj)
     try:
@@ -111,7 +112,7 @@ def _save_listing(tx: Any, node: Node, sender: str, obj: dict) -> str | None:
     return None
 
 
-def _save_event(tx: Any, node: Node, sender: str, obj: dict) -> str | None:
+def _save_event(tx: Tx, node: Node, sender: str, obj: dict) -> str | None:
     draft = from_as.as_to_event(obj)
     owner_id = _owner_id(Event, draft.ref, sender, obj)
     try:
@@ -123,7 +124,7 @@ def _save_event(tx: Any, node: Node, sender: str, obj: dict) -> str | None:
     return None
 
 
-def on_create_note(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_create_note(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """Replies become comments; Notes with FEP-0837 `purpose` become remote listings."""
     obj = activity["object"]
     check_owner(sender, obj)
@@ -134,12 +135,21 @@ def on_create_note(tx: Any, node: Node, sender: str, activity: dict) -> str | No
     return "a Note that is neither a listing nor a reply to one of ours"
 
 
-def on_create_event(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def keep_fetched(tx: Tx, node: Node, author: str, doc: dict) -> str | None:
+    """A listing or event fetched from its author's server (a resident looked it up): kept as if
+    its author had sent a Create; returns why not when it is not kept."""
+    activity = {"id": doc["id"], "type": "Create", "actor": author, "object": doc}
+    if doc.get("type") == "Event":
+        return on_create_event(tx, node, author, activity)
+    return on_create_note(tx, node, author, activity)
+
+
+def on_create_event(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     check_owner(sender, activity["object"])
     return _save_event(tx, node, sender, activity["object"])
 
 
-def on_update_note(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_update_note(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     obj = activity["object"]
     check_owner(sender, obj)
     if Comment.get_or_none(Comment.external_ref == obj.get("id")) is not None or obj.get(
@@ -151,11 +161,11 @@ def on_update_note(tx: Any, node: Node, sender: str, activity: dict) -> str | No
     return "update of an unknown Note"
 
 
-def on_update_event(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_update_event(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     return on_create_event(tx, node, sender, activity)
 
 
-def on_delete(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_delete(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """Delete of an object (Tombstone or id) by its owner (the actor itself: resolve "actor")."""
     ref = get_id(activity.get("object"))
     if not same_origin(ref, sender):
@@ -167,6 +177,11 @@ def on_delete(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     if any(not _may_change(m, row, sender, obj) for m, row in rows):
         raise Unacceptable("delete of an object by someone who is not its author")
     arrivals.bury(ref)  # a late Create or Update of it must not bring it back
+    forget = {
+        Listing: remote_listings.forget_remote,
+        Event: events.forget_remote,
+        Comment: comments.forget_remote,
+    }
     for model, row in rows:
-        model.delete().where(model.id == row.id).execute()
+        forget[model](row.id)
     return None if rows else "delete of something we do not keep"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from node.activitypub import as_activities, participation, residence
 from node.activitypub.actors import author_of
 from node.activitypub.from_as import Unacceptable
@@ -16,6 +14,7 @@ from node.local.events import remote_rsvps
 from node.local.events import write as events
 from node.local.events.models import Event, Rsvp
 from node.local.models import Resident
+from node.local.tx import Tx
 from node.runtime import Node
 
 
@@ -27,7 +26,7 @@ def _our_event(node: Node, activity: dict) -> Event:
     return event
 
 
-def on_join(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_join(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """Capacity, waiting list and approval are ours to enforce; the answer goes out by the outbox."""
     if Rsvp.get_or_none(Rsvp.external_ref == activity["id"]) is not None:
         return "join already answered"
@@ -54,7 +53,7 @@ def on_join(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     return None
 
 
-def on_leave(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_leave(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     event = _our_event(node, activity)
     participant = author_of(sender)
     try:
@@ -64,7 +63,7 @@ def on_leave(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     return None if left else "leave of an event they did not join"
 
 
-def on_answer(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def on_answer(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """Accept / TentativeAccept / Reject of our resident's Join, embedded or named by its id."""
     obj = activity.get("object")
     if isinstance(obj, dict) and obj.get("type") == "Join":
@@ -82,7 +81,7 @@ def on_answer(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
     return _answer(tx, node, sender, {**activity, "object": join})
 
 
-def _answer(tx: Any, node: Node, sender: str, activity: dict) -> str | None:
+def _answer(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     """The organiser (or the event's Group) answers our resident's Join."""
     participant, event_ref = participation.join_parts(activity)
     if not participant or not node.urls.is_local(participant):

@@ -49,3 +49,8 @@ def answered(tx: Tx, event_id: int, resident_id: int, status: str) -> Rsvp:
         title=event.title,
     )
     return row
+
+
+def remember_join(rsvp_id: int, join_id: str) -> None:
+    """Keep the id of the Join we sent, so that an answer naming only that id finds it (Mobilizon)."""
+    Rsvp.update(external_ref=join_id).where(Rsvp.id == rsvp_id).execute()

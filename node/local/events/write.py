@@ -367,6 +367,11 @@ def receive_remote(tx: Tx, organiser_id: int, draft: RemoteEvent, arrival: Arriv
     return row.id
 
 
+def forget_remote(event_id: int) -> None:
+    """Its organiser deleted an event kept from another node: it goes."""
+    Event.delete().where(Event.id == event_id).execute()
+
+
 def receive_join(
     tx: Tx, participant_id: int, event_id: int, join_ref: str, message: str | None
 ) -> Rsvp:

@@ -112,3 +112,38 @@ def receive_remote(listing_id: int, wanted: list[tuple[str, str]]) -> None:
     stale = [p.id for u, p in known.items() if u not in {w[0] for w in wanted}]
     if stale:
         ListingPhoto.delete().where(ListingPhoto.id.in_(stale)).execute()
+
+
+REMOTE_FAILED = "failed"  # ListingPhoto.mime of a remote photo we gave up on (never retried)
+
+
+def remote_due(limit: int) -> list[ListingPhoto]:
+    """Remote photos still to fetch, oldest first."""
+    return list(
+        ListingPhoto.select()
+        .where(
+            (ListingPhoto.remote_url != "")
+            & (ListingPhoto.name == "")
+            & (ListingPhoto.mime != REMOTE_FAILED)
+        )
+        .order_by(ListingPhoto.id)
+        .limit(limit)
+    )
+
+
+def remote_fetched(photo_id: int, saved: images.Saved) -> int:
+    """A remote photo fetched, checked and re-encoded here: its files are named, unless another
+    process kept its own copy meanwhile (0 then)."""
+    full, thumb = saved.names
+    return (
+        ListingPhoto.update(
+            name=full, thumb=thumb, mime=saved.mime, width=saved.width, height=saved.height
+        )
+        .where((ListingPhoto.id == photo_id) & (ListingPhoto.name == ""))
+        .execute()
+    )
+
+
+def remote_failed(photo_id: int) -> None:
+    """A remote photo that could not be fetched or was refused: not tried again."""
+    ListingPhoto.update(mime=REMOTE_FAILED).where(ListingPhoto.id == photo_id).execute()

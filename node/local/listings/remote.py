@@ -41,3 +41,8 @@ def receive_remote(tx: Tx, author_id: int, draft: RemoteListing, arrival: Arriva
     if draft.kind == "request":  # a request from a twin: the match runs here, on arrival
         shelf_matching.match_request(tx, row.id)
     return row.id
+
+
+def forget_remote(listing_id: int) -> None:
+    """Its author deleted a listing kept from another node: it goes."""
+    Listing.delete().where(Listing.id == listing_id).execute()

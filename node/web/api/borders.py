@@ -6,17 +6,12 @@ from typing import Any
 
 from aiohttp import web
 
-from node import following
-from node.activitypub import actors, arrivals, outbox, twinning
-from node.activitypub.handlers import objects
-from node.activitypub.vocab import get_id, same_origin
+from node import following, lookup
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
 from node.local import reach, twins
-from node.local.errors import DomainError, Invalid, NotAllowed, NotFound
-from node.local.events.models import Event
-from node.local.listings.models import Listing
+from node.local.errors import Invalid, NotAllowed, NotFound
 from node.local.models import Quarter
 from node.web.guards import json_body, require_resident
 
@@ -101,91 +96,13 @@ async def end_twin(request: web.Request) -> web.Response:
 # ---------------------------------------------------------------- resolve
 
 
-def _found(kind: str, row: Any, ap_id: str) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "type": kind,
-        "origin": getattr(row, "origin", "") or _host(ap_id),
-        "ap_id": ap_id,
-    }
-
-
-def _host(uri: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(uri).netloc.lower()
-
-
-def _actor_row(remote: Any) -> tuple[str, Any]:
-    if remote.type == "Group":
-        return "quarter", twins.quarter_stub(twinning.remote_quarter(remote))
-    return "resident", actors.remote_resident(remote)
-
-
-def _local(node, uri: str) -> dict[str, Any] | None:
-    """Our own listing, event, resident or quarter from one of our URLs."""
-    for kind, model, path in (("listing", Listing, "/listings/"), ("event", Event, "/events/")):
-        prefix = node.urls.base + path
-        if uri.startswith(prefix) and uri[len(prefix) :].isdigit():
-            row = model.get_or_none(model.id == int(uri[len(prefix) :]))
-            if row is not None:
-                return {"id": row.id, "type": kind, "origin": "local", "ap_id": uri}
-    handle = actors.local_handle(node, uri)
-    found = actors.find_local(handle) if handle else None
-    if found is not None:
-        kind = "resident" if found[0] == "resident" else found[0]
-        return {"id": found[1].id, "type": kind, "origin": "local", "ap_id": uri}
-    return None
-
-
 async def resolve(request: web.Request) -> web.Response:
     """Fetch a remote listing, event or actor (URL or @name@host) and give its local id."""
     require_resident(request)
-    node = request.app[node_key]
     uri = str((await json_body(request)).get("uri") or "").strip()
     if not uri:
         raise Invalid(_("Give a URL or an @name@host handle."), {"uri": "required"})
-    if node.urls.is_local(uri):
-        found = await node.db.run(_local, node, uri)
-        if found is None:
-            raise NotFound(_("Nothing here has this address."))
-        return web.json_response(found)
-    try:
-        if not uri.startswith(("http://", "https://")):
-            uri = await outbox.resolve(node, uri)
-        doc = await actors.fetch_document(node, uri)
-    except Exception as exc:  # noqa: BLE001 - WebFinger or fetch failures: "not found" for the caller
-        raise NotFound(_("This could not be fetched: %(reason)s", reason=str(exc)[:200])) from None
-    if doc.get("type") in actors.ACTOR_TYPES:
-        remote = await actors.fetch_actor(node, doc["id"])
-        kind, row = await node.db.atomic(_actor_row, remote)
-        return web.json_response(_found(kind, row, doc["id"]))
-    author = get_id(doc.get("attributedTo")) or get_id(doc.get("actor")) or ""
-    if not author or not same_origin(doc["id"], author):
-        raise Invalid(_("This object is not on its author's server."), {"uri": "origin"})
-    try:
-        await actors.fetch_actor(node, author)
-    except actors.FetchFailed as exc:
-        raise NotFound(
-            _("Its author could not be fetched: %(reason)s", reason=exc.reason)
-        ) from None
-    activity = {"id": doc["id"], "type": "Create", "actor": author, "object": doc}
-    if doc.get("type") == "Event":
-        kind, model, handler = "event", Event, objects.on_create_event
-    elif doc.get("type") == "Note" and objects.from_as.is_listing(doc):
-        kind, model, handler = "listing", Listing, objects.on_create_note
-    else:
-        raise Invalid(
-            _("Only listings, events, residents and quarters can be resolved."), {"uri": "type"}
-        )
-    try:
-        refused = await commit(node, handler, node, author, activity)
-    except (objects.Unacceptable, arrivals.Dropped, DomainError) as exc:
-        raise Invalid(str(exc), {"uri": "refused"}) from None
-    row = await node.db.run(model.get_or_none, model.external_ref == doc["id"])
-    if row is None:
-        raise Invalid(refused or _("This item cannot be kept here."), {"uri": "refused"})
-    return web.json_response(_found(kind, row, doc["id"]))
+    return web.json_response(await lookup.resolve(request.app[node_key], uri))
 
 
 # ---------------------------------------------------------------- languages

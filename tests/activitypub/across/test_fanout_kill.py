@@ -32,54 +32,52 @@ def worker_env(settings) -> dict[str, str]:
     return env
 
 
-async def test_worker_killed_mid_fan_out_loses_nothing_and_sends_once(make_settings):
+async def test_worker_killed_mid_fan_out_loses_nothing_and_sends_once(make_settings, cleanup):
     fr = await start_site(make_settings, "fr")
     de = await start_site(make_settings, "de")
-    try:
-        await twin(fr, de)
-        for n in range(COUNT):
-            await publish(fr, f"Objet {n}", "twins")
-        # the French node's deliveries go out from a separate worker process…
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "node", "worker"], cwd=ROOT, env=worker_env(fr.node.settings),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        received = 0
-        deadline = time.monotonic() + 60
-        # …which is killed with SIGKILL as soon as the German inbox has part of the burst
-        while time.monotonic() < deadline:
-            received = await de.node.db.run(lambda: InboxItem.select().count())
-            if received >= 1:
-                break
-            await de.node.drain()  # the German side works in-process; no sleeping
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-        assert received < COUNT
-        states = await fr.node.db.run(
-            lambda: {d.state for d in Delivery.select() if b"Objet" in bytes(d.body)}
-        )
-        assert states != {"sent"}  # killed mid fan-out, for real
-        # a row claimed by the dead worker is retried once its lease is over (here: expired now)
-        await fr.node.db.atomic(
-            lambda: (
-                Delivery.update(
-                    claimed_at=utcnow() - dt.timedelta(minutes=10),
-                    claimed_until=utcnow() - dt.timedelta(minutes=9),
-                )
-                .where(Delivery.state == "sending")
-                .execute()
+    cleanup.push_async_callback(fr.runner.cleanup)
+    cleanup.push_async_callback(de.runner.cleanup)
+    await twin(fr, de)
+    for n in range(COUNT):
+        await publish(fr, f"Objet {n}", "twins")
+    # the French node's deliveries go out from a separate worker process…
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "node", "worker"], cwd=ROOT, env=worker_env(fr.node.settings),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    received = 0
+    deadline = time.monotonic() + 60
+    # …which is killed with SIGKILL as soon as the German inbox has part of the burst
+    while time.monotonic() < deadline:
+        received = await de.node.db.run(lambda: InboxItem.select().count())
+        if received >= 1:
+            break
+        await de.node.drain()  # the German side works in-process; no sleeping
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert received < COUNT
+    states = await fr.node.db.run(
+        lambda: {d.state for d in Delivery.select() if b"Objet" in bytes(d.body)}
+    )
+    assert states != {"sent"}  # killed mid fan-out, for real
+    # a row claimed by the dead worker is retried once its lease is over (here: expired now)
+    await fr.node.db.atomic(
+        lambda: (
+            Delivery.update(
+                claimed_at=utcnow() - dt.timedelta(minutes=10),
+                claimed_until=utcnow() - dt.timedelta(minutes=9),
             )
+            .where(Delivery.state == "sending")
+            .execute()
         )
-        await settle(fr, de)
-        titles = await de.node.db.run(
-            lambda: [r.title for r in Listing.select().where(Listing.external_ref.is_null(False))]
-        )
-        assert sorted(titles) == sorted(f"Objet {n}" for n in range(COUNT))
-        creates = await de.node.db.run(
-            lambda: [json.loads(i.body)["object"]["id"] for i in InboxItem.select()
-                     if json.loads(i.body)["type"] == "Create"]
-        )  # fmt: skip
-        assert len(creates) == len(set(creates)) == COUNT  # each activity stored once
-    finally:
-        await de.runner.cleanup()
-        await fr.runner.cleanup()
+    )
+    await settle(fr, de)
+    titles = await de.node.db.run(
+        lambda: [r.title for r in Listing.select().where(Listing.external_ref.is_null(False))]
+    )
+    assert sorted(titles) == sorted(f"Objet {n}" for n in range(COUNT))
+    creates = await de.node.db.run(
+        lambda: [json.loads(i.body)["object"]["id"] for i in InboxItem.select()
+                 if json.loads(i.body)["type"] == "Create"]
+    )  # fmt: skip
+    assert len(creates) == len(set(creates)) == COUNT  # each activity stored once

@@ -18,7 +18,7 @@ def png_bytes(size=(64, 48)) -> bytes:
     return out.getvalue()
 
 
-async def test_remote_listing_photos_are_fetched_checked_and_cached(make_settings):
+async def test_remote_listing_photos_are_fetched_checked_and_cached(make_settings, cleanup):
     fr = await start_site(make_settings, "fr")
     peer = Peer()
     big = b"\x89PNG" + b"0" * (remote_media.MAX_BYTES + 10)
@@ -30,43 +30,44 @@ async def test_remote_listing_photos_are_fetched_checked_and_cached(make_setting
 
     peer.app.router.add_get("/media/{name}", media)
     await peer.start()
-    try:
-        note = {
-            "id": peer.base + "/objects/1", "type": "Note", "attributedTo": peer.uri("bob"),
-            "purpose": "offer", "listingType": "loan", "name": "Échelle", "content": "<p>Échelle</p>",
-            "to": [PUBLIC], "updated": "2026-01-01T10:00:00Z",
-            "attachment": [
-                {"type": "Image", "mediaType": "image/png", "url": f"{peer.base}/media/{name}"}
-                for name in ("photo.png", "fake.png", "big.png", "huge.png")
-            ],
-        }  # fmt: skip
-        create = {
-            "id": peer.base + "/activities/1",
-            "type": "Create",
-            "actor": peer.uri("bob"),
-            "object": note,
-        }
-        status, _ = await peer.post(fr.node.urls.base + "/inbox", create)
-        assert status == 202
-        await fr.node.drain()
-        photos = await fr.node.db.run(
-            lambda: list(ListingPhoto.select().order_by(ListingPhoto.position))
-        )
-        assert [p.remote_url.rsplit("/", 1)[1] for p in photos] == [
-            "photo.png",
-            "fake.png",
-            "big.png",
-            "huge.png",
-        ]
-        good, fake, too_big, huge = photos
-        assert good.name and good.mime == "image/png" and (good.width, good.height) == (64, 48)
-        folder = listing_photos.media_dir(fr.node.settings.data_dir)
-        assert listing_photos.path_of(folder, good.name) is not None
-        assert (fake.name, fake.mime) == ("", remote_media.FAILED)
-        assert (too_big.name, too_big.mime) == ("", remote_media.FAILED)
-        assert (huge.name, huge.mime) == ("", remote_media.FAILED)  # refused from its header
-        listing = await fr.node.db.run(lambda: Listing.get(Listing.external_ref == note["id"]))
-        assert listing.reach == "public" and listing.origin == peer.host
-    finally:
-        await peer.stop()
-        await fr.runner.cleanup()
+    cleanup.push_async_callback(fr.runner.cleanup)
+    cleanup.push_async_callback(peer.stop)
+    note = {
+        "id": peer.base + "/objects/1", "type": "Note", "attributedTo": peer.uri("bob"),
+        "purpose": "offer", "listingType": "loan", "name": "Échelle", "content": "<p>Échelle</p>",
+        "to": [PUBLIC], "updated": "2026-01-01T10:00:00Z",
+        "attachment": [
+            {"type": "Image", "mediaType": "image/png", "url": f"{peer.base}/media/{name}"}
+            for name in ("photo.png", "fake.png", "big.png", "huge.png")
+        ],
+    }  # fmt: skip
+    create = {
+        "id": peer.base + "/activities/1",
+        "type": "Create",
+        "actor": peer.uri("bob"),
+        "object": note,
+    }
+    status, _ = await peer.post(fr.node.urls.base + "/inbox", create)
+    assert status == 202
+    await fr.node.drain()
+    photos = await fr.node.db.run(
+        lambda: list(ListingPhoto.select().order_by(ListingPhoto.position))
+    )
+    assert [p.remote_url.rsplit("/", 1)[1] for p in photos] == [
+        "photo.png",
+        "fake.png",
+        "big.png",
+        "huge.png",
+    ]
+    good, fake, too_big, huge = photos
+    assert good.name and good.mime == "image/png" and (good.width, good.height) == (64, 48)
+    folder = listing_photos.media_dir(fr.node.settings.data_dir)
+    assert listing_photos.path_of(folder, good.name) is not None
+    assert (fake.name, fake.mime) == ("", listing_photos.REMOTE_FAILED)
+    assert (too_big.name, too_big.mime) == ("", listing_photos.REMOTE_FAILED)
+    assert (huge.name, huge.mime) == (
+        "",
+        listing_photos.REMOTE_FAILED,
+    )  # refused from its header
+    listing = await fr.node.db.run(lambda: Listing.get(Listing.external_ref == note["id"]))
+    assert listing.reach == "public" and listing.origin == peer.host

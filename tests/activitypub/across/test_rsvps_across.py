@@ -31,7 +31,7 @@ async def status_on(node, token, event_id):
     return data["my_status"]
 
 
-async def test_rsvp_across_the_border_with_capacity_and_waiting_list(make_settings):
+async def test_rsvp_across_the_border_with_capacity_and_waiting_list(make_settings, cleanup):
     fr, de = await nodes(
         make_settings,
         ("fr", "centre", "FR", ["camille", "louis"]),
@@ -39,32 +39,30 @@ async def test_rsvp_across_the_border_with_capacity_and_waiting_list(make_settin
     )
     a, b = fr["node"], de["node"]
     camille, louis = fr["tokens"]["camille"], fr["tokens"]["louis"]
-    try:
-        b_id, a_id = await remote_event(
-            a, de, "camille", event_body(title="Straßenfest", capacity=1, reach="public")
-        )
-        rsvp = f"/api/v1/events/{a_id}/rsvp"
-        status, answer = await call(a, "POST", rsvp, camille, {"status": "going"})
-        assert status == 200 and answer["status"] == "pending"  # until the organiser's node answers
-        await settle(a, b)
-        assert await status_on(a, camille, a_id) == "going"
-        # Louis asks too: the event is full, B puts him on its waiting list.
-        await call(a, "POST", rsvp, louis, {"status": "going"})
-        await settle(a, b)
-        assert await status_on(a, louis, a_id) == "waiting"
-        _, on_b = await call(b, "GET", f"/api/v1/events/{b_id}", de["tokens"]["jonas"])
-        assert [p["username"] for p in on_b["participants"]] == [f"camille@{a.urls.host}"]
-        assert [p["username"] for p in on_b["waiting_list"]] == [f"louis@{a.urls.host}"]
-        # Camille leaves (Leave): B moves Louis up and only then sends him its Accept.
-        await call(a, "POST", rsvp, camille, {"status": "not_going"})
-        await settle(a, b)
-        assert await status_on(a, camille, a_id) == "not_going"
-        assert await status_on(a, louis, a_id) == "going"
-        _, on_b = await call(b, "GET", f"/api/v1/events/{b_id}", de["tokens"]["jonas"])
-        assert [p["username"] for p in on_b["participants"]] == [f"louis@{a.urls.host}"]
-        assert on_b["waiting_list"] == []
-    finally:
-        await stop(fr, de)
+    cleanup.push_async_callback(stop, fr, de)
+    b_id, a_id = await remote_event(
+        a, de, "camille", event_body(title="Straßenfest", capacity=1, reach="public")
+    )
+    rsvp = f"/api/v1/events/{a_id}/rsvp"
+    status, answer = await call(a, "POST", rsvp, camille, {"status": "going"})
+    assert status == 200 and answer["status"] == "pending"  # until the organiser's node answers
+    await settle(a, b)
+    assert await status_on(a, camille, a_id) == "going"
+    # Louis asks too: the event is full, B puts him on its waiting list.
+    await call(a, "POST", rsvp, louis, {"status": "going"})
+    await settle(a, b)
+    assert await status_on(a, louis, a_id) == "waiting"
+    _, on_b = await call(b, "GET", f"/api/v1/events/{b_id}", de["tokens"]["jonas"])
+    assert [p["username"] for p in on_b["participants"]] == [f"camille@{a.urls.host}"]
+    assert [p["username"] for p in on_b["waiting_list"]] == [f"louis@{a.urls.host}"]
+    # Camille leaves (Leave): B moves Louis up and only then sends him its Accept.
+    await call(a, "POST", rsvp, camille, {"status": "not_going"})
+    await settle(a, b)
+    assert await status_on(a, camille, a_id) == "not_going"
+    assert await status_on(a, louis, a_id) == "going"
+    _, on_b = await call(b, "GET", f"/api/v1/events/{b_id}", de["tokens"]["jonas"])
+    assert [p["username"] for p in on_b["participants"]] == [f"louis@{a.urls.host}"]
+    assert on_b["waiting_list"] == []
 
 
 def _mobilizon_event(peer, event_id, capacity=0, group=True):
@@ -96,222 +94,216 @@ def _mobilizon_event(peer, event_id, capacity=0, group=True):
     }
 
 
-async def test_our_resident_joins_a_mobilizon_event(make_settings):
+async def test_our_resident_joins_a_mobilizon_event(make_settings, cleanup):
     node, runner = await start_node(make_settings, "fr")
     peer = await Peer().start()
     peer.types["jardin"] = "Group"
-    try:
-        await make_quarter(node)
-        camille = await make_resident(node, "camille")
-        token = await make_token(node, camille.id)
-        doc = _mobilizon_event(peer, "e1")
-        create = {
-            "@context": ["https://www.w3.org/ns/activitystreams"],
-            "id": doc["id"] + "/activity",
-            "type": "Create",
-            "actor": peer.uri("organizer"),
-            "to": [PUBLIC],
-            "object": doc,
-        }
-        assert (await peer.post(node.urls.shared_inbox(), create, name="organizer"))[0] == 202
-        await settle(node)
-        event = await node.db.run(lambda: Event.get(Event.external_ref == doc["id"]))
-        assert event.group_ref == peer.uri("jardin")
-        assert event.language == "fr"  # Mobilizon's inLanguage is kept
-        assert (
-            await call(node, "POST", f"/api/v1/events/{event.id}/rsvp", token, {"status": "going"})
-        )[1]["status"] == "pending"
-        await settle(node)
-        join = peer.activities()[-1]
-        assert join["type"] == "Join" and join["object"] == doc["id"]
-        assert join["actor"] == node.urls.actor("camille")
-        # An Accept from someone else on that server is ignored (Mobilizon's own rule).
-        stranger = {
-            "@context": "https://www.w3.org/ns/activitystreams",
-            "id": f"{peer.base}/accept/join/forged",
-            "type": "Accept",
-            "actor": peer.uri("random"),
-            "object": {k: join[k] for k in ("id", "type", "actor", "object")},
-        }
-        await peer.post(node.urls.shared_inbox(), stranger, name="random")
-        await settle(node)
-        assert await status_on(node, token, event.id) == "pending"
-        # The group accepts with the Join embedded, as Mobilizon does.
-        accept = {
-            "@context": "https://www.w3.org/ns/activitystreams",
-            "id": f"{peer.base}/accept/join/1",
-            "type": "Accept",
-            "actor": peer.uri("jardin"),
-            "attributedTo": peer.uri("jardin"),
-            "object": {k: join[k] for k in ("id", "type", "actor", "object")},
-        }
-        assert (await peer.post(node.urls.shared_inbox(), accept, name="jardin"))[0] == 202
-        await settle(node)
-        assert await status_on(node, token, event.id) == "going"
-        # Leaving sends Mobilizon's Leave{object: <event url>}.
-        await call(node, "POST", f"/api/v1/events/{event.id}/rsvp", token, {"status": "not_going"})
-        await settle(node)
-        leave = peer.activities()[-1]
-        assert (leave["type"], leave["object"], leave["actor"]) == (
-            "Leave",
-            doc["id"],
-            node.urls.actor("camille"),
-        )
-    finally:
-        await peer.stop()
-        await runner.cleanup()
+    cleanup.push_async_callback(runner.cleanup)
+    cleanup.push_async_callback(peer.stop)
+    await make_quarter(node)
+    camille = await make_resident(node, "camille")
+    token = await make_token(node, camille.id)
+    doc = _mobilizon_event(peer, "e1")
+    create = {
+        "@context": ["https://www.w3.org/ns/activitystreams"],
+        "id": doc["id"] + "/activity",
+        "type": "Create",
+        "actor": peer.uri("organizer"),
+        "to": [PUBLIC],
+        "object": doc,
+    }
+    assert (await peer.post(node.urls.shared_inbox(), create, name="organizer"))[0] == 202
+    await settle(node)
+    event = await node.db.run(lambda: Event.get(Event.external_ref == doc["id"]))
+    assert event.group_ref == peer.uri("jardin")
+    assert event.language == "fr"  # Mobilizon's inLanguage is kept
+    assert (
+        await call(node, "POST", f"/api/v1/events/{event.id}/rsvp", token, {"status": "going"})
+    )[1]["status"] == "pending"
+    await settle(node)
+    join = peer.activities()[-1]
+    assert join["type"] == "Join" and join["object"] == doc["id"]
+    assert join["actor"] == node.urls.actor("camille")
+    # An Accept from someone else on that server is ignored (Mobilizon's own rule).
+    stranger = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": f"{peer.base}/accept/join/forged",
+        "type": "Accept",
+        "actor": peer.uri("random"),
+        "object": {k: join[k] for k in ("id", "type", "actor", "object")},
+    }
+    await peer.post(node.urls.shared_inbox(), stranger, name="random")
+    await settle(node)
+    assert await status_on(node, token, event.id) == "pending"
+    # The group accepts with the Join embedded, as Mobilizon does.
+    accept = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": f"{peer.base}/accept/join/1",
+        "type": "Accept",
+        "actor": peer.uri("jardin"),
+        "attributedTo": peer.uri("jardin"),
+        "object": {k: join[k] for k in ("id", "type", "actor", "object")},
+    }
+    assert (await peer.post(node.urls.shared_inbox(), accept, name="jardin"))[0] == 202
+    await settle(node)
+    assert await status_on(node, token, event.id) == "going"
+    # Leaving sends Mobilizon's Leave{object: <event url>}.
+    await call(node, "POST", f"/api/v1/events/{event.id}/rsvp", token, {"status": "not_going"})
+    await settle(node)
+    leave = peer.activities()[-1]
+    assert (leave["type"], leave["object"], leave["actor"]) == (
+        "Leave",
+        doc["id"],
+        node.urls.actor("camille"),
+    )
 
 
-async def test_a_mobilizon_user_joins_our_event(make_settings):
+async def test_a_mobilizon_user_joins_our_event(make_settings, cleanup):
     node, runner = await start_node(make_settings, "fr")
     peer = await Peer().start()
-    try:
-        await make_quarter(node)
-        alice = await make_resident(node, "alice")
-        token = await make_token(node, alice.id)
-        status, event = await call(
-            node, "POST", "/api/v1/events", token, event_body(capacity=1, reach="public")
-        )
-        url = node.urls.event(event["id"])
+    cleanup.push_async_callback(runner.cleanup)
+    cleanup.push_async_callback(peer.stop)
+    await make_quarter(node)
+    alice = await make_resident(node, "alice")
+    token = await make_token(node, alice.id)
+    status, event = await call(
+        node, "POST", "/api/v1/events", token, event_body(capacity=1, reach="public")
+    )
+    url = node.urls.event(event["id"])
 
-        async def join(name, number):
-            activity = {
-                "@context": ["https://www.w3.org/ns/activitystreams"],
-                "id": f"{peer.base}/participants/{number}",
-                "type": "Join",
-                "actor": peer.uri(name),
-                "object": url,
-                "participationMessage": "Je viens avec une tarte",
-            }
-            assert (await peer.post(node.urls.shared_inbox(), activity, name=name))[0] == 202
-            await settle(node)
-            return activity
-
-        first = await join("marie", 1)
-        accept = peer.activities()[-1]
-        # Mobilizon-compatible: actor = organiser, object = the embedded Join, id on our origin.
-        assert accept["type"] == "Accept" and accept["actor"] == node.urls.actor("alice")
-        assert accept["object"]["id"] == first["id"] and accept["object"]["object"] == url
-        assert accept["id"].startswith(node.urls.base)
-        # The same Join again is stored once and answered once.
-        await peer.post(node.urls.shared_inbox(), first, name="marie")
-        await settle(node)
-        assert len([x for x in peer.activities() if x["type"] == "Accept"]) == 1
-        await join("paul", 2)
-        tentative = peer.activities()[-1]
-        assert tentative["type"] == "TentativeAccept" and tentative["waitingPosition"] == 1
-        _, full = await call(node, "GET", f"/api/v1/events/{event['id']}", token)
-        assert [p["username"] for p in full["participants"]] == [f"marie@{peer.host}"]
-        # Marie leaves: Paul moves up and gets his Accept now; nothing is sent back to Marie.
-        leave = {
+    async def join(name, number):
+        activity = {
             "@context": ["https://www.w3.org/ns/activitystreams"],
-            "id": f"{peer.base}/leave/event/1",
-            "type": "Leave",
-            "actor": peer.uri("marie"),
+            "id": f"{peer.base}/participants/{number}",
+            "type": "Join",
+            "actor": peer.uri(name),
             "object": url,
+            "participationMessage": "Je viens avec une tarte",
         }
-        await peer.post(node.urls.shared_inbox(), leave, name="marie")
+        assert (await peer.post(node.urls.shared_inbox(), activity, name=name))[0] == 202
         await settle(node)
-        last = peer.activities()[-1]
-        assert last["type"] == "Accept" and last["object"]["actor"] == peer.uri("paul")
-        assert [x["type"] for x in peer.activities()].count("Reject") == 0
-        items = await node.db.run(lambda: [i.state for i in InboxItem.select()])
-        assert "rejected" not in items and json.dumps(items)
-    finally:
-        await peer.stop()
-        await runner.cleanup()
+        return activity
+
+    first = await join("marie", 1)
+    accept = peer.activities()[-1]
+    # Mobilizon-compatible: actor = organiser, object = the embedded Join, id on our origin.
+    assert accept["type"] == "Accept" and accept["actor"] == node.urls.actor("alice")
+    assert accept["object"]["id"] == first["id"] and accept["object"]["object"] == url
+    assert accept["id"].startswith(node.urls.base)
+    # The same Join again is stored once and answered once.
+    await peer.post(node.urls.shared_inbox(), first, name="marie")
+    await settle(node)
+    assert len([x for x in peer.activities() if x["type"] == "Accept"]) == 1
+    await join("paul", 2)
+    tentative = peer.activities()[-1]
+    assert tentative["type"] == "TentativeAccept" and tentative["waitingPosition"] == 1
+    _, full = await call(node, "GET", f"/api/v1/events/{event['id']}", token)
+    assert [p["username"] for p in full["participants"]] == [f"marie@{peer.host}"]
+    # Marie leaves: Paul moves up and gets his Accept now; nothing is sent back to Marie.
+    leave = {
+        "@context": ["https://www.w3.org/ns/activitystreams"],
+        "id": f"{peer.base}/leave/event/1",
+        "type": "Leave",
+        "actor": peer.uri("marie"),
+        "object": url,
+    }
+    await peer.post(node.urls.shared_inbox(), leave, name="marie")
+    await settle(node)
+    last = peer.activities()[-1]
+    assert last["type"] == "Accept" and last["object"]["actor"] == peer.uri("paul")
+    assert [x["type"] for x in peer.activities()].count("Reject") == 0
+    items = await node.db.run(lambda: [i.state for i in InboxItem.select()])
+    assert "rejected" not in items and json.dumps(items)
 
 
-async def test_joins_needing_approval_and_joins_too_late_are_answered_with_reject(make_settings):
+async def test_joins_needing_approval_and_joins_too_late_are_answered_with_reject(
+    make_settings, cleanup
+):
     from node.commit import commit
     from node.local.events import write as events
     from node.local.events.models import Rsvp
 
     node, runner = await start_node(make_settings, "fr")
     peer = await Peer().start()
-    try:
-        await make_quarter(node)
-        alice = await make_resident(node, "alice")
-        token = await make_token(node, alice.id)
-        _, event = await call(
-            node, "POST", "/api/v1/events", token, event_body(join_mode="approval", reach="public")
-        )
-        url = node.urls.event(event["id"])
-        join = {
-            "@context": ["https://www.w3.org/ns/activitystreams"],
-            "id": f"{peer.base}/participants/7",
-            "type": "Join",
-            "actor": peer.uri("marie"),
-            "object": url,
-        }
-        await peer.post(node.urls.shared_inbox(), join, name="marie")
-        await settle(node)
-        assert peer.activities() == []  # restricted: held until the organiser decides
-        rsvp = await node.db.run(lambda: Rsvp.get(Rsvp.external_ref == join["id"]))
-        assert rsvp.status == "pending"
-        await commit(node, events.decide, alice.id, rsvp.id, False, actor_id=alice.id)
-        await settle(node)
-        reject = peer.activities()[-1]
-        assert reject["type"] == "Reject" and reject["object"]["id"] == join["id"]
-        assert reject["actor"] == node.urls.actor("alice")
-        # A Join to a cancelled event is refused at once.
-        await call(node, "POST", f"/api/v1/events/{event['id']}/cancel", token)
-        late = dict(join, id=f"{peer.base}/participants/8", actor=peer.uri("paul"))
-        await peer.post(node.urls.shared_inbox(), late, name="paul")
-        await settle(node)
-        answer = peer.activities()[-1]
-        assert answer["type"] == "Reject" and answer["object"]["id"] == late["id"]
-    finally:
-        await peer.stop()
-        await runner.cleanup()
+    cleanup.push_async_callback(runner.cleanup)
+    cleanup.push_async_callback(peer.stop)
+    await make_quarter(node)
+    alice = await make_resident(node, "alice")
+    token = await make_token(node, alice.id)
+    _, event = await call(
+        node, "POST", "/api/v1/events", token, event_body(join_mode="approval", reach="public")
+    )
+    url = node.urls.event(event["id"])
+    join = {
+        "@context": ["https://www.w3.org/ns/activitystreams"],
+        "id": f"{peer.base}/participants/7",
+        "type": "Join",
+        "actor": peer.uri("marie"),
+        "object": url,
+    }
+    await peer.post(node.urls.shared_inbox(), join, name="marie")
+    await settle(node)
+    assert peer.activities() == []  # restricted: held until the organiser decides
+    rsvp = await node.db.run(lambda: Rsvp.get(Rsvp.external_ref == join["id"]))
+    assert rsvp.status == "pending"
+    await commit(node, events.decide, alice.id, rsvp.id, False, actor_id=alice.id)
+    await settle(node)
+    reject = peer.activities()[-1]
+    assert reject["type"] == "Reject" and reject["object"]["id"] == join["id"]
+    assert reject["actor"] == node.urls.actor("alice")
+    # A Join to a cancelled event is refused at once.
+    await call(node, "POST", f"/api/v1/events/{event['id']}/cancel", token)
+    late = dict(join, id=f"{peer.base}/participants/8", actor=peer.uri("paul"))
+    await peer.post(node.urls.shared_inbox(), late, name="paul")
+    await settle(node)
+    answer = peer.activities()[-1]
+    assert answer["type"] == "Reject" and answer["object"]["id"] == late["id"]
 
 
-async def test_mobilizon_answers_naming_our_join_by_id_only(make_settings):
+async def test_mobilizon_answers_naming_our_join_by_id_only(make_settings, cleanup):
     node, runner = await start_node(make_settings, "fr")
     peer = await Peer().start()
     peer.types["jardin"] = "Group"
-    try:
-        await make_quarter(node)
-        camille = await make_resident(node, "camille")
-        token = await make_token(node, camille.id)
-        doc = _mobilizon_event(peer, "e2")
-        create = {
-            "@context": ["https://www.w3.org/ns/activitystreams"],
-            "id": doc["id"] + "/activity",
-            "type": "Create",
-            "actor": peer.uri("organizer"),
-            "to": [PUBLIC],
-            "object": doc,
+    cleanup.push_async_callback(runner.cleanup)
+    cleanup.push_async_callback(peer.stop)
+    await make_quarter(node)
+    camille = await make_resident(node, "camille")
+    token = await make_token(node, camille.id)
+    doc = _mobilizon_event(peer, "e2")
+    create = {
+        "@context": ["https://www.w3.org/ns/activitystreams"],
+        "id": doc["id"] + "/activity",
+        "type": "Create",
+        "actor": peer.uri("organizer"),
+        "to": [PUBLIC],
+        "object": doc,
+    }
+    assert (await peer.post(node.urls.shared_inbox(), create, name="organizer"))[0] == 202
+    await settle(node)
+    event = await node.db.run(lambda: Event.get(Event.external_ref == doc["id"]))
+    await call(node, "POST", f"/api/v1/events/{event.id}/rsvp", token, {"status": "going"})
+    await settle(node)
+    join = peer.activities()[-1]
+    assert join["type"] == "Join"
+
+    def answer(kind, number, actor="jardin"):
+        return {
+            "@context": ["https://www.w3.org/ns/activitystreams", "https://litepub.social"],
+            "id": f"{peer.base}/{kind.lower()}/join/{number}",
+            "type": kind,
+            "actor": peer.uri(actor),
+            "object": join["id"],  # Mobilizon sometimes names the Join by id only
         }
-        assert (await peer.post(node.urls.shared_inbox(), create, name="organizer"))[0] == 202
-        await settle(node)
-        event = await node.db.run(lambda: Event.get(Event.external_ref == doc["id"]))
-        await call(node, "POST", f"/api/v1/events/{event.id}/rsvp", token, {"status": "going"})
-        await settle(node)
-        join = peer.activities()[-1]
-        assert join["type"] == "Join"
 
-        def answer(kind, number, actor="jardin"):
-            return {
-                "@context": ["https://www.w3.org/ns/activitystreams", "https://litepub.social"],
-                "id": f"{peer.base}/{kind.lower()}/join/{number}",
-                "type": kind,
-                "actor": peer.uri(actor),
-                "object": join["id"],  # Mobilizon sometimes names the Join by id only
-            }
-
-        # By id from a stranger: still refused.
-        await peer.post(node.urls.shared_inbox(), answer("Accept", 0, "random"), name="random")
-        await settle(node)
-        assert await status_on(node, token, event.id) == "pending"
-        assert (
-            await peer.post(node.urls.shared_inbox(), answer("TentativeAccept", 1), name="jardin")
-        )[0] == 202
-        await settle(node)
-        assert await status_on(node, token, event.id) == "waiting"
-        await peer.post(node.urls.shared_inbox(), answer("Accept", 2), name="jardin")
-        await settle(node)
-        assert await status_on(node, token, event.id) == "going"
-    finally:
-        await peer.stop()
-        await runner.cleanup()
+    # By id from a stranger: still refused.
+    await peer.post(node.urls.shared_inbox(), answer("Accept", 0, "random"), name="random")
+    await settle(node)
+    assert await status_on(node, token, event.id) == "pending"
+    assert (await peer.post(node.urls.shared_inbox(), answer("TentativeAccept", 1), name="jardin"))[
+        0
+    ] == 202
+    await settle(node)
+    assert await status_on(node, token, event.id) == "waiting"
+    await peer.post(node.urls.shared_inbox(), answer("Accept", 2), name="jardin")
+    await settle(node)
+    assert await status_on(node, token, event.id) == "going"

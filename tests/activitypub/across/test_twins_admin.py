@@ -41,37 +41,35 @@ async def test_admin_edits_blocks_and_the_allow_list(client):
     assert await node.db.run(trust.refused_hosts, {"rome.example", "spam.example"}) == set()
 
 
-async def test_a_non_public_item_not_from_a_twin_is_dropped(make_settings):
+async def test_a_non_public_item_not_from_a_twin_is_dropped(make_settings, cleanup):
     from three_nodes import start_site
 
     fr = await start_site(make_settings, "fr")
     peer = await Peer().start()
-    try:
-        note = {
-            "id": peer.base + "/objects/9", "type": "Note", "attributedTo": peer.uri("bob"),
-            "purpose": "offer", "name": "Pas pour vous", "content": "<p>x</p>",
-            "to": [fr.node.urls.quarter("saint_servan")],
-        }  # fmt: skip
-        activity = {
-            "id": peer.base + "/a/9",
-            "type": "Create",
-            "actor": peer.uri("bob"),
-            "object": note,
-        }
-        assert (await peer.post(fr.node.urls.base + "/inbox", activity))[0] == 202
-        await fr.node.drain()
-        assert await fr.node.db.run(lambda: Listing.select().count()) == 0
-        # the same item addressed to Public is kept, for every resident
-        public = {**note, "id": peer.base + "/objects/10", "to": [PUBLIC]}
-        activity = {
-            "id": peer.base + "/a/10",
-            "type": "Create",
-            "actor": peer.uri("bob"),
-            "object": public,
-        }
-        assert (await peer.post(fr.node.urls.base + "/inbox", activity))[0] == 202
-        await fr.node.drain()
-        assert await fr.node.db.run(lambda: [r.reach for r in Listing.select()]) == ["public"]
-    finally:
-        await peer.stop()
-        await fr.runner.cleanup()
+    cleanup.push_async_callback(fr.runner.cleanup)
+    cleanup.push_async_callback(peer.stop)
+    note = {
+        "id": peer.base + "/objects/9", "type": "Note", "attributedTo": peer.uri("bob"),
+        "purpose": "offer", "name": "Pas pour vous", "content": "<p>x</p>",
+        "to": [fr.node.urls.quarter("saint_servan")],
+    }  # fmt: skip
+    activity = {
+        "id": peer.base + "/a/9",
+        "type": "Create",
+        "actor": peer.uri("bob"),
+        "object": note,
+    }
+    assert (await peer.post(fr.node.urls.base + "/inbox", activity))[0] == 202
+    await fr.node.drain()
+    assert await fr.node.db.run(lambda: Listing.select().count()) == 0
+    # the same item addressed to Public is kept, for every resident
+    public = {**note, "id": peer.base + "/objects/10", "to": [PUBLIC]}
+    activity = {
+        "id": peer.base + "/a/10",
+        "type": "Create",
+        "actor": peer.uri("bob"),
+        "object": public,
+    }
+    assert (await peer.post(fr.node.urls.base + "/inbox", activity))[0] == 202
+    await fr.node.drain()
+    assert await fr.node.db.run(lambda: [r.reach for r in Listing.select()]) == ["public"]

@@ -85,31 +85,29 @@ async def test_the_asked_side_ends_a_twinning_through_the_api(pair):
     assert "Marteau rejumelé" in await remote_titles(de)
 
 
-async def test_the_asking_side_ends_it_from_the_admin_page(pair):
+async def test_the_asking_side_ends_it_from_the_admin_page(pair, cleanup):
     fr, de = pair
     await twin(fr, de)
     await publish(de, "Bohrmaschine", "twins")
     await settle(fr, de)
     assert await remote_titles(fr) == ["Bohrmaschine"]
     session = await logged_in_session(fr, fr.moderator.username)
-    try:
-        async with session.get(fr.node.urls.base + "/admin/twins") as resp:
-            page = await resp.text()
-        [row] = await fr.node.db.run(lambda: list(twins.Twin.select()))
-        assert f'action="/admin/twins/{row.id}/end"' in page and "Mettre fin au jumelage" in page
-        token = CSRF.search(page).group(1)
-        async with session.post(
-            fr.node.urls.base + f"/admin/twins/{row.id}/end",
-            data={"csrf_token": token},
-            allow_redirects=False,
-        ) as resp:
-            assert resp.status == 303
-        await settle(fr, de)
-        async with session.get(fr.node.urls.base + "/admin/twins") as resp:
-            page = await resp.text()
-        assert "Terminé" in page and "/end" not in page  # the moderator reads French
-    finally:
-        await session.close()
+    cleanup.push_async_callback(session.close)
+    async with session.get(fr.node.urls.base + "/admin/twins") as resp:
+        page = await resp.text()
+    [row] = await fr.node.db.run(lambda: list(twins.Twin.select()))
+    assert f'action="/admin/twins/{row.id}/end"' in page and "Mettre fin au jumelage" in page
+    token = CSRF.search(page).group(1)
+    async with session.post(
+        fr.node.urls.base + f"/admin/twins/{row.id}/end",
+        data={"csrf_token": token},
+        allow_redirects=False,
+    ) as resp:
+        assert resp.status == 303
+    await settle(fr, de)
+    async with session.get(fr.node.urls.base + "/admin/twins") as resp:
+        page = await resp.text()
+    assert "Terminé" in page and "/end" not in page  # the moderator reads French
     assert await state(de) == [("incoming", "ended")]
     assert await follows(fr) == ([], []) and await follows(de) == ([], [])
     await publish(de, "Säge", "twins")

@@ -1,4 +1,5 @@
-"""Outbox builders for what crosses the border between two people: loans, RSVPs, messages, reports.
+"""Outbox builders of activities addressed to one actor of another node: loans, RSVPs, messages,
+reports.
 
 Only steps taken HERE travel: a step applied from another node carries the incoming activity's id
 (LoanStep.external_ref), and remote answers to our Joins record no change, so nothing echoes back.
@@ -6,34 +7,22 @@ Only steps taken HERE travel: a step applied from another node carries the incom
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from html import escape
 from typing import Any
 
 from node.activitypub import agreements, as_activities, participation, vocab
 from node.activitypub.models import INSTANCE, RemoteActor
+from node.local.events import remote_rsvps
 from node.local.events.models import Event, Rsvp
 from node.local.events.write import answer_of
 from node.local.listings.models import Listing
 from node.local.loans.models import Loan, LoanStep
-from node.local.loans.write import (
-    LoanAccepted,
-    LoanCancelled,
-    LoanDeclined,
-    LoanExtended,
-    LoanExtensionAsked,
-    LoanExtensionDeclined,
-    LoanHandedOver,
-    LoanRequested,
-    LoanReturned,
-    LoanThanked,
-)
-from node.local.messages.conversations import MessageSent
 from node.local.messages.models import Conversation, Message
 from node.local.models import Resident
-from node.local.moderation.actions import ReportFiled
 from node.local.moderation.models import Report
-from node.local.tx import Change, RsvpChanged
+from node.local.tx import Change
 from node.runtime import Node
 
 Outgoing = tuple[str, dict[str, Any], list[str]]
@@ -72,7 +61,7 @@ def _asked_ref(loan: Loan) -> str:
     return (step.external_ref or "") if step else ""
 
 
-def loan_step(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
+def loan_step(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
     """The latest step of a loan taken by our resident → the activity for the other party's node."""
     loan = Loan.get_or_none(Loan.id == change.loan_id)
     if loan is None:
@@ -136,7 +125,7 @@ def loan_step(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
 # ---------------------------------------------------------------- RSVPs
 
 
-def rsvp_changed(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
+def rsvp_changed(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
     """Our resident joins / leaves a remote event, or we answer a remote participant."""
     rsvp = Rsvp.get_or_none(Rsvp.id == change.rsvp_id)
     event = Event.get_or_none(Event.id == change.event_id)
@@ -154,7 +143,7 @@ def rsvp_changed(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
         if rsvp.status == "pending":
             activity = participation.join(ident, me, event.external_ref, remote.uri, rsvp.message)
             # Kept so that an answer naming our Join only by its id still finds it (Mobilizon).
-            Rsvp.update(external_ref=ident).where(Rsvp.id == rsvp.id).execute()
+            remote_rsvps.remember_join(rsvp.id, ident)
         elif rsvp.status == "not_going":
             activity = participation.leave(ident, me, event.external_ref, remote.uri)
         else:
@@ -175,7 +164,7 @@ def rsvp_changed(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
 # ---------------------------------------------------------------- messages
 
 
-def message_sent(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
+def message_sent(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
     """A direct Note to the remote person only: no Public, no followers, a Mention tag."""
     message = Message.get_or_none(Message.id == change.message_id)
     if message is None or message.external_ref is not None:
@@ -235,7 +224,7 @@ def message_sent(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
 # ---------------------------------------------------------------- reports
 
 
-def report_filed(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
+def report_filed(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
     """A report about a remote item or person → Flag to its origin, from the instance actor."""
     report = Report.get_or_none(Report.id == change.report_id)
     if report is None or report.external_ref is not None:
@@ -272,20 +261,3 @@ def report_filed(node: Node, change: Any, now: Any) -> Iterator[Outgoing]:
         "content": report.reason,
     }
     yield INSTANCE, activity, [remote.shared_inbox or remote.inbox]
-
-
-BUILDERS: dict[type[Change], Any] = {
-    LoanRequested: loan_step,
-    LoanAccepted: loan_step,
-    LoanDeclined: loan_step,
-    LoanHandedOver: loan_step,
-    LoanReturned: loan_step,
-    LoanCancelled: loan_step,
-    LoanExtensionAsked: loan_step,
-    LoanExtended: loan_step,
-    LoanExtensionDeclined: loan_step,
-    LoanThanked: loan_step,
-    RsvpChanged: rsvp_changed,
-    MessageSent: message_sent,
-    ReportFiled: report_filed,
-}
