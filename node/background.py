@@ -70,6 +70,24 @@ RESOURCES.append(http_ctx)
 
 
 @contextlib.asynccontextmanager
+async def signers_ctx(node: Node) -> AsyncIterator[None]:
+    """The processes that sign deliveries on other cores, started at the first signature."""
+    from node.activitypub.sign_pool import SignPool, auto_processes
+
+    wanted = node.settings.sign_processes
+    pool = SignPool(auto_processes() if wanted < 0 else wanted)
+    node.signers = pool
+    try:
+        yield
+    finally:
+        node.signers = None
+        await pool.close()
+
+
+RESOURCES.append(signers_ctx)
+
+
+@contextlib.asynccontextmanager
 async def claims_ctx(node: Node) -> AsyncIterator[None]:
     """The lease heartbeat of the queue rows this process holds (node.queue); frees them at exit."""
     import asyncio

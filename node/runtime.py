@@ -17,6 +17,7 @@ from node.urls import Urls
 
 if TYPE_CHECKING:  # the protocol layer imports this module, not the reverse
     from node.activitypub.http import SafeClient
+    from node.activitypub.sign_pool import SignPool
 
 log = logging.getLogger("quartier")
 
@@ -49,6 +50,7 @@ class Node:
     steps: dict[str, Step] = field(default_factory=dict)
     http: SafeClient | None = None  # federation client, set by http_ctx
     media_http: SafeClient | None = None  # remote photos client, set by remote_media
+    signers: SignPool | None = None  # processes that sign deliveries, set by signers_ctx
     keys: KeyCache = field(default_factory=KeyCache)
     inbox_batchers: dict[str, Batcher] | None = None  # group commit of the inbox
     clock: Callable[[], dt.datetime] | None = None  # tests move time for the daily steps

@@ -100,6 +100,11 @@ class Settings:
     http_timeout_seconds: int = _opt(
         10, "Total timeout of one outbound federation request (fetch or delivery), in seconds."
     )
+    sign_processes: int = _opt(
+        -1,
+        "Helper processes that make the RSA signatures of outgoing deliveries on other cores; "
+        "0 signs in the serving process, -1 picks one per spare core (at most two).",
+    )
     queue_lease_seconds: int = _opt(
         30,
         "Lease of a claimed queue row (delivery, inbox item, mail), renewed by its worker every "
@@ -233,6 +238,8 @@ def _validate(s: Settings) -> None:
     ):
         if getattr(s, name) <= 0:
             raise SettingsError(f"{env_name(name)}: must be positive")
+    if s.sign_processes < -1:
+        raise SettingsError(f"{env_name('sign_processes')}: expected -1 (automatic), 0 or more")
     if s.default_language not in {"fr", "en", "de", "it"}:
         raise SettingsError(
             f"{env_name('default_language')}: expected fr, en, de or it, got {s.default_language!r}"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import ipaddress
 import json
 import socket
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -19,9 +20,13 @@ from yarl import URL
 from node.activitypub.vocab import same_origin
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-# A signing hook: (method, url, headers, body) -> headers to add. Called again on every
-# redirect hop so that (request-target), Host and Date always match the request sent.
-SignHook = Callable[[str, str, Mapping[str, str], bytes | None], Mapping[str, str]]
+# A signing hook: (method, url, headers, body) -> headers to add (or an awaitable of them: the
+# signature may be made in another process). Called again on every redirect hop so that
+# (request-target), Host and Date always match the request sent.
+SignHook = Callable[
+    [str, str, Mapping[str, str], bytes | None],
+    Mapping[str, str] | Awaitable[Mapping[str, str]],
+]
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # Credentials meant for one origin must not follow a redirect to another (RFC 9110 §15.4).
@@ -282,7 +287,8 @@ class SafeClient:
             target = self.check_url(url)
             hdrs = {"User-Agent": self.user_agent, **headers}
             if sign is not None:
-                hdrs.update(sign(method, url, hdrs, body))
+                added = sign(method, url, hdrs, body)
+                hdrs.update(await added if inspect.isawaitable(added) else added)
             try:
                 async with session.request(
                     method, target, headers=hdrs, data=body, allow_redirects=False
