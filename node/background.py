@@ -27,7 +27,7 @@ def register(node: Node) -> None:
     clock_steps.register(node)
 
     node.steps["inbox"] = inbox.process_pending
-    node.steps["deliveries"] = delivery.run_once
+    node.steps["deliveries"] = delivery.step
     node.steps["federation_prune"] = _federation_prune
     node.steps["remote_photos"] = remote_media.fetch_due
     node.steps["samples"] = samples.sample_step

@@ -179,6 +179,7 @@ class SafeClient:
         self.allowed_networks = tuple(ipaddress.ip_network(n) for n in allowed_networks)
         self._inner_resolver = resolver
         self._session_factory = session_factory
+        self._literals: dict[str, bool] = {}  # host -> may be reached (see _literal_allowed)
         self._session: aiohttp.ClientSession | None = None
         self._resolver: _GuardResolver | None = None
 
@@ -212,13 +213,25 @@ class SafeClient:
             raise BadScheme(f"scheme {parsed.scheme!r} not allowed (allowed: {', '.join(allowed)})")
         if not parsed.host:
             raise BadScheme(f"URL has no host: {url!r}")
-        try:
-            literal = ipaddress.ip_address(parsed.host)
-        except ValueError:
-            literal = None
-        if literal is not None and not self.address_allowed(str(literal)):
+        if not self._literal_allowed(parsed.host):
             raise ForbiddenAddress(f"{parsed.host} is not a public address")
         return parsed
+
+    def _literal_allowed(self, host: str) -> bool:
+        """False for an IP literal this client may not reach; True for allowed ones and names
+        (checked after DNS). Kept per host: a post to 1,000 inboxes asks for ~100 hosts."""
+        found = self._literals.get(host)
+        if found is None:
+            try:
+                literal = ipaddress.ip_address(host)
+            except ValueError:
+                found = True
+            else:
+                found = self.address_allowed(str(literal))
+            if len(self._literals) >= 4096:
+                self._literals.clear()
+            self._literals[host] = found
+        return found
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None:
