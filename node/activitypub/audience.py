@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,6 +37,7 @@ def addressing(
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def host_of(url: str) -> str:
     return urlsplit(url).netloc.lower()
 
