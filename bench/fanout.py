@@ -175,9 +175,14 @@ async def main(
             Follower.insert_many(rows[start : start + 500]).execute()
 
     await node.db.run(add)
+    # A node that has been running: alice's key made (her followers fetched her actor) and
+    # loaded, the signing helpers started (at the node's first delivery).
+    from node.activitypub import actors
+
+    await node.db.run(actors.private_key, node, "alice")
     pool = node.signers
     if pool is not None:
-        await pool.start()  # a running node starts its helpers at its first delivery
+        await pool.start()
     helpers = [c.proc.pid for c in pool.children] if pool is not None else []
     before = await receivers.figures()
     helpers_cpu = sum(cpu_of(pid) for pid in helpers)
