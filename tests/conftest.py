@@ -71,7 +71,7 @@ def make_settings(tmp_path, database_url):
             "tile_url": "",  # never fetch map tiles in tests
             "default_language": "en",
             "public_url": "http://127.0.0.1:8080",
-            # sign in the event loop: no helper process per test node (test_sign_pool.py and
+            # sign in the event loop: no helper process per test node (test_fanout.py and
             # the served nodes of tests/ops run the helpers)
             "sign_processes": 0,
         }

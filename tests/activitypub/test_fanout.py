@@ -158,3 +158,37 @@ async def test_a_post_reaches_every_personal_inbox_once_signed_by_the_helpers(
     states = await node.db.run(lambda: [d.state for d in Delivery.select()])
     assert states == ["sent"] * 36
     assert node.signers.signed_away == 36
+
+
+async def test_the_worker_step_tops_up_its_claims_and_sends_each_row_once(make_settings, cleanup):
+    # 30 inboxes, at most 10 in flight: one call claims more as the first ones finish
+    node, runner = await start_node(make_settings, "a")
+    cleanup.push_async_callback(runner.cleanup)
+    server = await VerifyingServer().start()
+    cleanup.push_async_callback(server.runner.cleanup)
+    quarter = await make_quarter(node)
+    alice = await make_resident(node, "alice")
+    users = [f"u{i}" for i in range(30)]
+
+    def follow():
+        for user in users:
+            uri = f"{server.base}/users/{user}"
+            Follower.create(handle="alice", actor_uri=uri, inbox=uri + "/inbox", state="accepted")
+
+    await node.db.run(follow)
+    await publish_listing(node, alice, quarter)
+    rows = await node.db.run(lambda: list(Delivery.select().dicts()))
+    # the enqueue writes every column itself (one INSERT per chunk, not peewee's defaults)
+    assert len(rows) == 30
+    assert {(r["state"], r["attempts"], r["last_error"], r["claimed_by"]) for r in rows} == {
+        ("pending", 0, "", "")
+    }
+    assert all(r["created_at"] == r["next_attempt_at"] for r in rows)
+    assert {r["host"] for r in rows} == {f"127.0.0.1:{server.port}"}
+    assert await delivery.run_once(node, limit=10) == 10  # no top-up without `seconds`
+    assert await delivery.run_once(node, limit=10, seconds=60) == 20
+    assert sorted(server.received) == sorted(users)
+    assert server.most_in_flight <= delivery.PER_HOST
+    states = await node.db.run(lambda: [(d.state, d.claimed_by) for d in Delivery.select()])
+    assert states == [("sent", "")] * 30
+    assert await delivery.step(node) == 0
