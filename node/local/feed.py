@@ -301,21 +301,22 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
     return parts[0], parts[1], parts[2], parts[3]
 
 
-def map_features(
+def map_markers(
     quarter_id: int,
     filters: FeedFilter,
     now: dt.datetime,
     bbox: tuple[float, float, float, float] | None = None,
     cap: int = MAP_CAP,
     zoom: int | None = None,
-) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection of the feed's listings and events that have a position.
+) -> list[mapping.Marker | mapping.Cluster]:
+    """The markers of the feed's listings and events that have a position (mapping.collection
+    makes the GeoJSON of them).
 
     Listing positions are coarse already; they are coarsened again here, so even a listing that
     slipped in with an exact point never reveals a home. Event venues are public and stay exact.
     Items sharing a point are spread around it; with `zoom` (what the map page sends), markers
-    that would overlap at that zoom come as clusters (node/local/mapping.py). Each feature
-    holds only what a marker needs: type, id, title (the item's page is /{type}s/{id}).
+    that would overlap at that zoom come as clusters (node/local/mapping.py). A marker holds
+    only what the map needs: kind, id, title (the item's page is /{kind}s/{id}), position.
     """
     markers: list[mapping.Marker] = []
     sources = (
@@ -339,5 +340,4 @@ def map_features(
                 lat, lon = geo.coarsen(lat, lon)
             markers.append(mapping.Marker(kind, row_id, title, lat, lon))
     markers = mapping.spread(markers)
-    items = mapping.cluster(markers, zoom) if zoom is not None else markers
-    return {"type": "FeatureCollection", "features": [mapping.feature(i) for i in items]}
+    return mapping.cluster(markers, zoom) if zoom is not None else markers
