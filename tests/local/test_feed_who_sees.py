@@ -31,7 +31,7 @@ async def test_the_compiled_clause_picks_the_same_rows_as_the_clause_for_every_r
     alice = await make_resident(node, "alice")  # verified, centre
     bob = await make_resident(node, "bob", verified=False)  # a claimed postcode only
     carol = await make_resident(node, "carol", quarter="gare")
-    mod = await make_resident(node, "mod", role="moderator")
+    await make_resident(node, "mod", role="moderator")
     for who, shown in itertools.product((alice, carol), ("quarter", "nearby", "twins", "public")):
         await make_listing(node, who, f"{who.username} {shown}", reach=shown, language="fr")
     await make_listing(node, bob, "bob's own", reach="quarter")
