@@ -137,10 +137,14 @@ def drop_schema(schema: str) -> None:
     conn.close()
 
 
-async def measure(session, url: str, headers: dict, runs: int) -> tuple[float, float, int, int]:
-    """Median and p95 in ms, body bytes, bytes on the wire when the client accepts gzip."""
+async def measure(
+    session, url: str, headers: dict, runs: int
+) -> tuple[float, float, float, int, int]:
+    """Median and p95 in ms, CPU ms of this process (server and client) per request, body bytes,
+    bytes on the wire when the client accepts gzip."""
     times = []
     size = 0
+    cpu = time.process_time()
     for _ in range(runs):
         start = time.perf_counter()
         async with session.get(url, headers=headers) as response:
@@ -148,16 +152,48 @@ async def measure(session, url: str, headers: dict, runs: int) -> tuple[float, f
             assert response.status == 200, (url, response.status, body[:300])
         times.append((time.perf_counter() - start) * 1000)
         size = len(body)
+    cpu = (time.process_time() - cpu) * 1000 / runs
     async with session.get(
         url, headers={**headers, "Accept-Encoding": "gzip"}, auto_decompress=False
     ) as response:
         wire = len(await response.read())
     times.sort()
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-    return statistics.median(times), p95, size, wire
+    return statistics.median(times), p95, cpu, size, wire
 
 
-async def bench(kind: str, listings: int, events: int, runs: int) -> None:
+class Profiles:
+    """cProfile of the event loop and of the database threads, one pair of files per case."""
+
+    def __init__(self, folder: str | None) -> None:
+        self.folder = folder
+        if folder:
+            import cProfile
+
+            from node.db import Database
+
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            self.loop, self.db = cProfile.Profile(), cProfile.Profile()
+            call = Database._call
+            Database._call = lambda *a: self.db.runcall(call, *a)  # requests come one at a time
+
+    def start(self) -> None:
+        if self.folder:
+            import cProfile
+
+            self.loop, self.db = cProfile.Profile(), cProfile.Profile()  # this case only
+            self.loop.enable()
+
+    def stop(self, name: str) -> None:
+        if self.folder:
+            self.loop.disable()
+            self.loop.dump_stats(f"{self.folder}/{name}.loop.prof")
+            self.db.dump_stats(f"{self.folder}/{name}.db.prof")
+
+
+async def bench(
+    kind: str, listings: int, events: int, runs: int, profiles: Profiles | None = None
+) -> None:
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         url, schema = database_url(kind, tmp)
@@ -208,13 +244,22 @@ async def bench(kind: str, listings: int, events: int, runs: int) -> None:
                 f"\n{kind}: {listings} listings + {events} events seeded in {seeded:.1f} s; "
                 f"{runs} requests each"
             )
-            print(f"  {'request':36} {'median ms':>10} {'p95 ms':>8} {'bytes':>9} {'gzip':>8}")
+            print(
+                f"  {'request':36} {'median ms':>10} {'p95 ms':>8} {'cpu ms':>7} {'bytes':>9} "
+                f"{'gzip':>8}"
+            )
             async with aiohttp.ClientSession() as session:
                 for _, path in cases:  # warm up caches and connections
                     await measure(session, base + path, headers, 2)
-                for label, path in cases:
-                    median, p95, size, wire = await measure(session, base + path, headers, runs)
-                    print(f"  {label:36} {median:10.1f} {p95:8.1f} {size:9d} {wire:8d}")
+                for number, (label, path) in enumerate(cases):
+                    if profiles:
+                        profiles.start()
+                    median, p95, cpu, size, wire = await measure(
+                        session, base + path, headers, runs
+                    )
+                    if profiles:
+                        profiles.stop(f"{kind}-{listings}-{number}")
+                    print(f"  {label:36} {median:10.1f} {p95:8.1f} {cpu:7.1f} {size:9d} {wire:8d}")
                     SUMMARY[kind, listings, label] = p95
             await runner.cleanup()
         finally:
@@ -236,14 +281,21 @@ def main() -> None:
         "--sizes", default="1000,10000,100000", help="listing counts (default 1000,10000,100000)"
     )
     parser.add_argument("--runs", type=int, default=50, help="requests per case (default 50)")
+    parser.add_argument(
+        "--profile",
+        metavar="FOLDER",
+        help="write cProfile files of each case there: KIND-SIZE-CASE.loop.prof (event loop) "
+        "and .db.prof (database thread); wall figures are then not comparable",
+    )
     args = parser.parse_args()
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     sizes = [int(n) for n in args.sizes.split(",")]
     load = os.getloadavg()
     print(f"sharing bench, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    profiles = Profiles(args.profile) if args.profile else None
     for kind in kinds:
         for listings in sizes:
-            asyncio.run(bench(kind, listings, max(listings // 10, 10), args.runs))
+            asyncio.run(bench(kind, listings, max(listings // 10, 10), args.runs, profiles))
     print("\np95 ms (feed page / map GeoJSON as the map loads it / search API):")
     for kind in kinds:
         for listings in sizes:
