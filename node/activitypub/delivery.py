@@ -319,7 +319,11 @@ async def run_once(node: Node, limit: int = BATCH, seconds: float = 0.0) -> int:
     try:
         while True:
             if more and len(running) <= limit // 2:
-                items = await _take(node, limit - len(running))
+                try:
+                    items = await _take(node, limit - len(running))
+                except Exception as exc:  # noqa: BLE001 - raised once the running ones are done
+                    failures.append(exc)
+                    items = []
                 attempted += len(items)
                 more = bool(items) and time.monotonic() - started < seconds
                 for item in items:
@@ -331,9 +335,10 @@ async def run_once(node: Node, limit: int = BATCH, seconds: float = 0.0) -> int:
                 break
             wake.clear()
             await wake.wait()
-    finally:
+    except BaseException:
         for task in list(running):  # cancelled (shutdown): their claims are given back at exit
             task.cancel()
+        raise
     if failures:  # raised once all are done, as gather did
         raise failures[0]
     return attempted

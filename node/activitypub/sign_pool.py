@@ -108,6 +108,7 @@ class SignPool:
         self.signed_here = 0  # requests signed in the event loop (pool off, starting, or broken)
         self.signed_away = 0
         self.failed_at: float | None = None  # time.monotonic() of a failed start
+        self.sending: set[asyncio.Future] = set()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -229,9 +230,13 @@ class SignPool:
                 continue
             child = min(live, key=lambda c: c.jobs)
             task = asyncio.ensure_future(self._send(child, [args for args, _ in chunk]))
+            self.sending.add(task)  # a strong reference until it is done
+            task.add_done_callback(self.sending.discard)
             task.add_done_callback(lambda t, chunk=chunk: _settle(t, chunk))
 
     async def _send(self, child: _Child, jobs: list[tuple]) -> list:
+        if not child.alive():  # its reader has ended: nobody would answer this message
+            raise PoolBroken("signing process stopped")
         new_keys: dict[int, bytes] = {}
         wire = []
         for key, key_id, scheme, method, url, headers, body, now in jobs:
