@@ -220,8 +220,12 @@ async def main(
         f"{enqueued * 1000:.0f} ms + delivery {(total - enqueued) * 1000:.0f} ms\n"
         f"    CPU: sender process {sender_cpu * 1000:.0f} ms (enqueue {enqueue_cpu * 1000:.0f})"
         f", signing helpers {helpers_cpu * 1000:.0f} ms ({away} signatures there, {here} in "
-        f"the event loop), receivers {figures['receivers_cpu'] * 1000:.0f} ms"
-        + (" (included in the sender's)" if receivers_in != "process" else ""),
+        f"the event loop), "
+        + (
+            f"receivers {figures['receivers_cpu'] * 1000:.0f} ms"
+            if receivers_in == "process"
+            else "receivers inside the sender's figure"
+        ),
         flush=True,
     )
     await receivers.stop()
