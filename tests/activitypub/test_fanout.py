@@ -192,3 +192,33 @@ async def test_the_worker_step_tops_up_its_claims_and_sends_each_row_once(make_s
     states = await node.db.run(lambda: [(d.state, d.claimed_by) for d in Delivery.select()])
     assert states == [("sent", "")] * 30
     assert await delivery.step(node) == 0
+
+
+async def test_a_node_verifies_what_another_signed_in_its_helper(make_settings, cleanup):
+    # Two real nodes: A signs in a helper process, B's inbox verifies and stores the listing.
+    from node import following
+    from node.activitypub.models import Following
+    from node.local.listings.models import Listing
+
+    a, runner_a = await start_node(make_settings, "a", sign_processes=1)
+    b, runner_b = await start_node(make_settings, "b")
+    cleanup.push_async_callback(runner_a.cleanup)
+    cleanup.push_async_callback(runner_b.cleanup)
+    quarter = await make_quarter(a, "centre")
+    alice = await make_resident(a, "alice")
+    await make_quarter(b, "gare", postcodes=("35000",))
+    await make_resident(b, "bob", quarter="gare")
+    await a.signers.start()
+    await following.follow(b, "bob", f"@centre@{a.urls.host}")
+    for _ in range(5):
+        if not await a.drain() + await b.drain():
+            break
+    follows = await b.db.run(lambda: [f.state for f in Following.select()])
+    assert follows == ["accepted"]  # B's Follow was verified by A, A's Accept (signed away) by B
+    await publish_listing(a, alice, quarter, title="Ladder to lend")
+    for _ in range(5):
+        if not await a.drain() + await b.drain():
+            break
+    got = await b.db.run(lambda: [r.title for r in Listing.select()])
+    assert got == ["Ladder to lend"]
+    assert a.signers.signed_away >= 2 and a.signers.signed_here == 0
