@@ -13,7 +13,6 @@ from node import counters
 from node.activitypub import actors, trust
 from node.activitypub.http import FetchError
 from node.activitypub.models import Delivery, DomainBlock, HostState
-from node.activitypub.rfc9421 import sign_request_rfc9421
 from node.activitypub.signatures import sign_request
 from node.activitypub.vocab import ACTIVITY_JSON
 from node.db import Batcher
@@ -186,7 +185,10 @@ def _finisher(node: Node) -> Batcher:
 def _sign_hook(node: Node, signer: str, scheme: str):
     key = actors.private_key(node, signer)
     kid = actors.key_id(node, signer)
-    fn = sign_request_rfc9421 if scheme == "rfc9421" else sign_request
+    fn = sign_request
+    if scheme == "rfc9421":
+        # http-message-signatures (and cryptography) load with the first RFC 9421 delivery
+        from node.activitypub.rfc9421 import sign_request_rfc9421 as fn
 
     def sign(method: str, url: str, headers: Any, body: bytes | None) -> Any:
         return fn(key, kid, method, url, headers, body, dt.datetime.now(dt.UTC))

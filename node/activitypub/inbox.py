@@ -15,7 +15,6 @@ from node.activitypub import actors, announces, dispatch, keys, trust
 from node.activitypub.audience import host_of
 from node.activitypub.from_as import Unacceptable
 from node.activitypub.models import DomainBlock, HostState, InboxItem, RemoteActor
-from node.activitypub.rfc9421 import verify_request_rfc9421
 from node.activitypub.signatures import (
     SignatureError,
     host_header,
@@ -92,6 +91,9 @@ def _verify(
     now = dt.datetime.now(dt.UTC)
     skew = node.settings.signature_skew_seconds
     if scheme == "rfc9421":
+        # http-message-signatures (and cryptography) load with the first RFC 9421 request
+        from node.activitypub.rfc9421 import verify_request_rfc9421
+
         verify_request_rfc9421(method, node.urls.base + path_qs, headers, body, key, now, skew)
     else:
         verify_request(

@@ -12,17 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import http_sf
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
 from node.activitypub.vocab import ACCEPT_ACTIVITY, ACTIVITY_JSON
 
-PublicKey = rsa.RSAPublicKey | ed25519.Ed25519PublicKey
+# cryptography and http_sf are imported where a signature is made or read, not at start: a node
+# that has not federated yet keeps their ~7 MB out of memory (bench/README.md, "Memory").
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+    PublicKey = rsa.RSAPublicKey | ed25519.Ed25519PublicKey
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -182,6 +182,9 @@ def sign_request(
     if not include_query:
         target = target.split("?", 1)[0]
     message = _signing_string(names, method, target, hdrs, None).encode("utf-8")
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
     raw = private_key.sign(message, padding.PKCS1v15(), hashes.SHA256())
     added["Signature"] = (
         f'keyId="{key_id}",algorithm="rsa-sha256",headers="{" ".join(names)}",'
@@ -245,6 +248,10 @@ def parse_signature_header(value: str) -> ParsedSignature:
 
 
 def _verify_raw(public_key: PublicKey, signature: bytes, message: bytes) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+
     try:
         if isinstance(public_key, rsa.RSAPublicKey):
             public_key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
@@ -356,6 +363,8 @@ def verify_request(
 
 def parse_signature_input(value: str) -> tuple[list[str], dict[str, Any]]:
     """The covered components and parameters of the single RFC 9421 signature."""
+    import http_sf
+
     try:
         parsed = http_sf.parse(value.encode("ascii"), tltype="dictionary")
     except (ValueError, TypeError, UnicodeEncodeError) as exc:
