@@ -272,7 +272,7 @@ def _check_digest(value: str | None, body: bytes) -> None:
         algo, sep, b64 = entry.strip().partition("=")
         if sep and algo.strip().lower() == "sha-256":
             try:
-                expected = base64.b64decode(b64.strip(), validate=True)
+                expected = binascii.a2b_base64(b64.strip(), strict_mode=True)
             except (binascii.Error, ValueError) as exc:
                 raise SignatureError("SHA-256 digest is not valid base64") from exc
             if len(expected) != 32:

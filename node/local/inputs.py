@@ -34,6 +34,7 @@ def clean_text(value: str) -> str:
 # C1 controls / U+FFFE / U+FFFF / UTF-8-encoded surrogates (json.loads decodes bytes with
 # "surrogatepass"); a body with none of these has nothing to clean.
 _DIRTY_BYTES = re.compile(rb"\\u|\xc2[\x80-\x9f]|\xef\xbf[\xbe\xbf]|\xed[\xa0-\xbf]")
+_DIRTY_LEADS = (b"\\u", b"\xc2", b"\xef\xbf", b"\xed")
 _DIRTY_TEXT = re.compile("\\\\u|[\x80-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -87,7 +88,9 @@ def parse_json(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> tuple[Any, 
     walk of clean_json. No character-by-character pre-scan in Python.
     """
     if isinstance(raw, bytes | bytearray):
-        brackets, dirty = raw.count(b"[") + raw.count(b"{"), _DIRTY_BYTES.search(raw)
+        brackets = raw.count(b"[") + raw.count(b"{")
+        # the regex only when one of its lead bytes is there (a byte search is far cheaper)
+        dirty = any(lead in raw for lead in _DIRTY_LEADS) and _DIRTY_BYTES.search(raw)
     else:
         brackets, dirty = raw.count("[") + raw.count("{"), _DIRTY_TEXT.search(raw)
     data: Any = None
