@@ -22,6 +22,7 @@ class Gate:
     blocked: set[str] = field(default_factory=set)
     outside: set[str] = field(default_factory=set)  # not on the allow-list, when it is on
     keys: dict[str, tuple[str, str]] = field(default_factory=dict)  # key id → (owner, PEM)
+    failing: set[str] = field(default_factory=set)  # of the hosts asked about, those in failure
 
     def refused(self, key_host: str, actor_host: str) -> str | None:
         if key_host in self.outside or actor_host in self.outside:
@@ -29,10 +30,18 @@ class Gate:
         return "blocked" if key_host in self.blocked or actor_host in self.blocked else None
 
 
-def _gate_sql(n_hosts: int, n_keys: int, param: str) -> str:
-    """Blocks, the allow-list and its mode, the stored keys: rows of (kind, value, owner, PEM, id)."""
+def _gate_sql(n_hosts: int, n_keys: int, n_failing: int, param: str) -> str:
+    """Blocks, the allow-list and its mode, the stored keys, the hosts whose deliveries fail:
+    rows of (kind, value, owner, PEM, id)."""
     hosts = ", ".join([param] * n_hosts)
     kids = ", ".join([param] * n_keys)
+    failing = (
+        f"UNION ALL SELECT 'f', host, '', '', 0 FROM {HostState._meta.table_name} "
+        f"WHERE host IN ({', '.join([param] * n_failing)}) "
+        "AND (failure_days != '' OR unavailable_since IS NOT NULL) "
+        if n_failing
+        else ""
+    )
     return (
         f"SELECT 'b', host, '', '', 0 FROM {DomainBlock._meta.table_name} "
         f"WHERE host IN ({hosts}) "
@@ -43,17 +52,20 @@ def _gate_sql(n_hosts: int, n_keys: int, param: str) -> str:
         f"UNION ALL SELECT 'k', key_id, uri, public_key_pem, id "
         f"FROM {RemoteActor._meta.table_name} "
         f"WHERE key_id IN ({kids}) AND public_key_pem != '' AND gone = {param} "
-        "ORDER BY 5"
+        + failing
+        + "ORDER BY 5"
     )
 
 
-def gate(hosts: set[str], kids: set[str]) -> Gate:
-    """One query for the blocks, allow-list and stored keys of many requests."""
+def gate(hosts: set[str], kids: set[str], senders: set[str] = frozenset()) -> Gate:
+    """One query for the blocks, allow-list and stored keys of many requests, and which of the
+    `senders`' hosts are marked as failing."""
     db = RemoteActor._meta.database
     host_list = sorted(h for h in hosts if h) or [""]
     kid_list = sorted(kids) or [""]
-    sql = _gate_sql(len(host_list), len(kid_list), db.param)
-    params = [*host_list, trust.ALLOW_LIST, *host_list, *kid_list, False]
+    failing_list = sorted(senders)
+    sql = _gate_sql(len(host_list), len(kid_list), len(failing_list), db.param)
+    params = [*host_list, trust.ALLOW_LIST, *host_list, *kid_list, False, *failing_list]
     found = Gate()
     listed: set[str] = set()
     allow_list = False
@@ -64,6 +76,8 @@ def gate(hosts: set[str], kids: set[str]) -> Gate:
             listed.add(a)
         elif kind == "m":
             allow_list = a == "on"
+        elif kind == "f":
+            found.failing.add(a)
         else:
             found.keys.setdefault(a, (b, pem))  # several rows for one key: the oldest
     if allow_list:
@@ -94,8 +108,13 @@ def store_many(items: list[StoreItem]) -> list[str]:
     """
     checked = [item[4] for item in items if item[4] is not None]
     refusals: list[str | None] = [None] * len(items)
+    senders = {host_of(item[2]) for item in items}
+    failing = senders  # unless the gate below tells which of them are failing
     if checked:
-        found = gate({h for *_, kh, ah in checked for h in (kh, ah)}, {kid for kid, *_ in checked})
+        found = gate(
+            {h for *_, kh, ah in checked for h in (kh, ah)}, {kid for kid, *_ in checked}, senders
+        )
+        failing = found.failing
         for i, (*_, check) in enumerate(items):
             if check is not None:
                 kid, owner, pem, key_host, actor_host = check
@@ -106,7 +125,9 @@ def store_many(items: list[StoreItem]) -> list[str]:
     new = iter(_insert(rows))
     results = [refused or ("stored" if next(new) else "duplicate") for refused in refusals]
     hosts = {
-        host_of(item[2]) for item, result in zip(items, results, strict=True) if result == "stored"
+        host
+        for item, result in zip(items, results, strict=True)
+        if result == "stored" and (host := host_of(item[2])) in failing
     }
     if hosts:
         db = InboxItem._meta.database

@@ -118,3 +118,26 @@ async def test_a_gone_actor_is_not_trusted_from_memory(fed):
         await receive(node, peer, 2)
     assert refused.value.status == 401
     assert peer.key_id("bob") not in node.inbox_senders
+
+
+async def test_a_failing_host_that_talks_again_is_cleared_on_either_path(fed):
+    """Mastodon clears its failure tracker when a host sends something: on the first request
+    (key looked up) and on later ones (key remembered, failures read in the storing query)."""
+    from node.activitypub.models import HostState
+
+    node, peer = fed
+    for n in (1, 2):  # 1: looked up; 2: remembered
+        await node.db.run(
+            lambda: HostState.insert(
+                host=peer.host, failure_days="2026-11-30", unavailable_since=None
+            )
+            .on_conflict(
+                conflict_target=[HostState.host], update={HostState.failure_days: "2026-11-30"}
+            )
+            .execute()
+        )
+        assert await receive(node, peer, n) == "stored"
+        state = await node.db.run(HostState.get, HostState.host == peer.host)
+        assert state.failure_days == "" and state.unavailable_since is None
+    # a healthy host is not written to at all
+    assert await receive(node, peer, 3) == "stored"
