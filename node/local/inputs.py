@@ -34,6 +34,8 @@ def clean_text(value: str) -> str:
 # C1 controls / U+FFFE / U+FFFF / UTF-8-encoded surrogates (json.loads decodes bytes with
 # "surrogatepass"); a body with none of these has nothing to clean.
 _DIRTY_BYTES = re.compile(rb"\\u|\xc2[\x80-\x9f]|\xef\xbf[\xbe\xbf]|\xed[\xa0-\xbf]")
+_DIGITS = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))  # digits → "0", others → " "
+_LONG_DIGITS = b"0" * 19  # 19 digits may exceed a signed 64-bit integer
 _DIRTY_LEADS = (b"\\u", b"\xc2", b"\xef\xbf", b"\xed")
 _DIRTY_TEXT = re.compile("\\\\u|[\x80-\x9f\ud800-\udfff\ufffe\uffff]")
 
@@ -82,8 +84,7 @@ def parse_json(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> tuple[Any, 
 
     orjson first (several times faster, and it refuses what we refuse: NaN, infinities, lone
     surrogates, bad UTF-8); anything it refuses takes the json path, which decides as before
-    (a lone surrogate is cleaned there, not refused). One difference: orjson reads an integer
-    beyond 64 bits as a float. json's C scanner raises RecursionError (not a crash) past ~1,000
+    (a lone surrogate is cleaned there, not refused). json's C scanner raises RecursionError (not a crash) past ~1,000
     levels, long before a 20,000-deep body is read; shallower nesting is refused by the bounded
     walk of clean_json. No character-by-character pre-scan in Python.
     """
@@ -95,6 +96,10 @@ def parse_json(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> tuple[Any, 
         brackets, dirty = raw.count("[") + raw.count("{"), _DIRTY_TEXT.search(raw)
     data: Any = None
     try:
+        # orjson reads an integer past 64 bits as a float; json keeps it exact (and range checks
+        # refuse it with the right message): such bodies take the json path.
+        if not isinstance(raw, bytes | bytearray) or _LONG_DIGITS in raw.translate(_DIGITS):
+            raise orjson.JSONDecodeError("long number or text input", "", 0)
         data = orjson.loads(raw)
     except orjson.JSONDecodeError:
         try:
