@@ -137,10 +137,14 @@ def drop_schema(schema: str) -> None:
     conn.close()
 
 
-async def measure(session, url: str, headers: dict, runs: int) -> tuple[float, float, int, int]:
-    """Median and p95 in ms, body bytes, bytes on the wire when the client accepts gzip."""
+async def measure(
+    session, url: str, headers: dict, runs: int
+) -> tuple[float, float, float, int, int]:
+    """Median and p95 in ms, CPU ms of this process (server and client) per request, body bytes,
+    bytes on the wire when the client accepts gzip."""
     times = []
     size = 0
+    cpu = time.process_time()
     for _ in range(runs):
         start = time.perf_counter()
         async with session.get(url, headers=headers) as response:
@@ -148,16 +152,48 @@ async def measure(session, url: str, headers: dict, runs: int) -> tuple[float, f
             assert response.status == 200, (url, response.status, body[:300])
         times.append((time.perf_counter() - start) * 1000)
         size = len(body)
+    cpu = (time.process_time() - cpu) * 1000 / runs
     async with session.get(
         url, headers={**headers, "Accept-Encoding": "gzip"}, auto_decompress=False
     ) as response:
         wire = len(await response.read())
     times.sort()
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-    return statistics.median(times), p95, size, wire
+    return statistics.median(times), p95, cpu, size, wire
 
 
-async def bench(kind: str, listings: int, events: int, runs: int) -> None:
+class Profiles:
+    """cProfile of the event loop and of the database threads, one pair of files per case."""
+
+    def __init__(self, folder: str | None) -> None:
+        self.folder = folder
+        if folder:
+            import cProfile
+
+            from node.db import Database
+
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            self.loop, self.db = cProfile.Profile(), cProfile.Profile()
+            call = Database._call
+            Database._call = lambda *a: self.db.runcall(call, *a)  # requests come one at a time
+
+    def start(self) -> None:
+        if self.folder:
+            import cProfile
+
+            self.loop, self.db = cProfile.Profile(), cProfile.Profile()  # this case only
+            self.loop.enable()
+
+    def stop(self, name: str) -> None:
+        if self.folder:
+            self.loop.disable()
+            self.loop.dump_stats(f"{self.folder}/{name}.loop.prof")
+            self.db.dump_stats(f"{self.folder}/{name}.db.prof")
+
+
+async def bench(
+    kind: str, listings: int, events: int, runs: int, profiles: Profiles | None = None
+) -> None:
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         url, schema = database_url(kind, tmp)
@@ -185,8 +221,10 @@ async def bench(kind: str, listings: int, events: int, runs: int) -> None:
             )
             started = time.perf_counter()
             resident_id = await node.db.run(seed, quarter.id, listings, events)
-            if kind == "postgres":
-                await node.db.run(lambda: node.db.peewee.execute_sql("ANALYZE"))
+            if kind == "postgres":  # as autovacuum leaves a live node (GIN pending lists merged)
+                for table in ("listing", "event", "resident"):
+                    sql = f"VACUUM ANALYZE {table}"
+                    await node.db.run(lambda sql=sql: node.db.peewee.execute_sql(sql))
             seeded = time.perf_counter() - started
             token = await commit(node, residents.create_token, resident_id, "bench")
             headers = {"Authorization": f"Bearer {token}"}
@@ -208,14 +246,24 @@ async def bench(kind: str, listings: int, events: int, runs: int) -> None:
                 f"\n{kind}: {listings} listings + {events} events seeded in {seeded:.1f} s; "
                 f"{runs} requests each"
             )
-            print(f"  {'request':36} {'median ms':>10} {'p95 ms':>8} {'bytes':>9} {'gzip':>8}")
+            print(
+                f"  {'request':36} {'median ms':>10} {'p95 ms':>8} {'cpu ms':>7} {'bytes':>9} "
+                f"{'gzip':>8}"
+            )
             async with aiohttp.ClientSession() as session:
                 for _, path in cases:  # warm up caches and connections
                     await measure(session, base + path, headers, 2)
-                for label, path in cases:
-                    median, p95, size, wire = await measure(session, base + path, headers, runs)
-                    print(f"  {label:36} {median:10.1f} {p95:8.1f} {size:9d} {wire:8d}")
+                for number, (label, path) in enumerate(cases):
+                    if profiles:
+                        profiles.start()
+                    median, p95, cpu, size, wire = await measure(
+                        session, base + path, headers, runs
+                    )
+                    if profiles:
+                        profiles.stop(f"{kind}-{listings}-{number}")
+                    print(f"  {label:36} {median:10.1f} {p95:8.1f} {cpu:7.1f} {size:9d} {wire:8d}")
                     SUMMARY[kind, listings, label] = p95
+                    CPU[kind, listings, label] = cpu
             await runner.cleanup()
         finally:
             if schema:
@@ -225,6 +273,7 @@ async def bench(kind: str, listings: int, events: int, runs: int) -> None:
 MAP_ROW = "map GeoJSON, quarter view at zoom 15"
 TARGETS = ("feed page (HTML)", MAP_ROW, "search API (q=ladder)")
 SUMMARY: dict[tuple[str, int, str], float] = {}
+CPU: dict[tuple[str, int, str], float] = {}
 
 
 def main() -> None:
@@ -236,19 +285,35 @@ def main() -> None:
         "--sizes", default="1000,10000,100000", help="listing counts (default 1000,10000,100000)"
     )
     parser.add_argument("--runs", type=int, default=50, help="requests per case (default 50)")
+    parser.add_argument(
+        "--profile",
+        metavar="FOLDER",
+        help="write cProfile files of each case there: KIND-SIZE-CASE.loop.prof (event loop) "
+        "and .db.prof (database thread); wall figures are then not comparable",
+    )
     args = parser.parse_args()
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     sizes = [int(n) for n in args.sizes.split(",")]
     load = os.getloadavg()
     print(f"sharing bench, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    profiles = Profiles(args.profile) if args.profile else None
     for kind in kinds:
         for listings in sizes:
-            asyncio.run(bench(kind, listings, max(listings // 10, 10), args.runs))
-    print("\np95 ms (feed page / map GeoJSON as the map loads it / search API):")
+            asyncio.run(bench(kind, listings, max(listings // 10, 10), args.runs, profiles))
+    print("\np95 ms (feed page / map GeoJSON as the map loads it / search API), target < 30 at")
+    print("10,000 listings and < 50 at 100,000; CPU ms of this process per request beside it:")
     for kind in kinds:
         for listings in sizes:
-            row = " / ".join(f"{SUMMARY[kind, listings, label]:.1f}" for label in TARGETS)
-            print(f"  {kind:9} {listings:>7} listings: {row}")
+            row = " / ".join(f"{SUMMARY[kind, listings, label]:5.1f}" for label in TARGETS)
+            cpu = " / ".join(f"{CPU[kind, listings, label]:5.1f}" for label in TARGETS)
+            print(f"  {kind:9} {listings:>7} listings: {row}   (CPU {cpu})")
+    if len(sizes) > 1:
+        print(f"\nhow p95 grows from {sizes[0]} listings (× the p95 at {sizes[0]}):")
+        for kind in kinds:
+            for label in TARGETS:
+                first = SUMMARY[kind, sizes[0], label]
+                steps = " → ".join(f"{SUMMARY[kind, n, label] / first:.2f} ({n})" for n in sizes)
+                print(f"  {kind:9} {label:22.22} {steps}")
 
 
 if __name__ == "__main__":

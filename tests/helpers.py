@@ -183,3 +183,17 @@ async def publish_with_photo(node, username, fields, photo, password="correct ho
         ) as resp:
             assert resp.status == 303, await resp.text()
             return int(resp.headers["Location"].rsplit("/", 1)[1])
+
+
+def map_items(geojson: dict) -> list[dict]:
+    """The items of a /map.geojson answer, compact (MultiPoint per kind) or one Feature each:
+    [{"type", "id", "title", "coordinates"}]; clusters come as they are."""
+    items = []
+    for f in geojson["features"]:
+        p, geometry = f["properties"], f["geometry"]
+        if geometry["type"] == "MultiPoint":
+            for c, i, t in zip(geometry["coordinates"], p["ids"], p["titles"], strict=True):
+                items.append({"type": p["type"], "id": i, "title": t, "coordinates": c})
+        else:
+            items.append({**p, "coordinates": geometry["coordinates"]})
+    return items

@@ -7,6 +7,13 @@ one stays on it), in the order of their ids, so the layout never depends on anyt
 and is the same on every load. `cluster` groups the markers that would overlap at the reader's
 zoom level (within CLUSTER_PX screen pixels in Web Mercator, as Leaflet draws it) into one
 marker with a count; from DETAIL_ZOOM on, every item is its own marker.
+
+`collection` writes the answer of /map.geojson. Its default, compact form is still GeoJSON
+(RFC 7946) but holds one MultiPoint feature per kind, with the ids and titles of its points in
+the same order, instead of one Feature per item: a Feature's own envelope costs ~75 bytes, more
+than the marker's data, so 500 markers weighed ~76 kB that way and ~30 kB this way
+(bench/sharing.py). Clusters stay one Point feature each (there are a few dozen at most). The
+form "features" (one Point Feature per item, full titles) is kept for GIS tools.
 """
 
 from __future__ import annotations
@@ -27,7 +34,13 @@ MAX_ZOOM = 19
 SPREAD_STEP_M = 10.0  # distance between neighbours on the spiral (a marker is ~10 m wide at z18)
 SPREAD_RADIUS_M = COARSE_GRID_M * 0.4  # a spread group stays inside its cell
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
-DIGITS = 5  # ~1 m: listings are 150 m cells, venues are exact to a metre
+# ~1 m. Never more: listings are 150 m cells (geo.coarsen) and their markers are spread a few
+# metres apart around the cell's centre by their ids only, so the digits say nothing of a home;
+# fewer (4 digits: ~11 m) would put the spread markers of a busy cell on top of each other at
+# street zoom. Event venues are public and exact to a metre.
+DIGITS = 5
+TITLE_CHARS = 60  # a marker's tooltip and popup; the whole title is on the item's page
+FORMS = ("compact", "features")
 
 
 @dataclass(frozen=True)
@@ -92,26 +105,32 @@ def cluster(markers: list[Marker], zoom: int) -> list[Marker | Cluster]:
     """
     if zoom >= DETAIL_ZOOM:
         return list(markers)
-    pixels = {id(m): _pixels(m.lat, m.lon, zoom) for m in markers}
-    grid: dict[tuple[int, int], list[Marker]] = defaultdict(list)
-    for marker in markers:
-        x, y = pixels[id(marker)]
-        grid[int(x // CLUSTER_PX), int(y // CLUSTER_PX)].append(marker)
-    taken: set[int] = set()
+    # positions by index in plain lists, squared distances: the map answer's hot loop (~1,000
+    # markers at every move of the map; bench/sharing.py profiled it at 5 ms with dicts by id())
+    xs: list[float] = []
+    ys: list[float] = []
+    grid: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for index, marker in enumerate(markers):
+        x, y = _pixels(marker.lat, marker.lon, zoom)
+        xs.append(x)
+        ys.append(y)
+        grid[int(x // CLUSTER_PX), int(y // CLUSTER_PX)].append(index)
+    taken = [False] * len(markers)
+    reach = CLUSTER_PX * CLUSTER_PX
     out: list[Marker | Cluster] = []
-    for seed in sorted(markers, key=lambda m: (m.kind, m.id)):
-        if id(seed) in taken:
+    for s in sorted(range(len(markers)), key=lambda i: (markers[i].kind, markers[i].id)):
+        if taken[s]:
             continue
-        x, y = pixels[id(seed)]
+        seed, x, y = markers[s], xs[s], ys[s]
         cx, cy = int(x // CLUSTER_PX), int(y // CLUSTER_PX)
         group = []
         for gx in (cx - 1, cx, cx + 1):
             for gy in (cy - 1, cy, cy + 1):
                 for other in grid.get((gx, gy), ()):
-                    ox, oy = pixels[id(other)]
-                    if id(other) not in taken and math.hypot(ox - x, oy - y) <= CLUSTER_PX:
-                        taken.add(id(other))
-                        group.append(other)
+                    dx, dy = xs[other] - x, ys[other] - y
+                    if not taken[other] and dx * dx + dy * dy <= reach:
+                        taken[other] = True
+                        group.append(markers[other])
         if len(group) == 1:
             out.append(seed)
             continue
@@ -142,6 +161,40 @@ def feature(item: Marker | Cluster) -> dict:
     else:
         properties = {"type": item.kind, "id": item.id, "title": item.title}
     return {"type": "Feature", "geometry": _point(item.lat, item.lon), "properties": properties}
+
+
+def short_title(title: str) -> str:
+    return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1].rstrip() + "…"
+
+
+def collection(items: list[Marker | Cluster], form: str = "compact") -> dict:
+    """The FeatureCollection of these markers and clusters, compact (the map page's) or one
+    Feature per item ("features")."""
+    if form == "features":
+        return {"type": "FeatureCollection", "features": [feature(i) for i in items]}
+    features = [feature(i) for i in items if isinstance(i, Cluster)]
+    for kind in ("listing", "event"):
+        group = [i for i in items if isinstance(i, Marker) and i.kind == kind]
+        if not group:
+            continue
+        coordinates = [[round(m.lon, DIGITS), round(m.lat, DIGITS)] for m in group]
+        properties = {
+            "type": kind,
+            "ids": [m.id for m in group],
+            "titles": [short_title(m.title) for m in group],
+        }
+        geometry = {"type": "MultiPoint", "coordinates": coordinates}
+        features.append({"type": "Feature", "geometry": geometry, "properties": properties})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def parse_form(value: str | None) -> str:
+    """?form=compact (the default) or features; Invalid (422) otherwise."""
+    value = (value or "compact").strip()
+    if value not in FORMS:
+        message = _("form is compact or features.")
+        raise Invalid(message, {"form": message})
+    return value
 
 
 def parse_zoom(value: str | None) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import re
@@ -211,6 +212,9 @@ def create_token(tx: Tx, resident_id: int, name: str = "") -> str:
     return token
 
 
+TOKEN_USE_PRECISION = dt.timedelta(minutes=1)
+
+
 def resident_for_token(token: str) -> Resident | None:
     row = (
         ApiToken.select(ApiToken, Resident)
@@ -220,7 +224,10 @@ def resident_for_token(token: str) -> Resident | None:
     )
     if row is None:
         return None
-    ApiToken.update(last_used_at=utcnow()).where(ApiToken.id == row.id).execute()
+    now = utcnow()
+    # the settings page shows it to the minute: one write a minute, not one for every request
+    if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_PRECISION:
+        ApiToken.update(last_used_at=now).where(ApiToken.id == row.id).execute()
     return row.resident
 
 

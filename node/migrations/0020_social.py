@@ -32,7 +32,7 @@ SQLITE_FTS = [
     "INSERT INTO event_fts(event_fts) VALUES ('rebuild')",
 ]
 
-# node/local/feed.py:search_event_ids uses exactly this expression, so the planner can use the index
+# node/local/feed.py:event_text_matches uses exactly this expression, so the planner can use the index
 POSTGRES_FTS = [
     "CREATE INDEX event_social_fts ON event USING GIN "
     "(to_tsvector('simple', ((title || ' ') || description)))",

@@ -7,6 +7,7 @@ commands, circles and rounded rectangles, so the same data draws on reportlab's 
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -160,6 +161,12 @@ def _svg_element(shape: Shape) -> str:
     return f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="{rx}" {paint}/>'
 
 
+@functools.lru_cache(maxsize=256)
+def _body(category: str) -> str:
+    # ~30 pictograms a feed page, each the same few shapes: written once per category
+    return "".join(_svg_element(shape) for shape in shapes(category))
+
+
 def svg(category: str, size: int = 24, label: str | None = None, css_class: str = "") -> Markup:
     """Inline SVG in the text colour: with a label it is an image (role="img"), else decorative.
 
@@ -167,7 +174,7 @@ def svg(category: str, size: int = 24, label: str | None = None, css_class: str 
     label is beside it (then screen readers skip it: aria-hidden).
     """
     size = max(8, min(int(size), 512))
-    body = "".join(_svg_element(shape) for shape in shapes(category))
+    body = _body(category)
     if label:
         access = f'role="img" aria-label="{escape(label)}"'
         body = f"<title>{escape(label)}</title>{body}"

@@ -17,7 +17,15 @@ import aiohttp
 import pytest
 import pytest_asyncio
 from ap_support import AS, Peer, start_node
-from helpers import CSRF, make_quarter, make_resident, make_token, png_bytes, publish_with_photo
+from helpers import (
+    CSRF,
+    make_quarter,
+    make_resident,
+    make_token,
+    map_items,
+    png_bytes,
+    publish_with_photo,
+)
 
 from node.activitypub import actors
 from node.commit import commit
@@ -346,8 +354,8 @@ async def _person_cells(w, viewer: str, odd) -> dict[tuple[str, str], bool]:
             for name, text in lists.items():
                 if name == "GeoJSON":
                     ids = {
-                        (f["properties"]["type"], f["properties"]["id"])
-                        for f in (json.loads(text)["features"] if text else [])
+                        (i["type"], i.get("id"))
+                        for i in (map_items(json.loads(text)) if text else [])
                     }
                     cells[name, reach] = ("listing", item["listing"]) in ids and (
                         "event",

@@ -93,6 +93,7 @@ READ_PATHS = [
     "/map.geojson",
     "/map.geojson?quarter=alpha&bbox=-180,-90,180,90",
     "/map.geojson?bbox=-180,-90,180,90",
+    "/map.geojson?form=features&zoom=19",
     "/?quarter=alpha",
     "/listings?q=Ladder",
     "/listings?quarter=alpha",

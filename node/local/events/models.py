@@ -34,7 +34,7 @@ class Event(BaseModel):
     language = pw.CharField(max_length=8, default="")
     reach = pw.CharField(max_length=8, default="quarter")
     hidden = pw.BooleanField(default=False)
-    created_at = pw.DateTimeField(default=utcnow)
+    created_at = pw.DateTimeField(default=utcnow, index=True)  # migration 0130
     updated_at = pw.DateTimeField(default=utcnow)
     external_ref = pw.CharField(max_length=500, null=True, unique=True)
     origin = pw.CharField(max_length=255, default="", index=True)

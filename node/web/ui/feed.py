@@ -102,9 +102,9 @@ async def map_page(request: web.Request) -> web.Response:
         query["quarter"] = quarter.slug
         filters = filters_for(request, quarter)
         found = await node.db.run(
-            feed.map_features, quarter.id, filters, utcnow(), None, MAP_LIST + 1
+            feed.map_markers, quarter.id, filters, utcnow(), None, MAP_LIST + 1
         )
-        places = [f["properties"] for f in found["features"]]
+        places = [{"type": m.kind, "id": m.id, "title": m.title} for m in found]
     return render(
         request,
         "map.html",
@@ -125,11 +125,14 @@ async def geojson(request: web.Request) -> web.Response:
     filters = filters_for(request, quarter)
     box = feed.parse_bbox(request.query.get("bbox"))
     zoom = mapping.parse_zoom(request.query.get("zoom"))
-    data = await node.db.run(
-        feed.map_features, quarter.id, filters, utcnow(), box, feed.MAP_CAP, zoom
+    form = mapping.parse_form(request.query.get("form"))
+    items = await node.db.run(
+        feed.map_markers, quarter.id, filters, utcnow(), box, feed.MAP_CAP, zoom
     )
     response = web.Response(
-        body=orjson.dumps(data), content_type="application/geo+json", charset="utf-8"
+        body=orjson.dumps(mapping.collection(items, form)),
+        content_type="application/geo+json",
+        charset="utf-8",
     )
     if len(response.body) > 1024:
         response.enable_compression()  # gzip/deflate when the client accepts it

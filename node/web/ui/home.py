@@ -16,8 +16,7 @@ from node.web.ui.feed import filters_for, quarter_for
 PAGE = 20
 
 
-def _home_data(slug: str | None, me, query, before: str | None) -> dict:
-    quarter = quarter_for(slug, me)
+def _home_data(quarter, query, before: str | None) -> dict:
     data = {"quarter": quarter, "quarters": quarters.local_quarters(), "items": []}
     if quarter is not None:
         data["items"] = cards.dress(feed.feed(quarter.id, query, utcnow(), PAGE + 1, before))
@@ -31,7 +30,7 @@ async def home(request: web.Request) -> web.Response:
     slug = request.query.get("quarter")
     quarter = await node.db.run(quarter_for, slug, me)
     filters = filters_for(request, quarter) if quarter else feed.FeedFilter.parse(request.query)
-    data = await node.db.run(_home_data, slug, me, filters, request.query.get("before"))
+    data = await node.db.run(_home_data, quarter, filters, request.query.get("before"))
     items = data.pop("items")
     category_choices = categories.labelled(data.pop("raw_categories", []))  # reader's language
     more = len(items) > PAGE

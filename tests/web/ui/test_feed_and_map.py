@@ -4,7 +4,7 @@ import datetime as dt
 import json
 
 from factories import bearer, event_body, make_listing
-from helpers import login, make_quarter, make_resident, node_of
+from helpers import login, make_quarter, make_resident, map_items, node_of
 
 from node.commit import commit
 from node.local import announcements, feed, geo
@@ -162,16 +162,19 @@ async def test_map_geojson_never_reveals_a_resident_position(client):
     assert r.status == 200
     raw = await r.text()
     data = json.loads(raw)
-    points = {f["properties"]["type"]: f["geometry"]["coordinates"] for f in data["features"]}
+    points = {i["type"]: i["coordinates"] for i in map_items(data)}
     # the cell's centre, to 5 decimals (~1 m: the payload is compact)
     assert points["listing"] == [round(v, 5) for v in reversed(geo.coarsen(home_lat, home_lon))]
     assert str(home_lat) not in raw and str(home_lon) not in raw
+    each = await (await client.get("/map.geojson?form=features")).text()
+    assert {i["type"]: i["coordinates"] for i in map_items(json.loads(each))} == points
+    assert str(home_lat) not in each and str(home_lon) not in each
     assert geo.distance_m(home_lat, home_lon, points["listing"][1], points["listing"][0]) > 1
     # venues are public and exact (PostgreSQL stores FloatField as REAL: ~0.5 m precision)
     assert abs(points["event"][0] + 1.68) < 1e-5 and abs(points["event"][1] - 48.11) < 1e-5
     assert geo.distance_m(48.11, -1.68, points["event"][1], points["event"][0]) < 1
     boxed = await (await client.get("/map.geojson?bbox=-1.70,48.10,-1.65,48.112")).json()
-    assert [f["properties"]["type"] for f in boxed["features"]] == ["event"]
+    assert [i["type"] for i in map_items(boxed)] == ["event"]
     assert (await client.get("/map.geojson?bbox=1,2")).status == 422
 
 

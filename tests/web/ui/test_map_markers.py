@@ -5,7 +5,7 @@ import json
 import random
 
 from factories import make_listing
-from helpers import login, make_quarter, make_resident, node_of
+from helpers import login, make_quarter, make_resident, map_items, node_of
 
 from node.local import geo, mapping
 from node.local.listings.models import Listing
@@ -68,20 +68,33 @@ async def test_geojson_spreads_clusters_and_stays_compact(client):
     plain = await client.get("/map.geojson")
     assert plain.status == 200 and plain.content_type == "application/geo+json"
     data = json.loads(await plain.text())
-    features = data["features"]
-    assert {f["properties"]["id"] for f in features} == {r.id for r in rows}
-    assert {tuple(f["geometry"]["coordinates"]) for f in features}.__len__() == 30
-    for f in features:
-        f_lon, f_lat = f["geometry"]["coordinates"]
+    # compact: one MultiPoint feature for the listings, their ids and titles in the same order
+    (listings,) = data["features"]
+    assert listings["type"] == "Feature" and listings["geometry"]["type"] == "MultiPoint"
+    assert set(listings["properties"]) == {"type", "ids", "titles"}  # only what the map needs
+    assert listings["properties"]["type"] == "listing"
+    items = map_items(data)
+    assert {i["id"] for i in items} == {r.id for r in rows}
+    assert {i["id"]: i["title"] for i in items} == {r.id: r.title for r in rows}
+    assert {tuple(i["coordinates"]) for i in items}.__len__() == 30
+    for i in items:
+        f_lon, f_lat = i["coordinates"]
         assert geo.distance_m(lat, lon, f_lat, f_lon) <= mapping.SPREAD_RADIUS_M + 1
-        # only what a marker needs; the page is /listings/{id}
-        assert set(f["properties"]) == {"type", "id", "title"}
+        # no more digits than a metre: the cell and the spread say nothing finer
+        assert all(round(v, mapping.DIGITS) == v for v in i["coordinates"])
+
+    # the same items one Feature each, for GIS tools
+    each = json.loads(await (await client.get("/map.geojson?form=features")).text())
+    assert {f["geometry"]["type"] for f in each["features"]} == {"Point"}
+    assert all(set(f["properties"]) == {"type", "id", "title"} for f in each["features"])
+    assert map_items(each) == items
+    assert (await client.get("/map.geojson?form=svg")).status == 422
 
     town = json.loads(await (await client.get("/map.geojson?zoom=12")).text())
     (only,) = town["features"]
     assert only["properties"]["type"] == "cluster" and only["properties"]["count"] == 30
     street = json.loads(await (await client.get("/map.geojson?zoom=18")).text())
-    assert len(street["features"]) == 30
+    assert len(map_items(street)) == 30
 
     for bad in ("abc", "20", "-1", "1.5", "²", "9" * 5000, "1e2"):
         response = await client.get(f"/map.geojson?zoom={bad}")
@@ -119,17 +132,58 @@ async def test_geojson_of_500_markers_weighs_under_60_kb(client):
     # what the map page loads: the quarter's box at its opening zoom
     shown = await client.get(f"/map.geojson?bbox={box}&zoom=15")
     data = json.loads(await shown.read())
-    assert sum(f["properties"].get("count", 1) for f in data["features"]) == 500
+    assert sum(i.get("count", 1) for i in map_items(data)) == 500
     assert len(await shown.read()) < 60_000
-    # every marker on its own (no zoom): compact too, and gzip on the wire
-    raw = await client.get("/map.geojson", headers={"Accept-Encoding": "identity"})
-    assert len(json.loads(await raw.read())["features"]) == 500
-    assert len(await raw.read()) < 80_000  # ~150 bytes a marker (was ~260 with the old shape)
+    # every marker on its own (no zoom, and at street zoom): under 60 kB before any gzip
+    for query in ("", "?kind=listing", "?zoom=18", f"?bbox={box}&zoom=19"):
+        raw = await client.get(f"/map.geojson{query}", headers={"Accept-Encoding": "identity"})
+        body = await raw.read()
+        assert len(map_items(json.loads(body))) == 500, query
+        assert len(body) < 60_000, (query, len(body))  # ~65 bytes a marker (was ~150)
     zipped = await client.get(
         "/map.geojson", headers={"Accept-Encoding": "gzip"}, auto_decompress=False
     )
     assert zipped.headers.get("Content-Encoding") == "gzip"
-    assert len(await zipped.read()) < 60_000
+    assert len(await zipped.read()) < 20_000
+
+
+async def test_long_titles_are_cut_on_the_map_and_the_answer_stays_under_60_kb(client):
+    node = node_of(client)
+    await make_quarter(node)
+    alice = await make_resident(node, "alice")
+    long_title = "Échelle télescopique en aluminium, 3,80 m, avec stabilisateurs " * 3
+
+    def seed():
+        Listing.insert_many(
+            [
+                {
+                    "author": alice.id, "quarter": alice.quarter_id, "kind": "offer",
+                    "type": "loan", "title": f"{i} {long_title}"[:200], "description": "",
+                    "category": "diy", "reach": "quarter",
+                    "lat": CENTRE[0] + i * 1e-4, "lon": CENTRE[1],
+                }
+                for i in range(500)
+            ]
+        ).execute()  # fmt: skip
+
+    await node.db.run(seed)
+    await login(client, "alice")
+    body = await (await client.get("/map.geojson")).read()
+    items = map_items(json.loads(body))
+    assert len(items) == 500 and len(body) < 60_000
+    assert all(len(i["title"]) == mapping.TITLE_CHARS and i["title"].endswith("…") for i in items)
+    assert items[0]["title"].startswith(f"{items[0]['title'].split()[0]} Échelle télescopique")
+    # the page of the item, and the form for GIS tools, keep the whole title
+    each = json.loads(await (await client.get("/map.geojson?form=features")).read())
+    assert all(len(f["properties"]["title"]) > mapping.TITLE_CHARS for f in each["features"])
+
+
+def test_short_titles_stay_whole_and_long_ones_end_with_an_ellipsis():
+    assert mapping.short_title("Drill") == "Drill"
+    exact = "x" * mapping.TITLE_CHARS
+    assert mapping.short_title(exact) == exact
+    cut = mapping.short_title("word " * 40)
+    assert len(cut) <= mapping.TITLE_CHARS and cut.endswith("word…")
 
 
 async def test_map_page_lists_the_same_items_for_readers_without_javascript(client):

@@ -1,7 +1,9 @@
 /* Quartier map: markers from /map.geojson (same filters as the feed), reloaded for the visible box
    and zoom. The server clusters markers that would overlap at this zoom ("cluster" features with
    a count and the box of their members) and spreads items that share a point around it, so this
-   file only draws. Configuration comes from data- attributes: the CSP forbids inline scripts.
+   file only draws. The answer is compact: one MultiPoint feature per kind whose "ids" and
+   "titles" follow its points (node/local/mapping.py); Point features are clusters, or items
+   in the one-feature-per-item form (?form=features). Configuration comes from data- attributes: the CSP forbids inline scripts.
    Without JavaScript the page shows the list of the same items instead (map.html). */
 (function () {
   "use strict";
@@ -46,19 +48,29 @@
     return marker;
   }
 
+  function place(c, p) {
+    var latlng = [c[1], c[0]], marker;
+    if (p.type === "cluster") {
+      marker = clusterMarker(latlng, p);
+    } else if (p.type === "event") {
+      marker = L.circleMarker(latlng, { radius: 8, color: "#b5487a" }).bindPopup(popup(p));
+    } else {
+      marker = L.marker(latlng, { icon: icon, title: p.title }).bindPopup(popup(p));
+    }
+    marker.addTo(layer);
+  }
+
   function draw(geojson) {
     layer.clearLayers();
     geojson.features.forEach(function (f) {
-      var c = f.geometry.coordinates, p = f.properties, latlng = [c[1], c[0]];
-      var marker;
-      if (p.type === "cluster") {
-        marker = clusterMarker(latlng, p);
-      } else if (p.type === "event") {
-        marker = L.circleMarker(latlng, { radius: 8, color: "#b5487a" }).bindPopup(popup(p));
+      var p = f.properties;
+      if (f.geometry.type === "MultiPoint") {
+        f.geometry.coordinates.forEach(function (c, i) {
+          place(c, { type: p.type, id: p.ids[i], title: p.titles[i] });
+        });
       } else {
-        marker = L.marker(latlng, { icon: icon, title: p.title }).bindPopup(popup(p));
+        place(f.geometry.coordinates, p);
       }
-      marker.addTo(layer);
     });
   }
 
