@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from node import files, migrations
+from node import files, memory, migrations
 from node.appkeys import node_key, templates_key
 from node.runtime import Node, make_node
 from node.settings import Settings, ensure_secret_key
@@ -60,6 +60,12 @@ async def workers_ctx(app: web.Application) -> AsyncIterator[None]:
             await task
 
 
+async def started(app: web.Application) -> None:
+    """Start-up is done (migrations checked, resources open): what it freed goes back to the
+    system rather than staying in the process's heaps (node.memory)."""
+    memory.give_back(collect=True)
+
+
 def create_app(settings: Settings, node: Node | None = None) -> web.Application:
     settings = ensure_secret_key(settings)
     node = node or make_node(settings)
@@ -74,4 +80,5 @@ def create_app(settings: Settings, node: Node | None = None) -> web.Application:
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(resources_ctx)
     app.cleanup_ctx.append(workers_ctx)
+    app.on_startup.append(started)  # after every cleanup_ctx above has started
     return app

@@ -9,6 +9,8 @@ import os
 import sys
 from pathlib import Path
 
+# node.db first: it keeps peewee from loading the PostgreSQL driver on a node that runs SQLite
+from node import db  # noqa: F401
 from node.settings import SettingsError, load_settings
 
 

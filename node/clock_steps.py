@@ -21,12 +21,13 @@ def now(node: Node) -> dt.datetime:
 
 async def listing_expiry(node: Node) -> int:
     """Mark listings past their date as expired (a batch at a time)."""
-    return await commit(node, listings.expire_due, now(node))
+    # no kick: a step that did work returns > 0 and the worker loop runs again at once
+    return await commit(node, listings.expire_due, now(node), kick=False)
 
 
 async def loan_reminders(node: Node) -> int:
     """Remind lender and borrower the day before the return date, and once when overdue."""
-    return await commit(node, remind_due, now(node).date())
+    return await commit(node, remind_due, now(node).date(), kick=False)
 
 
 def register(node: Node) -> None:

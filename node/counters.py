@@ -93,3 +93,25 @@ def refusal_reason(status: int, reason: str) -> str:
         if text in reason:
             return label
     return STATUS_REASONS.get(status, "other")
+
+
+# result/reason → its series: `labels()` validates and locks on each call (the inbox's hot path)
+_inbox_series: dict[tuple[bool, str], Counter] = {}
+
+
+def count_received(result: str) -> None:
+    """One activity answered 202: stored, duplicate or blocked."""
+    _inbox_count(True, result)
+
+
+def count_refused(reason: str) -> None:
+    """One activity refused, by the bounded reason of refusal_reason."""
+    _inbox_count(False, reason)
+
+
+def _inbox_count(received: bool, label: str) -> None:
+    series = _inbox_series.get((received, label))
+    if series is None:
+        metric = inbox_received if received else inbox_refused
+        series = _inbox_series[(received, label)] = metric.labels(label)
+    series.inc()

@@ -16,6 +16,7 @@ import contextvars
 import functools
 import math
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,11 +24,23 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-import peewee
-import psycopg2
-from playhouse.pool import PooledPostgresqlDatabase
-
 from node import files
+
+# peewee imports psycopg2 at its own import whenever it is installed, and psycopg2 brings libpq
+# and a second OpenSSL: about 5 MB of resident memory a node on SQLite never uses. Hidden from
+# that optional import (a None entry makes `import psycopg2` raise ImportError), the driver is
+# loaded by _Psycopg2 when a PostgreSQL database is set up. This works only when node.db is the
+# first to import peewee: the CLI imports it first (tests/test_memory.py guards that); where
+# peewee came first, psycopg2 is simply already loaded and nothing changes.
+_hide_driver = "peewee" not in sys.modules and "psycopg2" not in sys.modules
+if _hide_driver:
+    sys.modules["psycopg2"] = None  # type: ignore[assignment]
+try:
+    import peewee
+    from playhouse.pool import PooledPostgresqlDatabase
+finally:
+    if _hide_driver:
+        del sys.modules["psycopg2"]
 
 T = TypeVar("T")
 
@@ -81,6 +94,47 @@ def _sqlite(path: str) -> peewee.SqliteDatabase:
     )
 
 
+class _Psycopg2(peewee.Psycopg2Adapter):
+    """peewee's psycopg2 adapter, with the driver imported here rather than at peewee's import."""
+
+    def __init__(self) -> None:
+        import psycopg2
+        from psycopg2 import extensions, extras
+
+        extras.register_uuid()  # what peewee's import does when it finds psycopg2
+        self.driver, self.extensions = psycopg2, extensions
+        self.txn_idle = extensions.TRANSACTION_STATUS_IDLE
+        self.txn_inerror = extensions.TRANSACTION_STATUS_INERROR
+        self.txn_unknown = extensions.TRANSACTION_STATUS_UNKNOWN
+        super().__init__()
+        self.json_type = self.jsonb_type = extras.Json
+
+    def check_driver(self) -> None:
+        pass  # imported in __init__
+
+    def get_binary_type(self) -> Any:
+        return self.driver.Binary
+
+    def connect(self, db: peewee.Database, **params: Any) -> Any:
+        # peewee's Psycopg2Adapter.connect, on the driver imported above
+        if db.database.startswith("postgresql://"):
+            params.setdefault("dsn", db.database)
+        else:
+            params.setdefault("dbname", db.database)
+        conn = self.driver.connect(**params)
+        if db._register_unicode:
+            self.extensions.register_type(self.extensions.UNICODE, conn)
+            self.extensions.register_type(self.extensions.UNICODEARRAY, conn)
+        if db._encoding:
+            conn.set_client_encoding(db._encoding)
+        return conn
+
+
+class _PooledPostgres(PooledPostgresqlDatabase):
+    # psycopg2 is this project's driver; peewee would pick psycopg 3 if installed, seeing none
+    psycopg2_adapter = psycopg3_adapter = _Psycopg2
+
+
 def _postgres(url: str) -> peewee.Database:
     parts = urlsplit(url)
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
@@ -96,7 +150,7 @@ def _postgres(url: str) -> peewee.Database:
     if schema:
         kwargs["options"] = f"-c search_path={schema}"
     kwargs.update(query)
-    return PooledPostgresqlDatabase(parts.path.lstrip("/") or "quartier", **kwargs)
+    return _PooledPostgres(parts.path.lstrip("/") or "quartier", **kwargs)
 
 
 class Database:
@@ -172,6 +226,8 @@ class Database:
             budget = f"-c statement_timeout={int(timeout * 1000)}"
             params["options"] = f"{params.get('options') or ''} {budget}".strip()
             params["connect_timeout"] = max(1, math.ceil(timeout))
+            import psycopg2
+
             conn = psycopg2.connect(dbname=target.database, **params)
             conn.autocommit = True
         else:

@@ -53,12 +53,27 @@ def is_language(code: str | None) -> bool:
     return bool(code) and (code in LANGUAGES or code in ui_languages())
 
 
+# Each shipped language's name in itself, as CLDR (Babel) writes it; tests/test_memory.py checks
+# they agree. Asking Babel on every page would keep every language's whole locale data in memory
+# (about 1.4 MB each) on a node whose readers all read one or two of them.
+NATIVE_NAMES = {
+    "de": "Deutsch",
+    "en": "English",
+    "es": "español",
+    "fr": "français",
+    "it": "italiano",
+    "nl": "Nederlands",
+}
+
+
 def native_name(code: str) -> str:
     """A language's name in itself ("Deutsch", "Français"), for language pickers."""
-    try:
-        name = Locale.parse(code).get_display_name(code) or code
-    except (ValueError, TypeError):
-        return code
+    name = NATIVE_NAMES.get(code)
+    if name is None:
+        try:
+            name = Locale.parse(code).get_display_name(code) or code
+        except (ValueError, TypeError):
+            return code
     return name[:1].upper() + name[1:]
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import ctypes
 import functools
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -19,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from node import memory
 from node.local import images
 from node.settings import Settings
 
@@ -78,23 +78,14 @@ class ImagePool:
         self.executor.shutdown(wait=False, cancel_futures=True)
 
 
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    try:
-        return ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc: nothing to trim
-        return None
-
-
 def _job(fn: Callable[..., T], cost: int, *args: Any) -> T:
     try:
         return fn(*args)
     finally:
         # glibc keeps freed memory in each thread's arena: after a large decode, give it back, or
         # every image thread would hold on to the largest image it ever decoded
-        trim = _malloc_trim() if cost >= TRIM_ABOVE else None
-        if trim is not None:
-            trim(0)
+        if cost >= TRIM_ABOVE:
+            memory.give_back()
 
 
 class Node(Protocol):

@@ -53,6 +53,8 @@ class Node:
     signers: SignPool | None = None  # processes that sign deliveries, set by signers_ctx
     keys: KeyCache = field(default_factory=KeyCache)
     inbox_batchers: dict[str, Batcher] | None = None  # group commit of the inbox
+    # remote keys this process verified with: key id → (owner, PEM, key, monotonic expiry)
+    inbox_senders: dict[str, tuple[str, str, Any, float]] = field(default_factory=dict)
     clock: Callable[[], dt.datetime] | None = None  # tests move time for the daily steps
     federation_pruned_at: float = -3600.0  # time.monotonic() of the last prune
     mail_warned: bool = False  # "no SMTP host" logged once

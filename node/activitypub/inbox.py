@@ -6,16 +6,15 @@ import datetime as dt
 import functools
 import json
 import logging
-import sqlite3
+import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urldefrag
 
-from node.activitypub import actors, announces, dispatch, keys, trust
+from node.activitypub import actors, announces, dispatch, inbox_rows, keys
 from node.activitypub.audience import host_of
 from node.activitypub.from_as import Unacceptable
-from node.activitypub.models import DomainBlock, HostState, InboxItem, RemoteActor
-from node.activitypub.rfc9421 import verify_request_rfc9421
+from node.activitypub.models import InboxItem
 from node.activitypub.signatures import (
     SignatureError,
     host_header,
@@ -25,7 +24,7 @@ from node.activitypub.signatures import (
     signature_scheme,
     verify_request,
 )
-from node.activitypub.vocab import PUBLIC, as_list, get_id, same_origin
+from node.activitypub.vocab import PUBLIC, as_list, get_id, origin
 from node.db import Batcher
 from node.local import inputs
 from node.local.models import utcnow
@@ -53,14 +52,20 @@ class Rejected(Exception):
 
 # Parsing a PEM costs more than verifying with it; keys are immutable values, so cache them.
 _public_key = functools.lru_cache(maxsize=1024)(keys.load_public_key)
+# A remote key this process verified with is remembered this long (and at most this many):
+# the next requests signed with it skip the lookup before verification; the row that stores
+# them checks in the same transaction that the database still holds that key (inbox_rows).
+SENDER_SECONDS = 600.0
+SENDERS_KEPT = 4096
 
 
-def parse(body: bytes, limit: int) -> dict[str, Any]:
-    """Size cap (413), JSON (400) and the basic shape of an activity (400)."""
+def parse(body: bytes, limit: int) -> tuple[dict[str, Any], str]:
+    """Size cap (413), JSON (400) and the basic shape of an activity (400); and its text to
+    store (the body itself when nothing had to be cleaned: no second serialisation)."""
     if len(body) > limit:
         raise Rejected(413, f"body larger than {limit} bytes")
     try:
-        activity = inputs.loads(body)  # depth-limited, finite numbers, no lone surrogates
+        activity, pristine = inputs.parse_json(body)  # depth-limited, finite, no lone surrogates
     except inputs.BadJson as exc:
         raise Rejected(400, "body is not JSON") from exc
     if not isinstance(activity, dict):
@@ -71,8 +76,10 @@ def parse(body: bytes, limit: int) -> dict[str, Any]:
         raise Rejected(400, "activity needs a type and an actor")
     if not isinstance(activity.get("id"), str):
         raise Rejected(400, "activity needs an id")
-    activity.pop("signature", None)  # LD signatures are not used (STYLE: not done, on purpose)
-    return activity
+    if "signature" in activity:
+        activity.pop("signature")  # LD signatures are not used (STYLE: not done, on purpose)
+        pristine = False
+    return activity, (body.decode("utf-8") if pristine else json.dumps(activity))
 
 
 @functools.lru_cache(maxsize=8)
@@ -86,12 +93,23 @@ def _our_host(node: Node) -> str:
 
 
 def _verify(
-    node: Node, scheme: str, method: str, path_qs: str, headers, body, pem: str, parsed=None
+    node: Node,
+    scheme: str,
+    method: str,
+    path_qs: str,
+    headers,
+    body,
+    pem: str,
+    parsed=None,
+    key=None,
 ) -> None:
-    key = _public_key(pem)
+    key = key or _public_key(pem)
     now = dt.datetime.now(dt.UTC)
     skew = node.settings.signature_skew_seconds
     if scheme == "rfc9421":
+        # http-message-signatures (and cryptography) load with the first RFC 9421 request
+        from node.activitypub.rfc9421 import verify_request_rfc9421
+
         verify_request_rfc9421(method, node.urls.base + path_qs, headers, body, key, now, skew)
     else:
         verify_request(
@@ -102,18 +120,44 @@ def _verify(
 def check_origins(activity: dict[str, Any]) -> None:
     """FEP-fe34: the activity and the objects it creates, changes or deletes share the actor's origin."""
     actor = get_id(activity.get("actor"))
-    if not same_origin(activity["id"], actor):
+    try:
+        home = origin(actor) if actor else None
+    except ValueError:
+        home = None
+
+    def ours(url: Any) -> bool:
+        try:
+            return home is not None and bool(url) and origin(url) == home
+        except ValueError:
+            return False
+
+    if not ours(activity["id"]):
         raise Rejected(403, "activity id is not on the actor's origin")
     if activity["type"] not in OWNED:
         return
     obj = activity.get("object")
     for ref in as_list(obj):
-        if not same_origin(get_id(ref), actor):
+        if not ours(get_id(ref)):
             raise Rejected(403, "object id is not on the actor's origin")
         if isinstance(ref, dict):
             for author in as_list(ref.get("attributedTo")) + as_list(ref.get("actor")):
-                if get_id(author) and not same_origin(get_id(author), actor):
+                if get_id(author) and not ours(get_id(author)):
                     raise Rejected(403, "object author is not on the actor's origin")
+
+
+def _remembered(node: Node, kid: str) -> tuple[str, str, Any, float] | None:
+    found = node.inbox_senders.get(kid)
+    if found is not None and found[3] < time.monotonic():
+        del node.inbox_senders[kid]
+        return None
+    return found
+
+
+def _remember(node: Node, kid: str, owner: str, pem: str) -> None:
+    senders = node.inbox_senders
+    if len(senders) >= SENDERS_KEPT:
+        senders.clear()  # rare: this many signers within SENDER_SECONDS; start again
+    senders[kid] = (owner, pem, _public_key(pem), time.monotonic() + SENDER_SECONDS)
 
 
 async def receive(
@@ -123,26 +167,64 @@ async def receive(
 
     Returns "stored", "duplicate" or "blocked" (all answered 202); raises Rejected otherwise.
     """
-    activity = parse(body, node.settings.max_inbox_bytes)
+    activity, text = parse(body, node.settings.max_inbox_bytes)
+    headers = normalise_headers(headers)  # once: the checks below reuse it
     try:
         scheme = signature_scheme(headers)
         if scheme is None:
             raise Rejected(401, "request is not signed")
         if scheme == "cavage":
             # parsed once here for its keyId, and handed to the verification below
-            parsed = parse_signature_header(normalise_headers(headers)["signature"])
+            parsed = parse_signature_header(headers["signature"])
             kid = parsed.key_id
         else:
             parsed, kid = None, key_id_from_headers(headers)
     except SignatureError as exc:
         raise Rejected(401, exc.reason) from exc
     actor = get_id(activity["actor"])
+    known = None if node.urls.is_local(kid) else _remembered(node, kid)
+    if known is not None:
+        owner, pem, key, _ = known
+        try:
+            _verify(node, scheme, method, path_qs, headers, body, pem, parsed, key)
+        except SignatureError:
+            known = None  # perhaps a new key: the full path below refetches it
+    if known is None:
+        owner, pem, gone = await _verified_key(
+            node, scheme, method, path_qs, headers, body, parsed, kid, activity
+        )
+        if owner == "":
+            return "blocked"
+    else:
+        gone = False
+    if owner != actor:
+        raise Rejected(401, "the signing key does not belong to the activity's actor")
+    check_origins(activity)
+    check = (kid, owner, pem, host_of(kid), host_of(actor)) if known is not None else None
+    result = await _batchers(node)["store"].submit(
+        (activity["id"][:500], text, actor, "actor gone" if gone else "", check)
+    )
+    if result == "stale":  # the key changed or went since this process remembered it
+        node.inbox_senders.pop(kid, None)
+        return await receive(node, method, path_qs, headers, body)
+    if result == "outside":
+        raise Rejected(403, "this node federates only with the hosts its admins list")
+    if result == "stored":
+        node.kick()
+    return result
+
+
+async def _verified_key(
+    node: Node, scheme, method, path_qs, headers, body, parsed, kid: str, activity: dict
+) -> tuple[str, str, bool]:
+    """Blocks and allow-list first (no fetch for a refused host), then the key, stored or
+    fetched, and the verification: (owner, PEM, actor gone); ("", "", False) when blocked."""
+    actor = get_id(activity["actor"])
     refused, cached = await _batchers(node)["lookup"].submit((kid, host_of(kid), host_of(actor)))
     if refused == "outside":
         raise Rejected(403, "this node federates only with the hosts its admins list")
     if refused == "blocked":
-        return "blocked"  # accepted and dropped, so the sender stops retrying
-    gone = False
+        return "", "", False  # accepted and dropped, so the sender stops retrying
     try:
         if cached is not None and not node.urls.is_local(kid):
             owner, pem = cached
@@ -152,28 +234,21 @@ async def receive(
         # SWICG: a 410 on the key of a Delete's actor means the actor was deleted.
         if activity["type"] != "Delete" or get_id(activity.get("object")) != actor:
             raise Rejected(401, "the signing key is gone") from None
-        owner, pem, gone = urldefrag(kid)[0], "", True
+        return urldefrag(kid)[0], "", True
     except actors.FetchFailed as exc:
         raise Rejected(401, f"signing key unavailable: {exc.reason}") from exc
-    if not gone:
+    try:
+        _verify(node, scheme, method, path_qs, headers, body, pem, parsed)
+    except SignatureError as first:
+        # The actor may have rotated its key: refetch once (Mastodon's actor_refresh_key!).
         try:
+            owner, pem = await actors.public_key_for(node, kid, refresh=True)
             _verify(node, scheme, method, path_qs, headers, body, pem, parsed)
-        except SignatureError as first:
-            # The actor may have rotated its key: refetch once (Mastodon's actor_refresh_key!).
-            try:
-                owner, pem = await actors.public_key_for(node, kid, refresh=True)
-                _verify(node, scheme, method, path_qs, headers, body, pem, parsed)
-            except (SignatureError, actors.FetchFailed):
-                raise Rejected(401, first.reason) from first
-    if owner != actor:
-        raise Rejected(401, "the signing key does not belong to the activity's actor")
-    check_origins(activity)
-    stored = await _batchers(node)["store"].submit(
-        (activity["id"][:500], json.dumps(activity), actor, "actor gone" if gone else "")
-    )
-    if stored:
-        node.kick()
-    return "stored" if stored else "duplicate"
+        except (SignatureError, actors.FetchFailed):
+            raise Rejected(401, first.reason) from first
+    if not node.urls.is_local(kid) and owner == actor:
+        _remember(node, kid, owner, pem)
+    return owner, pem, False
 
 
 def _batchers(node: Node) -> dict[str, Batcher]:
@@ -182,111 +257,9 @@ def _batchers(node: Node) -> dict[str, Batcher]:
     if found is None:
         found = node.inbox_batchers = {}
     if "store" not in found:  # (delivery keeps its own committer in the same dict)
-        found["lookup"] = Batcher(node.db, _lookup_many, atomic=False)
-        found["store"] = Batcher(node.db, _store_many)
+        found["lookup"] = Batcher(node.db, inbox_rows.lookup_many, atomic=False)
+        found["store"] = Batcher(node.db, inbox_rows.store_many)
     return found
-
-
-def _lookup_sql(n_hosts: int, n_keys: int, param: str) -> str:
-    """One statement for a whole batch: blocks, the allow-list and its mode, the cached keys.
-
-    Raw SQL: building the three queries through peewee cost more than running them
-    (bench/inbox.py, profiled); the rows are (kind, host/value/key id, owner, PEM, row id).
-    """
-    hosts = ", ".join([param] * n_hosts)
-    kids = ", ".join([param] * n_keys)
-    return (
-        f"SELECT 'b', host, '', '', 0 FROM {DomainBlock._meta.table_name} "
-        f"WHERE host IN ({hosts}) "
-        f"UNION ALL SELECT 'm', value, '', '', 0 FROM {trust.FederationMode._meta.table_name} "
-        f"WHERE name = {param} "
-        f"UNION ALL SELECT 'a', host, '', '', 0 FROM {trust.AllowedHost._meta.table_name} "
-        f"WHERE host IN ({hosts}) "
-        f"UNION ALL SELECT 'k', key_id, uri, public_key_pem, id "
-        f"FROM {RemoteActor._meta.table_name} "
-        f"WHERE key_id IN ({kids}) AND public_key_pem != '' AND gone = {param} "
-        "ORDER BY 5"
-    )
-
-
-def _lookup_many(
-    items: list[tuple[str, str, str]],
-) -> list[tuple[str | None, tuple[str, str] | None]]:
-    """For each (key id, key host, actor host): refused ("outside"/"blocked"/None), cached key.
-
-    One query for a whole batch of requests instead of four per request.
-    """
-    db = RemoteActor._meta.database
-    hosts = sorted({host for _, *pair in items for host in pair if host}) or [""]
-    kids = sorted({kid for kid, _, _ in items})
-    sql = _lookup_sql(len(hosts), len(kids), db.param)
-    params = [*hosts, trust.ALLOW_LIST, *hosts, *kids, False]
-    blocked: set[str] = set()
-    listed: set[str] = set()
-    allow_list = False
-    cached: dict[str, tuple[str, str]] = {}
-    for kind, a, b, pem, _ in db.execute_sql(sql, params).fetchall():
-        if kind == "b":
-            blocked.add(a)
-        elif kind == "a":
-            listed.add(a)
-        elif kind == "m":
-            allow_list = a == "on"
-        else:
-            cached.setdefault(a, (b, pem))  # several rows for one key: the oldest, as before
-    outside = {h for h in hosts if h} - listed if allow_list else set()
-
-    def refused(key_host: str, actor_host: str) -> str | None:
-        if key_host in outside or actor_host in outside:
-            return "outside"
-        return "blocked" if key_host in blocked or actor_host in blocked else None
-
-    return [(refused(kh, ah), cached.get(kid)) for kid, kh, ah in items]
-
-
-def _store_many(items: list[tuple[str, str, str, str]]) -> list[bool]:
-    """Insert (activity id, body, sender, error) rows in the caller's transaction; True if new.
-
-    ON CONFLICT DO NOTHING is the dedupe (also inside one batch); raw SQL because building
-    the same INSERT through the query builder cost more than running it.
-    """
-    db = InboxItem._meta.database
-    p = db.param
-    head = (
-        f"INSERT INTO {InboxItem._meta.table_name} "
-        "(activity_id, body, sender, state, attempts, error, received_at) VALUES "
-    )
-    row = f"({p}, {p}, {p}, 'received', 0, {p}, {p})"
-    tail = " ON CONFLICT (activity_id) DO NOTHING"
-    now = InboxItem.received_at.db_value(utcnow())
-    if db.returning_clause or sqlite3.sqlite_version_info >= (3, 35):
-        # One statement per 200 rows; RETURNING (PostgreSQL, SQLite ≥ 3.35) names the new rows.
-        stored = []
-        for start in range(0, len(items), 200):
-            chunk = items[start : start + 200]
-            params = [
-                v for aid, body, sender, error in chunk for v in (aid, body, sender, error, now)
-            ]
-            sql = head + ", ".join([row] * len(chunk)) + tail + " RETURNING activity_id"
-            new = {aid for (aid,) in db.execute_sql(sql, params).fetchall()}
-            for aid, *_ in chunk:
-                stored.append(aid in new)
-                new.discard(aid)  # a second copy in the same batch is a duplicate
-    else:
-        stored = [
-            db.execute_sql(head + row + tail, (aid, body, sender, error, now)).rowcount == 1
-            for aid, body, sender, error in items
-        ]
-    hosts = {host_of(sender) for (_, _, sender, _), new in zip(items, stored, strict=True) if new}
-    if hosts:
-        # A host that talks to us is alive again (Mastodon clears its failure tracker).
-        db.execute_sql(
-            f"UPDATE {HostState._meta.table_name} SET failure_days = '', unavailable_since = NULL "
-            f"WHERE host IN ({', '.join([p] * len(hosts))}) "
-            "AND (failure_days != '' OR unavailable_since IS NOT NULL)",
-            sorted(hosts),
-        )
-    return stored
 
 
 # ---------------------------------------------------------------- processing

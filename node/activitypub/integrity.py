@@ -11,11 +11,11 @@ import hashlib
 import json
 import math
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
+# cryptography is imported when a key is first made or used, not at start (bench/README.md)
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ed25519
 
 CRYPTOSUITE = "eddsa-jcs-2022"
 PROOF_TYPE = "DataIntegrityProof"
@@ -134,6 +134,8 @@ def multibase_decode(value: Any, max_chars: int = 200) -> bytes:
 
 def public_multikey(key: ed25519.Ed25519PublicKey) -> str:
     """`publicKeyMultibase` of an Ed25519 key: z + base58btc(0xed01 ‖ raw 32 bytes)."""
+    from cryptography.hazmat.primitives import serialization
+
     raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return "z" + b58encode(ED25519_PREFIX + raw)
 
@@ -142,14 +144,20 @@ def load_multikey(value: Any) -> ed25519.Ed25519PublicKey:
     data = multibase_decode(value)
     if len(data) != 34 or not data.startswith(ED25519_PREFIX):
         raise ProofError("not an Ed25519 Multikey")
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
     return ed25519.Ed25519PublicKey.from_public_bytes(data[2:])
 
 
 def generate_key() -> ed25519.Ed25519PrivateKey:
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
     return ed25519.Ed25519PrivateKey.generate()
 
 
 def private_to_pem(key: ed25519.Ed25519PrivateKey) -> str:
+    from cryptography.hazmat.primitives import serialization
+
     return key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -158,6 +166,9 @@ def private_to_pem(key: ed25519.Ed25519PrivateKey) -> str:
 
 
 def load_private(pem: str) -> ed25519.Ed25519PrivateKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
     key = serialization.load_pem_private_key(pem.encode("ascii"), password=None)
     if not isinstance(key, ed25519.Ed25519PrivateKey):
         raise ProofError("not an Ed25519 private key")
@@ -240,6 +251,8 @@ def verify(document: Any, public_key: ed25519.Ed25519PublicKey) -> dict[str, Any
     signature = multibase_decode(proof.get("proofValue"))
     if len(signature) != 64:
         raise ProofError("an Ed25519 signature has 64 bytes")
+    from cryptography.exceptions import InvalidSignature
+
     for candidate in configs:
         try:
             public_key.verify(signature, _hash_data(unsecured, candidate))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from http_message_signatures import (
@@ -19,7 +19,6 @@ from http_message_signatures import InvalidSignature as HMSInvalidSignature
 
 from node.activitypub.signatures import (
     BODY_METHODS,
-    PublicKey,
     SignatureError,
     as_utc,
     check_expires,
@@ -30,6 +29,9 @@ from node.activitypub.signatures import (
     parse_signature_input,
 )
 from node.activitypub.vocab import ACTIVITY_JSON
+
+if TYPE_CHECKING:
+    from node.activitypub.signatures import PublicKey
 
 
 @dataclass

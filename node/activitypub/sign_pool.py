@@ -29,7 +29,6 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 
-from node.activitypub.rfc9421 import sign_request_rfc9421
 from node.activitypub.signatures import sign_request
 
 log = logging.getLogger("quartier.sign_pool")
@@ -49,8 +48,12 @@ def sign_headers(
     now: dt.datetime,
 ) -> dict[str, str]:
     """The headers a signed request needs, by `scheme` ("cavage" or "rfc9421")."""
-    fn = sign_request_rfc9421 if scheme == "rfc9421" else sign_request
-    return fn(key, key_id, method, url, headers, body, now)
+    if scheme == "rfc9421":
+        # http-message-signatures loads with the first RFC 9421 delivery (idle memory)
+        from node.activitypub.rfc9421 import sign_request_rfc9421
+
+        return sign_request_rfc9421(key, key_id, method, url, headers, body, now)
+    return sign_request(key, key_id, method, url, headers, body, now)
 
 
 def auto_processes() -> int:

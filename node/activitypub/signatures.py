@@ -12,17 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import http_sf
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
 from node.activitypub.vocab import ACCEPT_ACTIVITY, ACTIVITY_JSON
 
-PublicKey = rsa.RSAPublicKey | ed25519.Ed25519PublicKey
+# cryptography and http_sf are imported where a signature is made or read, not at start: a node
+# that has not federated yet keeps their ~7 MB out of memory (bench/README.md, "Memory").
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+    PublicKey = rsa.RSAPublicKey | ed25519.Ed25519PublicKey
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -90,10 +90,25 @@ def _request_target(url: str) -> str:
     return f"{path}?{parts.query}" if parts.query else path
 
 
+@functools.cache
+def _rsa_params() -> tuple[Any, Any]:
+    """PKCS#1 v1.5 padding and SHA-256: stateless, made once (with the first signature)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    return padding.PKCS1v15(), hashes.SHA256()
+
+
+class Normalised(dict):
+    """Headers already normalised (lowercased names, joined repeats): normalised once per request."""
+
+
 def normalise_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """Headers as a dict with lowercased names."""
+    if isinstance(headers, Normalised):
+        return headers
     # draft-cavage §2.3: repeated headers are joined with ", " in order of appearance.
-    out: dict[str, str] = {}
+    out: Normalised = Normalised()
     for name, value in headers.items():
         key = name.lower()
         value = value.strip()
@@ -182,7 +197,7 @@ def sign_request(
     if not include_query:
         target = target.split("?", 1)[0]
     message = _signing_string(names, method, target, hdrs, None).encode("utf-8")
-    raw = private_key.sign(message, padding.PKCS1v15(), hashes.SHA256())
+    raw = private_key.sign(message, *_rsa_params())
     added["Signature"] = (
         f'keyId="{key_id}",algorithm="rsa-sha256",headers="{" ".join(names)}",'
         f'signature="{base64.b64encode(raw).decode("ascii")}"'
@@ -190,31 +205,29 @@ def sign_request(
     return added
 
 
-_PARAM = re.compile(r'\s*([A-Za-z]+)\s*=\s*(?:"([^"]*)"|([0-9]+(?:\.[0-9]+)?))\s*')
+_PARAM = re.compile(r'\s*([A-Za-z]+)\s*=\s*(?:"([^"]*)"|([0-9]+(?:\.[0-9]+)?))\s*(,|$)')
 
 
 def parse_signature_header(value: str) -> ParsedSignature:
     """Parse a draft-cavage `Signature` header; SignatureError when it is malformed."""
     params: dict[str, str] = {}
     pos = 0
-    while pos < len(value):
-        match = _PARAM.match(value, pos)
-        if match is None:
+    for match in _PARAM.finditer(value):
+        # the parameters must follow each other with nothing between them
+        if match.start() != pos:
             raise SignatureError("malformed Signature header")
         name = match.group(1).lower()
         if name in params:
             raise SignatureError(f"duplicate {name!r} parameter in Signature header")
         params[name] = match.group(2) if match.group(2) is not None else match.group(3)
         pos = match.end()
-        if pos < len(value):
-            if value[pos] != ",":
-                raise SignatureError("malformed Signature header")
-            pos += 1
+    if pos != len(value):
+        raise SignatureError("malformed Signature header")
     # Mastodon: keyId and signature are required ("Incompatible request signature").
     if not params.get("keyid") or not params.get("signature"):
         raise SignatureError("Signature header needs keyId and signature")
     try:
-        raw = base64.b64decode(params["signature"], validate=True)
+        raw = binascii.a2b_base64(params["signature"], strict_mode=True)
     except (binascii.Error, ValueError) as exc:
         raise SignatureError("signature is not valid base64") from exc
     algorithm = params.get("algorithm", "hs2019").lower()
@@ -245,9 +258,12 @@ def parse_signature_header(value: str) -> ParsedSignature:
 
 
 def _verify_raw(public_key: PublicKey, signature: bytes, message: bytes) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
     try:
         if isinstance(public_key, rsa.RSAPublicKey):
-            public_key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
+            public_key.verify(signature, message, *_rsa_params())
         elif isinstance(public_key, ed25519.Ed25519PublicKey):
             public_key.verify(signature, message)
         else:
@@ -265,7 +281,7 @@ def _check_digest(value: str | None, body: bytes) -> None:
         algo, sep, b64 = entry.strip().partition("=")
         if sep and algo.strip().lower() == "sha-256":
             try:
-                expected = base64.b64decode(b64.strip(), validate=True)
+                expected = binascii.a2b_base64(b64.strip(), strict_mode=True)
             except (binascii.Error, ValueError) as exc:
                 raise SignatureError("SHA-256 digest is not valid base64") from exc
             if len(expected) != 32:
@@ -356,6 +372,8 @@ def verify_request(
 
 def parse_signature_input(value: str) -> tuple[list[str], dict[str, Any]]:
     """The covered components and parameters of the single RFC 9421 signature."""
+    import http_sf
+
     try:
         parsed = http_sf.parse(value.encode("ascii"), tltype="dictionary")
     except (ValueError, TypeError, UnicodeEncodeError) as exc:
@@ -371,7 +389,7 @@ def parse_signature_input(value: str) -> tuple[list[str], dict[str, Any]]:
 
 def signature_scheme(headers: Mapping[str, str]) -> str | None:
     """'rfc9421' when Signature-Input is present (Mastodon's switch), 'cavage' for Signature, else None."""
-    names = {name.lower() for name in headers}
+    names = headers if isinstance(headers, Normalised) else {name.lower() for name in headers}
     if "signature-input" in names:
         return "rfc9421"
     if "signature" in names:

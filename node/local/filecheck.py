@@ -9,8 +9,7 @@ import threading
 import warnings
 import zlib
 from dataclasses import dataclass
-
-from PIL import Image, UnidentifiedImageError
+from types import ModuleType
 
 from node.i18n import _
 
@@ -128,20 +127,28 @@ def inspect_image(data: bytes, max_pixels: int = MAX_PIXELS) -> ImageInfo:
 
 # MPO is how Pillow names the JPEG of cameras that add a second picture (depth, preview)
 _PILLOW_FORMATS = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "WEBP": "webp"}
-_UNREADABLE = (
-    UnidentifiedImageError,
-    Image.DecompressionBombError,
-    OSError,
-    SyntaxError,
-    ValueError,
-    EOFError,
-    struct.error,
-)
+
+
+def pillow() -> ModuleType:
+    """PIL.Image, imported with the first image rather than at start (about 4 MB of memory a
+    node without uploads never needs: bench/README.md, "Memory"), its bomb limit set to ours.
+    Every decode goes through here (or through a module that did), so the limit holds first."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # refuse decompression bombs
+    return Image
+
+
+def unreadable_errors() -> tuple[type[BaseException], ...]:
+    """What Pillow raises on a damaged or hostile file."""
+    image = pillow()
+    return (image.UnidentifiedImageError, image.DecompressionBombError, OSError, SyntaxError)
 
 
 def decode_image(data: bytes, max_pixels: int = MAX_PIXELS) -> ImageInfo:
     """The header checked first, then every pixel decoded: a truncated or forged image is Refused."""
     info = inspect_image(data, max_pixels)
+    Image = pillow()
     try:
         with _decoding, warnings.catch_warnings():
             # our own limit was checked above; Pillow's global one must not widen or narrow it
@@ -155,7 +162,7 @@ def decode_image(data: bytes, max_pixels: int = MAX_PIXELS) -> ImageInfo:
                 image.load()  # every pixel: a truncated file fails here
     except Refused:
         raise
-    except _UNREADABLE:
+    except (*unreadable_errors(), ValueError, EOFError, struct.error):
         raise _damaged_image() from None
     return info
 

@@ -14,24 +14,19 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-
-from PIL import Image, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from node import files
 from node.i18n import _
 from node.local import filecheck, uploads
 from node.local.errors import Invalid
 
+if TYPE_CHECKING:  # Pillow is imported with the first image (filecheck.pillow)
+    from PIL import Image
+
 FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 # bytes per decoded pixel: Pillow keeps RGB as 32-bit pixels, like RGBA, I and F
 BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "LA": 4, "PA": 4}
-UNREADABLE = (
-    UnidentifiedImageError,
-    OSError,
-    SyntaxError,
-    ValueError,
-    Image.DecompressionBombError,
-)
 
 
 @dataclass(frozen=True)
@@ -68,7 +63,7 @@ def fit(size: tuple[int, int], side: int) -> tuple[int, int]:
 
 def _open(data: bytes, mime: str) -> Image.Image:
     """Lazily (the header only, until load), and only as the type sniffed from the bytes."""
-    return Image.open(io.BytesIO(data), formats=[FORMATS[mime]])
+    return filecheck.pillow().open(io.BytesIO(data), formats=[FORMATS[mime]])
 
 
 def inspect(data: bytes, max_pixels: int, max_bytes: int, field: str, side: int) -> Header:
@@ -89,7 +84,7 @@ def inspect(data: bytes, max_pixels: int, max_bytes: int, field: str, side: int)
                 # `side`; what the decode then costs is what the budget must hold
                 image.draft(None, fit(image.size, side))
             cost = image.size[0] * image.size[1] * BYTES_PER_PIXEL.get(image.mode, 4)
-    except UNREADABLE:
+    except (*filecheck.unreadable_errors(), ValueError):
         raise _unreadable(field) from None
     return Header(mime=mime, width=info.width, height=info.height, cost=cost)
 
@@ -120,6 +115,8 @@ def render(
             if image.format in ("JPEG", "MPO"):
                 image.draft(None, fit(image.size, sides[0]))
             image.thumbnail((sides[0], sides[0]))  # decodes, then drops the full-size pixels
+            from PIL import ImageOps
+
             ImageOps.exif_transpose(image, in_place=True)
             # keep only what drawing needs: EXIF (GPS, camera), XMP and comments go
             image.info = {
@@ -131,7 +128,7 @@ def render(
                     image.thumbnail((side, side))
                 out.append((_encode(image, mime), image.width, image.height))
             return out
-    except UNREADABLE:
+    except (*filecheck.unreadable_errors(), ValueError):
         raise _unreadable(field) from None
 
 

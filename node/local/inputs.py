@@ -7,6 +7,8 @@ import json
 import re
 from typing import Any
 
+import orjson
+
 from node.i18n import _
 from node.local.errors import Invalid, NotFound
 
@@ -32,6 +34,9 @@ def clean_text(value: str) -> str:
 # C1 controls / U+FFFE / U+FFFF / UTF-8-encoded surrogates (json.loads decodes bytes with
 # "surrogatepass"); a body with none of these has nothing to clean.
 _DIRTY_BYTES = re.compile(rb"\\u|\xc2[\x80-\x9f]|\xef\xbf[\xbe\xbf]|\xed[\xa0-\xbf]")
+_DIGITS = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))  # digits → "0", others → " "
+_LONG_DIGITS = b"0" * 19  # 19 digits may exceed a signed 64-bit integer
+_DIRTY_LEADS = (b"\\u", b"\xc2", b"\xef\xbf", b"\xed")
 _DIRTY_TEXT = re.compile("\\\\u|[\x80-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -70,27 +75,45 @@ _DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_float)
 
 
 def loads(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
-    """json.loads for untrusted bodies: depth-limited, finite numbers, cleaned strings.
+    """json.loads for untrusted bodies: depth-limited, finite numbers, cleaned strings."""
+    return parse_json(raw, max_depth)[0]
 
-    json's C scanner raises RecursionError (not a crash) past ~1,000 levels, long before a
-    20,000-deep body is read; shallower nesting is refused by the bounded walk of clean_json.
-    Costs about what json.loads costs (no character-by-character pre-scan in Python).
+
+def parse_json(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> tuple[Any, bool]:
+    """`loads`, and whether the value is exactly what `raw` says (nothing had to be cleaned).
+
+    orjson first (several times faster, and it refuses what we refuse: NaN, infinities, lone
+    surrogates, bad UTF-8); anything it refuses takes the json path, which decides as before
+    (a lone surrogate is cleaned there, not refused). json's C scanner raises RecursionError (not a crash) past ~1,000
+    levels, long before a 20,000-deep body is read; shallower nesting is refused by the bounded
+    walk of clean_json. No character-by-character pre-scan in Python.
     """
-    try:
-        if isinstance(raw, bytes | bytearray):  # as json.loads does it
-            text = raw.decode(json.detect_encoding(raw), "surrogatepass")
-        else:
-            text = raw
-        data = _DECODER.decode(text)
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, int digits
-        raise BadJson(str(exc)[:200]) from None
     if isinstance(raw, bytes | bytearray):
-        brackets, dirty = raw.count(b"[") + raw.count(b"{"), _DIRTY_BYTES.search(raw)
+        brackets = raw.count(b"[") + raw.count(b"{")
+        # the regex only when one of its lead bytes is there (a byte search is far cheaper)
+        dirty = any(lead in raw for lead in _DIRTY_LEADS) and _DIRTY_BYTES.search(raw)
     else:
         brackets, dirty = raw.count("[") + raw.count("{"), _DIRTY_TEXT.search(raw)
+    data: Any = None
+    try:
+        # orjson reads an integer past 64 bits as a float; json keeps it exact (and range checks
+        # refuse it with the right message): such bodies take the json path.
+        if not isinstance(raw, bytes | bytearray) or _LONG_DIGITS in raw.translate(_DIGITS):
+            raise orjson.JSONDecodeError("long number or text input", "", 0)
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        try:
+            if isinstance(raw, bytes | bytearray):  # as json.loads does it
+                text = raw.decode(json.detect_encoding(raw), "surrogatepass")
+            else:
+                text = raw
+            data = _DECODER.decode(text)
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, digits
+            raise BadJson(str(exc)[:200]) from None
+        dirty = dirty or True  # decoded another way (UTF-16, surrogates): never "exactly raw"
     if brackets <= max_depth and not dirty:  # the common case: nothing to walk
-        return data
-    return clean_json(data, max_depth)
+        return data, True
+    return clean_json(data, max_depth), False
 
 
 def bounded_int(

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import peewee as pw
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from node.i18n import _, is_language
 from node.local.errors import Invalid, NotFound
@@ -18,20 +18,31 @@ from node.local.models import ApiToken, Resident, utcnow
 from node.local.quarters import check_handle, find_quarter, get_quarter
 from node.local.tx import ResidentJoined, Tx
 
-_hasher = PasswordHasher()
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
 
 
+@functools.cache
+def _hasher() -> PasswordHasher:
+    from argon2 import PasswordHasher  # loaded with the first password, not at start
+
+    return PasswordHasher()
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def password_matches(stored: str, password: str) -> bool:
     if not stored:
         return False
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        return _hasher.verify(stored, password)
+        return _hasher().verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -156,7 +167,7 @@ def check_password(login: str, password: str) -> Resident | None:
     """The resident if login and password match, else None (the caller rate-limits)."""
     resident = find_login(login)
     if resident is None:
-        _hasher.hash(password)  # spend the same time, so names cannot be probed by timing
+        _hasher().hash(password)  # spend the same time, so names cannot be probed by timing
         return None
     return resident if password_matches(resident.password_hash, password) else None
 

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import nh3
-from markdown_it import MarkdownIt
+# nh3 and markdown-it load with the first text shown or cleaned, not at start (bench/README.md)
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True}).disable("image")
+
+@functools.cache
+def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True}).disable(
+        "image"
+    )
+
 
 ALLOWED_TAGS = {
     "p",
@@ -43,6 +54,8 @@ def sanitize_html(html: str, remote: bool = False) -> str:
     `remote`: HTML from another server, where a relative link (`/admin`, `//host`) would
     resolve against us; only absolute http(s)/mailto links are kept (issue #8).
     """
+    import nh3
+
     return nh3.clean(
         html or "",
         tags=ALLOWED_TAGS,
@@ -80,7 +93,7 @@ def web_url(value: object) -> str:
 
 def markdown_to_html(text: str) -> str:
     """Render a resident's Markdown; raw HTML in it is shown as text, never executed."""
-    return sanitize_html(_md.render(text or ""))
+    return sanitize_html(_markdown().render(text or ""))
 
 
 _TAG = re.compile(r"<[^>]+>")

@@ -7,15 +7,13 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
 from node import files
 from node.i18n import _
+from node.local import filecheck
 from node.local.errors import Invalid
 
 IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 DOCUMENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
-Image.MAX_IMAGE_PIXELS = 40_000_000  # refuse decompression bombs
 
 
 def sniff(data: bytes) -> str | None:
@@ -56,11 +54,14 @@ class ProcessedImage:
 
 def process_image(data: bytes, max_side: int, mime: str | None = None) -> ProcessedImage:
     """Decode, apply EXIF orientation, shrink to max_side and re-encode: EXIF, GPS and all metadata go."""
+    Image = filecheck.pillow()
+    from PIL import ImageOps
+
     try:
         with Image.open(io.BytesIO(data)) as opened:
             opened.load()
             image = ImageOps.exif_transpose(opened)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):
+    except filecheck.unreadable_errors():
         message = _("The image could not be read.")
         raise Invalid(message, {"photo": message}) from None
     image.thumbnail((max_side, max_side))

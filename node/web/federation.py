@@ -126,23 +126,26 @@ async def post_inbox(request: web.Request) -> web.Response:
     """Shared and personal inbox: read under the cap, verify, store, 202 (flow b)."""
     node = request.app[node_key]
     limit = node.settings.max_inbox_bytes
-    if (request.content_length or 0) > limit:
-        counters.inbox_refused.labels("too_large").inc()
+    length = request.content_length
+    if (length or 0) > limit:
+        counters.count_refused("too_large")
         return _error(413, f"body larger than {limit} bytes")
-    body = bytearray()
-    async for chunk in request.content.iter_chunked(64 * 1024):
-        body += chunk
-        if len(body) > limit:
-            counters.inbox_refused.labels("too_large").inc()
-            return _error(413, f"body larger than {limit} bytes")
+    if length is not None:
+        body = await request.read()  # exactly Content-Length bytes, checked above
+    else:  # chunked: read under the cap
+        buffer = bytearray()
+        async for chunk in request.content.iter_chunked(64 * 1024):
+            buffer += chunk
+            if len(buffer) > limit:
+                counters.count_refused("too_large")
+                return _error(413, f"body larger than {limit} bytes")
+        body = bytes(buffer)
     try:
-        result = await inbox.receive(
-            node, request.method, request.raw_path, request.headers, bytes(body)
-        )
+        result = await inbox.receive(node, request.method, request.raw_path, request.headers, body)
     except inbox.Rejected as exc:
-        counters.inbox_refused.labels(counters.refusal_reason(exc.status, exc.reason)).inc()
+        counters.count_refused(counters.refusal_reason(exc.status, exc.reason))
         return _error(exc.status, exc.reason)
-    counters.inbox_received.labels(result).inc()
+    counters.count_received(result)
     return web.Response(body=ACCEPTED, status=202, content_type="application/json")
 
 

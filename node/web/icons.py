@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import functools
 import io
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw
+if TYPE_CHECKING:  # Pillow is imported when an icon is first drawn, not at start
+    from PIL import Image
 
 TERRACOTTA = (180, 68, 27)
 PAPER = (250, 246, 241)
@@ -16,6 +18,8 @@ SIZES = (64, 180, 192, 512)
 
 
 def _draw(size: int, maskable: bool) -> Image.Image:
+    from PIL import Image, ImageDraw
+
     scale = 4  # drawn large, then reduced: smooth edges without an anti-aliasing library
     side = size * scale
     image = Image.new("RGBA", (side, side), (0, 0, 0, 0))

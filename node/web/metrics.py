@@ -35,6 +35,25 @@ def route_of(request: web.Request) -> str:
     return resource.canonical
 
 
+# (route, method, status) → the series it counts in: `labels()` validates and locks on each call,
+# a dict lookup does not. Bounded as the labels are (route patterns × methods × statuses).
+_series: dict[tuple[str, str, int], tuple] = {}
+
+
+def count(request: web.Request, status: int, seconds: float) -> None:
+    """Count one answered request and its latency."""
+    key = (route_of(request), request.method, status)
+    series = _series.get(key)
+    if series is None:
+        route, method = key[0], key[1]
+        series = _series[key] = (
+            counters.http_requests.labels(route, method, str(status)),
+            counters.http_latency.labels(route, method),
+        )
+    series[0].inc()
+    series[1].observe(seconds)
+
+
 @web.middleware
 async def count_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
     started = time.perf_counter()
@@ -47,9 +66,7 @@ async def count_requests(request: web.Request, handler: Handler) -> web.StreamRe
         status = exc.status
         raise
     finally:
-        route, method = route_of(request), request.method
-        counters.http_requests.labels(route, method, str(status)).inc()
-        counters.http_latency.labels(route, method).observe(time.perf_counter() - started)
+        count(request, status, time.perf_counter() - started)
 
 
 def _loopback(request: web.Request) -> bool:

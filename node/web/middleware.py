@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import re
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
@@ -26,7 +28,7 @@ from node.local import residents
 from node.local.accounts import sessions as login_sessions
 from node.local.errors import DomainError
 from node.local.inputs import clean_text
-from node.web import sessions
+from node.web import metrics, sessions
 from node.web.inputs import clean_request
 from node.web.proxies import real_client
 from node.web.render import render
@@ -89,10 +91,22 @@ def request_id(request: web.Request) -> str:
     return request.get(request_id_key, "")
 
 
+# Ids name requests in logs; they need to be unique, not secret: a random prefix per process
+# and a counter (a random draw per request was a system call on the busiest path).
+_RID_PREFIX = secrets.token_hex(3)
+_rid_numbers = itertools.count(int.from_bytes(secrets.token_bytes(4)))
+
+
+def _request_id_for(request: web.Request) -> str:
+    incoming = request.headers.get("X-Request-Id", "")
+    if REQUEST_ID.fullmatch(incoming):
+        return incoming
+    return f"{_RID_PREFIX}{next(_rid_numbers) % 16**10:010x}"
+
+
 @web.middleware
 async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    incoming = request.headers.get("X-Request-Id", "")
-    rid = incoming if REQUEST_ID.fullmatch(incoming) else secrets.token_hex(8)
+    rid = _request_id_for(request)
     request[request_id_key] = rid
     response = await _answer(request, handler)
     response.headers["X-Request-Id"] = rid
@@ -161,9 +175,7 @@ def _content_security_policy(tile_url: str) -> str:
     )
 
 
-@web.middleware
-async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await handler(request)
+def _secure(request: web.Request, response: web.StreamResponse) -> None:
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
@@ -172,20 +184,45 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
         "Content-Security-Policy",
         _content_security_policy(request.app[node_key].settings.tile_url),
     )
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await handler(request)
+    _secure(request, response)
     return response
 
 
 @web.middleware
-async def federation_shortcut(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Signed POSTs from other servers go straight to their handler after `errors`.
+async def federation_posts(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Signed POSTs from other servers (inboxes): what the other middlewares do for them, in
+    one frame, then straight to the route's handler.
 
-    The middlewares below serve browsers and API clients (sessions, language, CSRF, form
-    cleaning, unread counts): an inbox reads none of them, and on the busiest path of a node
-    they cost more than the handler's own work (bench/inbox.py). Route parameters are still
-    checked as clean_request does.
+    The middlewares below serve browsers and API clients (proxies' client address, sessions,
+    language, CSRF, form cleaning, unread counts): an inbox reads none of them, and on the
+    busiest path of a node each layer cost more than the handler's own work (bench/inbox.py).
+    Kept here: the request id, the error answers, the security headers and the metrics.
+    Route parameters are still checked as clean_request does.
     """
     if request.method != "POST" or not is_federation_post(request):
         return await handler(request)
+    started = time.perf_counter()
+    rid = request[request_id_key] = _request_id_for(request)
+    status = 500
+    try:
+        response = await _answer(request, _federation_handler)
+        status = response.status
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    finally:
+        metrics.count(request, status, time.perf_counter() - started)
+    _secure(request, response)
+    response.headers["X-Request-Id"] = rid
+    return response
+
+
+async def _federation_handler(request: web.Request) -> web.StreamResponse:
     for value in request.match_info.values():
         if clean_text(value) != value:
             raise web.HTTPNotFound()
@@ -326,17 +363,12 @@ async def logout_response(response: web.StreamResponse, request: web.Request | N
     response.del_cookie(sessions.SESSION_COOKIE, path="/")
 
 
-def _metrics_middlewares() -> list:
-    from node.web.metrics import count_requests
-
-    return [count_requests]  # outermost: sees the final status of every answer
-
-
-MIDDLEWARES = _metrics_middlewares() + [
+MIDDLEWARES = [
+    federation_posts,  # inbox POSTs: everything they need in one layer, then their handler
+    metrics.count_requests,  # outermost of the rest: sees the final status of every answer
     real_client,
     security_headers,
     errors,
-    federation_shortcut,  # inbox POSTs skip the rest (keep per-request metrics above it)
     clean_request,
     session_and_language,
     csrf,

@@ -26,3 +26,27 @@ async def test_kick_during_a_round_wakes_the_next_round_at_once(settings):
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_an_idle_node_lets_its_worker_loop_sleep(make_settings):
+    """The node's own steps, with nothing to do, must not wake the loop: the clock steps commit
+    (expiry, loan reminders) and a commit kicks the workers, so each idle round used to start
+    the next at once — an idle node spent 30–90 % of a core polling its database."""
+    from ap_support import start_node
+
+    node, runner = await start_node(make_settings, "a")
+    rounds = []
+    node.steps["probe"] = lambda n: _count(rounds)
+    task = asyncio.create_task(node.run_forever())
+    try:
+        await asyncio.sleep(1.2)  # the idle poll waits 0.5 s, then 1 s, then longer
+        assert 1 <= len(rounds) <= 4, f"{len(rounds)} rounds in 1.2 s: the loop does not sleep"
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await runner.cleanup()
+
+
+async def _count(rounds: list) -> int:
+    rounds.append(1)
+    return 0

@@ -55,6 +55,9 @@ class Listing(BaseModel):
     remote_updated = pw.CharField(max_length=40, default="")  # origin's `updated` (ordering)
     version = pw.IntegerField(default=1)  # +1 on every local write: ETag / If-Match, edit form
 
+    class Meta:
+        indexes = ((("state", "created_at"), False),)  # the feed's newest open ones: migration 0131
+
 
 class ListingPhoto(BaseModel):
     listing = fk(Listing, "photos")

@@ -12,8 +12,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import snowballstemmer
-
 from node.local.shelves.vocabulary import CONCEPTS, LANGUAGES
 
 STEMMERS = {
@@ -82,6 +80,8 @@ def stem(word: str, language: str) -> str:
 
 @lru_cache(maxsize=8)
 def _stemmer(name: str):
+    import snowballstemmer  # its ~30 languages' tables load with the first stem, not at start
+
     return snowballstemmer.stemmer(name)
 
 

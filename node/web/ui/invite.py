@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-import segno
 from aiohttp import web
 from markupsafe import Markup
 
@@ -16,6 +16,9 @@ from node.local.errors import NotAllowed, NotFound
 from node.local.models import Quarter, Resident
 from node.web.guards import require_resident
 from node.web.render import render
+
+if TYPE_CHECKING:  # segno is imported with the first QR code, not at start
+    import segno
 
 
 def may_invite(viewer: Resident | None, quarter: Quarter) -> bool:
@@ -48,6 +51,8 @@ def signup_link(signup_url: str, slug: str) -> str:
 
 
 def qr_code(link: str) -> segno.QRCode:
+    import segno
+
     return segno.make(link, error="m")  # medium correction: survives a crumpled poster
 
 

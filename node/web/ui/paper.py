@@ -15,8 +15,10 @@ from node.local.errors import DomainError
 from node.local.listings import categories
 from node.local.models import utcnow
 from node.web.guards import current, require_resident
-from node.web.paper import digest, poster, sticker
 from node.web.render import render
+
+# node.web.paper (reportlab and segno: ~4 MB) is imported by the handlers below, with the first
+# PDF asked for, not at start (bench/README.md, "Memory").
 
 
 def _pdf(body: bytes, filename: str, cache: str) -> web.Response:
@@ -38,6 +40,8 @@ async def _render(request: web.Request, build, *args) -> bytes:
 
 async def sticker_pdf(request: web.Request) -> web.Response:
     """GET /print/sticker.pdf?format=a7|a4 (default a7): the logged-in resident's letterbox sticker."""
+    from node.web.paper import sticker
+
     me = require_resident(request)
     fmt = (request.query.get("format") or sticker.DEFAULT_FORMAT).strip().lower()
     if fmt not in sticker.FORMATS:
@@ -52,6 +56,8 @@ async def sticker_pdf(request: web.Request) -> web.Response:
 
 async def poster_pdf(request: web.Request) -> web.Response:
     """GET /quarters/{slug}/poster.pdf: public A4 poster (no login)."""
+    from node.web.paper import poster
+
     node = request.app[node_key]
     quarter = await node.db.run(paper.local_quarter, request.match_info["slug"].lower())
     offers = await node.db.run(paper.poster_offers, quarter.id)
@@ -64,6 +70,8 @@ async def poster_pdf(request: web.Request) -> web.Response:
 
 async def digest_pdf(request: web.Request) -> web.Response:
     """GET /quarters/{slug}/digest.pdf?week=YYYY-Www: the week's digest, for moderators and ambassadors."""
+    from node.web.paper import digest
+
     me = require_resident(request)
     node = request.app[node_key]
     quarter = await node.db.run(paper.local_quarter, request.match_info["slug"].lower())
