@@ -27,9 +27,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
-
 from node.activitypub.signatures import sign_request
+
+# cryptography is imported where a key is serialised or loaded, not at start (tests/test_memory.py)
 
 log = logging.getLogger("quartier.sign_pool")
 
@@ -269,6 +269,8 @@ class SignPool:
     def _token(self, key: Any) -> tuple[int, bytes]:
         found = self.tokens.get(id(key))
         if found is None or found[0] is not key:
+            from cryptography.hazmat.primitives import serialization
+
             pem = key.private_bytes(
                 serialization.Encoding.PEM,
                 serialization.PrivateFormat.PKCS8,
@@ -294,6 +296,8 @@ def _settle(task: asyncio.Future, chunk: list[tuple[tuple, asyncio.Future]]) -> 
 
 def _child_main() -> None:
     """The helper: read messages on stdin, answer on stdout, until stdin closes."""
+    from cryptography.hazmat.primitives import serialization
+
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing printed by accident may corrupt the answers
     keys: dict[int, Any] = {}
