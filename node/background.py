@@ -16,7 +16,7 @@ RESOURCES: list[Callable[[Node], Any]] = []
 
 def register(node: Node) -> None:
     """Add every background step to the node. Each area adds its own line here."""
-    from node import clock_steps, mail_sender, samples
+    from node import clock_steps, mail_sender, planner, samples
     from node.activitypub import delivery, inbox, remote_media
     from node.local.notifications import read as notifications
     from node.local.shelves import matching as shelf_matching
@@ -31,6 +31,7 @@ def register(node: Node) -> None:
     node.steps["federation_prune"] = _federation_prune
     node.steps["remote_photos"] = remote_media.fetch_due
     node.steps["samples"] = samples.sample_step
+    node.steps["planner_statistics"] = planner.statistics_step
 
 
 async def _federation_prune(node: Node) -> int:

@@ -82,9 +82,11 @@ async def test_a_key_replaced_by_another_process_is_not_trusted_from_memory(fed)
     peer.key = keys.generate_private_key()
     peer.pem = keys.public_key_to_pem(peer.key)
     await node.db.run(
-        lambda: RemoteActor.update(public_key_pem=peer.pem)
-        .where(RemoteActor.key_id == peer.key_id("bob"))
-        .execute()
+        lambda: (
+            RemoteActor.update(public_key_pem=peer.pem)
+            .where(RemoteActor.key_id == peer.key_id("bob"))
+            .execute()
+        )
     )
     with pytest.raises(inbox.Rejected) as refused:
         await receive(node, peer, 2, key=old)
@@ -128,13 +130,13 @@ async def test_a_failing_host_that_talks_again_is_cleared_on_either_path(fed):
     node, peer = fed
     for n in (1, 2):  # 1: looked up; 2: remembered
         await node.db.run(
-            lambda: HostState.insert(
-                host=peer.host, failure_days="2026-11-30", unavailable_since=None
+            lambda: (
+                HostState.insert(host=peer.host, failure_days="2026-11-30", unavailable_since=None)
+                .on_conflict(
+                    conflict_target=[HostState.host], update={HostState.failure_days: "2026-11-30"}
+                )
+                .execute()
             )
-            .on_conflict(
-                conflict_target=[HostState.host], update={HostState.failure_days: "2026-11-30"}
-            )
-            .execute()
         )
         assert await receive(node, peer, n) == "stored"
         state = await node.db.run(HostState.get, HostState.host == peer.host)
