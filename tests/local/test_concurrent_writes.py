@@ -16,12 +16,11 @@ from node.local.listings.models import Listing, ListingPhoto
 from node.local.loans.models import Loan, LoanStep
 from node.local.notifications.models import Notification
 
-TODAY = dt.date.today()
 LENT = "The object is already lent for some of these dates."
 
 
 def day(n: int) -> str:
-    return (TODAY + dt.timedelta(days=n)).isoformat()
+    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=n)).isoformat()  # when asked
 
 
 async def offer(client, token, **extra):

@@ -9,11 +9,13 @@ from node.commit import commit
 from node.local.moderation.models import Block
 from node.local.notifications.models import Notification
 
-TODAY = dt.date.today()
+TODAY = dt.date.today()  # at import: use day() in tests, which reads the date when it is called
 
 
 def day(n: int) -> str:
-    return (TODAY + dt.timedelta(days=n)).isoformat()
+    # today's date when asked: a suite that runs past midnight UTC (CI at 00:05) must not
+    # compare a date of yesterday's import with a clock read today
+    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=n)).isoformat()
 
 
 async def offer(client, token, type_="loan", kind="offer", title="Perceuse"):
