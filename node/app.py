@@ -14,7 +14,7 @@ from node.appkeys import node_key, templates_key
 from node.runtime import Node, make_node
 from node.settings import Settings, ensure_secret_key
 from node.web.middleware import MIDDLEWARES
-from node.web.render import make_environment
+from node.web.render import Templates
 from node.web.routes import setup_routes
 
 log = logging.getLogger("quartier")
@@ -75,7 +75,7 @@ def create_app(settings: Settings, node: Node | None = None) -> web.Application:
         client_max_size=settings.max_upload_bytes * 7 + 1024 * 1024,  # six photos and a form
     )
     app[node_key] = node
-    app[templates_key] = make_environment(settings.templates_override_dir)
+    app[templates_key] = Templates(settings.templates_override_dir)  # jinja2 on first page
     setup_routes(app)
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(resources_ctx)

@@ -18,7 +18,16 @@ def _settings(args: argparse.Namespace, **overrides):
     return load_settings(dict(os.environ), getattr(args, "config", None), **overrides)
 
 
+def _import_aiohttp() -> None:
+    """aiohttp imported with its CA certificates left for the first HTTPS request (node.tls)."""
+    from node import tls
+
+    with tls.deferred_ca_store():
+        import aiohttp  # noqa: F401
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    _import_aiohttp()
     from node import ops, supervise
 
     settings = _settings(args)
@@ -34,6 +43,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    _import_aiohttp()
     from node import ops
 
     asyncio.run(ops.worker(_settings(args)))

@@ -17,9 +17,6 @@ from typing import Any
 
 from babel import Locale
 from babel import dates as babel_dates
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import LazyProxy, Translations
 
 # Languages a text or a resident may be tagged with, besides every shipped one (ui_languages()).
@@ -85,6 +82,11 @@ def language_names() -> dict[str, str]:
 @cache
 def translations(language: str) -> Translations:
     """All .po files of a language merged into one Translations object."""
+    # Babel's catalogue tools (and difflib) only here: a node loads them with its first page
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     merged = Catalog(locale=language)
     for file in po_files(language):
         with file.open("rb") as fh:

@@ -10,8 +10,6 @@ from aiohttp import web
 
 from node import files, migrations
 from node.app import create_app, register_steps
-from node.commit import commit
-from node.local import quarters, residents
 from node.runtime import make_node
 from node.settings import Settings, ensure_secret_key
 
@@ -63,6 +61,8 @@ def migrate(settings: Settings) -> list[str]:
 
 
 async def _admin(settings: Settings, fn, *args, **kwargs):
+    from node.commit import commit  # the admin commands' own: `serve` need not load the domain
+
     settings = ensure_secret_key(settings)
     node = make_node(settings)
     try:
@@ -74,6 +74,7 @@ async def _admin(settings: Settings, fn, *args, **kwargs):
 
 async def _rotate(settings: Settings, handle: str) -> int:
     from node.activitypub import rotation
+    from node.commit import commit
 
     settings = ensure_secret_key(settings)
     node = make_node(settings)
@@ -102,6 +103,8 @@ def create_quarter(
     radius=None,
     adjacent=None,
 ):
+    from node.local import quarters
+
     return asyncio.run(
         _admin(
             settings,
@@ -123,6 +126,8 @@ def create_quarter(
 def create_resident(
     settings, username, email, password, quarter, verified, role, display_name, language=""
 ):
+    from node.local import residents
+
     draft = residents.SignupDraft.parse(
         {
             "username": username,
@@ -140,6 +145,8 @@ def create_resident(
 
 
 def create_token(settings, username, name):
+    from node.local import residents
+
     def make(tx, username, name):
         resident = residents.get_local(username)
         return residents.create_token(tx, resident.id, name)

@@ -7,6 +7,8 @@ node.db first), serves its home page, and reports which modules it has loaded.
 from __future__ import annotations
 
 import json
+import os
+import ssl
 import subprocess
 import sys
 import textwrap
@@ -68,6 +70,89 @@ def test_serving_pages_leaves_the_heavy_optional_libraries_unloaded(tmp_path):
     assert sorted(set(LAZY) & loaded) == []
 
 
+# What an idle node (started, no page yet) does not load: the page machinery waits for the first
+# page, Babel's catalogue tools for the first translated message.
+LAZY_AT_START = (
+    "jinja2",
+    "babel.messages",
+    "difflib",
+)
+
+SERVE = textwrap.dedent(
+    """
+    import asyncio, json, sys
+    import node.cli
+
+    node.cli._import_aiohttp()  # what cmd_serve does first
+    import aiohttp
+    from aiohttp import web
+    from node import ops, tls
+
+    def run_app(app, host, port, **_):  # instead of serving for ever: start, wait, report
+        async def main():
+            runner = web.AppRunner(app)
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            port = runner.addresses[0][1]
+            async with aiohttp.ClientSession() as http:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    status = response.status
+            await asyncio.sleep(1.0)  # the workers' first pass
+            contexts = [aiohttp.connector._SSL_CONTEXT_VERIFIED,
+                        aiohttp.connector._SSL_CONTEXT_UNVERIFIED]
+            before = [c.cert_store_stats()["x509_ca"] for c in contexts]
+            completed = tls.load_ca_store()
+            after = [c.cert_store_stats()["x509_ca"] for c in contexts]
+            modules = sorted(sys.modules)
+            await runner.cleanup()
+            print(json.dumps({"status": status, "modules": modules, "ca_before": before,
+                              "ca_after": after, "completed": completed}))
+
+        asyncio.run(main())
+
+    ops.web.run_app = run_app
+    sys.exit(node.cli.main(["serve"]))
+    """
+)
+
+
+def test_a_plain_serve_start_leaves_pages_and_certificates_for_later(tmp_path):
+    env = {
+        **os.environ,
+        "QUARTIER_DATA_DIR": str(tmp_path),
+        "QUARTIER_DATABASE_URL": f"sqlite:///{tmp_path / 'node.db'}",
+        "QUARTIER_SECRET_KEY": "memory-test",
+        "QUARTIER_PUBLIC_URL": "http://127.0.0.1:8080",
+        "QUARTIER_TILE_URL": "",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", SERVE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["status"] == 200
+    loaded = set(report["modules"])
+    early = {
+        name
+        for name in loaded
+        for lazy in (*LAZY, *LAZY_AT_START)
+        if name == lazy or name.startswith(lazy + ".")
+    }
+    assert sorted(early) == []
+    # aiohttp made its two client contexts at import, without the CA bundle (node.tls) ...
+    assert report["ca_before"] == [0, 0]
+    # ... which the first outgoing client loads into them: as many CAs as Python's own default
+    assert report["completed"] == 2
+    expected = ssl.create_default_context().cert_store_stats()["x509_ca"]
+    assert report["ca_after"] == [expected, expected]
+
+
 def test_the_lazy_libraries_still_load_where_they_are_used():
     # the other half of the bargain: the features load them on demand
     from node.local import filecheck, text
@@ -82,3 +167,24 @@ def test_the_native_names_of_the_shipped_languages_are_cldrs():
     # kept as a table so that pages need not load every language's locale data from Babel
     for code in {*i18n.ui_languages(), *i18n.LANGUAGES}:
         assert i18n.NATIVE_NAMES.get(code) == Locale.parse(code).get_display_name(code), code
+
+
+async def test_outgoing_clients_load_the_deferred_certificates_first():
+    from node import tls
+    from node.activitypub.http import SafeClient
+    from node.web import geocoder
+
+    for first_request in ("federation", "geocoder"):
+        with tls.deferred_ca_store():
+            context = ssl.create_default_context()  # as aiohttp's import makes its own
+        assert context.cert_store_stats()["x509_ca"] == 0
+        assert tls.pending() >= 1
+        if first_request == "federation":
+            client = SafeClient()
+            client._get_session()
+            await client.close()
+        else:  # nothing listens there: the answer is None, the certificates are loaded anyway
+            assert await geocoder.locate("http://127.0.0.1:9/search", "1 rue X", timeout=2) is None
+        assert tls.pending() == 0
+        expected = ssl.create_default_context().cert_store_stats()["x509_ca"]
+        assert context.cert_store_stats()["x509_ca"] == expected

@@ -17,6 +17,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
+from node import tls
 from node.activitypub.vocab import same_origin
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -235,6 +236,7 @@ class SafeClient:
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None:
+            tls.load_ca_store()  # once per process: put off from aiohttp's import (node.tls)
             inner = self._inner_resolver or aiohttp.ThreadedResolver()
             self._resolver = _GuardResolver(
                 inner, self.address_allowed, owns_inner=self._inner_resolver is None

@@ -13,7 +13,7 @@ from typing import Any
 
 import aiohttp
 
-from node import __version__
+from node import __version__, tls
 
 log = logging.getLogger("quartier.geocoder")
 
@@ -69,6 +69,7 @@ async def locate(
         return None
     # Nominatim's usage policy asks for an identifying User-Agent.
     headers = {"User-Agent": f"Quartier/{__version__}", "Accept": "application/json"}
+    tls.load_ca_store()  # aiohttp's default context, completed on first use (node.tls)
     try:
         async with aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=timeout), headers=headers

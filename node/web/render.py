@@ -1,12 +1,17 @@
-"""Page rendering: one jinja2 environment with autoescape and gettext, and render()."""
+"""Page rendering: one jinja2 environment with autoescape and gettext, and render().
+
+jinja2 (about 2.5 MB resident) is imported and the environment built by the first page rendered,
+not at start: a node that answers only federation and API requests never loads it
+(tests/test_memory.py).
+"""
 
 from __future__ import annotations
 
 import functools
+import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 from aiohttp import web
 from markupsafe import Markup
 
@@ -22,11 +27,16 @@ from node.appkeys import (
 from node.local.text import web_url
 from node.web import faces, formats, labels, pictograms
 
+if TYPE_CHECKING:
+    import jinja2
+
 # Templates are package data (node/templates/), so a node installed from a wheel finds them.
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
 def make_environment(override_dir: str = "") -> jinja2.Environment:
+    import jinja2
+
     loaders: list[jinja2.BaseLoader] = []
     if override_dir:
         loaders.append(jinja2.FileSystemLoader(override_dir))
@@ -40,7 +50,7 @@ def make_environment(override_dir: str = "") -> jinja2.Environment:
         enable_async=False,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
-    env.globals["gettext"] = env.globals["_"] = _gettext
+    env.globals["gettext"] = env.globals["_"] = jinja2.pass_context(_gettext)
     env.filters.update(formats.FILTERS)
     env.filters.update(faces.FILTERS)
     env.filters["web_url"] = web_url  # remote URLs reach href only as http(s) (issue #8)
@@ -49,17 +59,33 @@ def make_environment(override_dir: str = "") -> jinja2.Environment:
     return env
 
 
+class Templates:
+    """The app's jinja2 environment (app[templates_key]), made by its first use."""
+
+    def __init__(self, override_dir: str = "") -> None:
+        self.override_dir = override_dir
+        self._environment: jinja2.Environment | None = None
+        self._lock = threading.Lock()  # pages may be rendered on worker threads too
+
+    @property
+    def environment(self) -> jinja2.Environment:
+        if self._environment is None:
+            with self._lock:
+                if self._environment is None:
+                    self._environment = make_environment(self.override_dir)
+        return self._environment
+
+
 @functools.lru_cache(maxsize=4096)
 def _escaped(text: str) -> Markup:
     return Markup(text) % {}  # what jinja2's newstyle gettext does to a message without values
 
 
-@jinja2.pass_context
 def _gettext(context: Any, message: str, **variables: Any) -> str:
     """jinja2's newstyle gettext (a message is a format string, its values escaped) with the
     translation of a message without values kept as Markup: a feed page asks for ~150 such
     messages, and jinja2 went through `_`, then `gettext`, then a Markup `%` for each
-    (bench/sharing.py, profiled)."""
+    (bench/sharing.py, profiled). Given the template context (jinja2.pass_context)."""
     text = i18n.gettext(message)
     if not context.eval_ctx.autoescape:
         return text % variables
@@ -93,7 +119,7 @@ def context(request: web.Request, **values: Any) -> dict[str, Any]:
 
 
 def render(request: web.Request, template: str, status: int = 200, **values: Any) -> web.Response:
-    env: jinja2.Environment = request.app[templates_key]
+    env = request.app[templates_key].environment
     html = env.get_template(template).render(context(request, **values))
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 
