@@ -19,11 +19,21 @@ def _settings(args: argparse.Namespace, **overrides):
 
 
 def _import_aiohttp() -> None:
-    """aiohttp imported with its CA certificates left for the first HTTPS request (node.tls)."""
+    """aiohttp imported with its CA certificates left for the first HTTPS request (node.tls),
+    and without aiodns: aiohttp makes it its default resolver wherever it is installed (the
+    test dependencies bring it, with c-ares: ~0.8 MB), while the node resolves in threads as a
+    wheel install, which has no aiodns, does (SafeClient's ThreadedResolver, the geocoder)."""
     from node import tls
 
-    with tls.deferred_ca_store():
-        import aiohttp  # noqa: F401
+    hide = "aiohttp" not in sys.modules and "aiodns" not in sys.modules
+    if hide:
+        sys.modules["aiodns"] = None  # type: ignore[assignment]  # `import aiodns` fails
+    try:
+        with tls.deferred_ca_store():
+            import aiohttp  # noqa: F401
+    finally:
+        if hide:
+            del sys.modules["aiodns"]
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from node.activitypub import outbox
 from node.local.tx import Tx
 from node.runtime import Node
 
@@ -30,6 +29,10 @@ async def commit(
         tx = Tx(actor_id=actor_id, settings=node.settings)
         result = fn(tx, *args, **kwargs)
         if tx.changes:
+            # loaded with the first change: background steps commit at every round, mostly
+            # nothing, and an idle node need not hold the protocol's builders (node.memory)
+            from node.activitypub import outbox
+
             outbox.record(node, tx)
         return result
 

@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel import Locale
-from babel import dates as babel_dates
-from babel.support import LazyProxy, Translations
+
+if TYPE_CHECKING:  # Babel's formatting and gettext machinery load with their first use
+    from babel.support import LazyProxy, Translations
 
 # Languages a text or a resident may be tagged with, besides every shipped one (ui_languages()).
 LANGUAGES = ("fr", "en", "de", "it")
@@ -86,6 +87,7 @@ def translations(language: str) -> Translations:
     from babel.messages.catalog import Catalog
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
+    from babel.support import Translations
 
     merged = Catalog(locale=language)
     for file in po_files(language):
@@ -125,6 +127,8 @@ def using(language: str) -> Iterator[None]:
 def _shown(value: Any) -> Any:
     """A day given as a variable reads as the reader says it ("9 déc. 2026", not 2026-12-09)."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        from babel import dates as babel_dates
+
         return babel_dates.format_date(value, "medium", locale=current())
     return value
 
@@ -142,6 +146,8 @@ def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
 
 def lazy_gettext(message: str, **variables: Any) -> LazyProxy:
     """A message translated when it is shown (in the reader's language)."""
+    from babel.support import LazyProxy
+
     return LazyProxy(gettext, message, enable_cache=False, **variables)
 
 

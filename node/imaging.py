@@ -16,11 +16,13 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from node import memory
-from node.local import images
 from node.settings import Settings
+
+if TYPE_CHECKING:  # the checks and codecs load with the first upload, not at start
+    from node.local import images
 
 T = TypeVar("T")
 TRIM_ABOVE = 16 * 1024 * 1024
@@ -100,6 +102,8 @@ async def keep(
 ) -> list[images.Saved]:
     """Check every upload's header (refusing before any decoding), then decode, shrink and write
     them on the image threads; all kept, or none (files of the others are removed)."""
+    from node.local import images
+
     settings = node.settings
     headers = [
         images.inspect(data, settings.max_image_pixels, settings.max_upload_bytes, field, sides[0])
@@ -124,6 +128,8 @@ async def kept(
     node: Node, uploads: Sequence[bytes], folder: Path, sides: Sequence[int], field: str
 ) -> AsyncIterator[list[images.Saved]]:
     """`keep`, and remove the files again if the block (the transaction) fails."""
+    from node.local import images
+
     saved = await keep(node, uploads, folder, sides, field) if uploads else []
     try:
         yield saved

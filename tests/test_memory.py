@@ -17,6 +17,7 @@ from pathlib import Path
 from babel import Locale
 
 from node import i18n
+from node.web import routes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -73,9 +74,24 @@ def test_serving_pages_leaves_the_heavy_optional_libraries_unloaded(tmp_path):
 # What an idle node (started, no page yet) does not load: the page machinery waits for the first
 # page, Babel's catalogue tools for the first translated message.
 LAZY_AT_START = (
+    "aiodns",  # a test dependency's, which aiohttp would take as its resolver
+    "pycares",
     "jinja2",
+    "prometheus_client",  # one process counts in node/tallies.py; the first scrape loads it
     "babel.messages",
     "difflib",
+    "babel.support",  # with the first translated message or date shown
+    "babel.dates",
+    "babel.numbers",
+    # the protocol's builders and handlers: with the first change to deliver, the first inbox item
+    "node.activitypub.outbox",
+    "node.activitypub.dispatch",
+    "node.activitypub.handlers",
+    "node.local.shelves.words",  # and its vocabulary: with the first text analysed
+    "node.local.images",  # and filecheck: with the first photo
+    "node.local.filecheck",
+    # the handler modules of every area but the two a start touches (node/web/routes.py)
+    *(f"node.web.{area}" for area in routes.TABLE if area not in ("health", "metrics")),
 )
 
 SERVE = textwrap.dedent(

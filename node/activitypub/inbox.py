@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urldefrag
 
-from node.activitypub import actors, announces, dispatch, inbox_rows, keys
+from node.activitypub import actors, inbox_rows, keys
 from node.activitypub.audience import host_of
 from node.activitypub.from_as import Unacceptable
 from node.activitypub.models import InboxItem
@@ -280,6 +280,8 @@ def _may_need_attestation(activity: dict[str, Any], inner: Any) -> bool:
 async def _prepare(node: Node, activity: dict[str, Any]) -> dict[str, Any]:
     """Network work before the transaction: cache the actors, unwrap Announces from origin."""
     if activity.get("type") == "Announce":
+        from node.activitypub import announces
+
         activity = {**activity, "object": await announces.unwrap(node, activity)}
     inner = activity.get("object")
     for uri in {get_id(activity.get("actor"))} | (
@@ -317,6 +319,8 @@ def _handle(tx: Tx, node: Node, item_id: int, attempts: int, sender: str, activi
     If the claim was lost meanwhile, LostClaim rolls the handler's changes back: the worker that
     took the item over processes it, so it is processed once.
     """
+    from node.activitypub import dispatch
+
     result = dispatch.run(tx, node, sender, activity)
     state, error = ("ignored", result) if isinstance(result, str) and result else ("processed", "")
     _mark(node, item_id, state, error, attempts)
@@ -335,6 +339,8 @@ async def process_one(node: Node, item: InboxItem) -> None:
 
 
 async def _process(node: Node, item: InboxItem) -> None:
+    # the handlers (and the domain code they call) load with the first item, not at start
+    from node.activitypub import dispatch
     from node.commit import commit
 
     activity = inputs.loads(item.body)

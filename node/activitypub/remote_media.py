@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from node.activitypub import actors, trust
 from node.activitypub.http import FetchError, SafeClient
 from node.activitypub.models import INSTANCE
-from node.local import images
 from node.local.errors import Invalid
 from node.local.listings import photos as listing_photos
 from node.runtime import Node
@@ -54,6 +53,10 @@ async def fetch_due(node: Node) -> int:
     if client is None:
         return 0
     photos = await node.db.run(listing_photos.remote_due, BATCH)
+    if not photos:
+        return 0
+    from node.local import images  # the image checks and codecs: with the first photo to keep
+
     folder = listing_photos.media_dir(node.settings.data_dir)
     for photo in photos:
         try:

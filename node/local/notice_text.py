@@ -10,8 +10,6 @@ import datetime as dt
 import json
 from typing import Any
 
-from babel import dates
-
 from node import i18n
 from node.i18n import _
 
@@ -35,6 +33,8 @@ def _value(value: Any) -> Any:
                 day = dt.date.fromisoformat(value["date"])
             except ValueError:
                 return value["date"]
+            from babel import dates  # Babel's date formats: with the first date shown
+
             return dates.format_date(day, "medium", locale=i18n.current())
     return value
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from node.appkeys import node_key, resident_key, unread_key
-from node.local.messages import conversations as messages
-from node.local.notifications import read as notifications
 
 
 def _counts(resident_id: int) -> dict[str, int]:
+    # imported by the first logged-in page: the messages' domain code is no start-up cost
+    from node.local.messages import conversations as messages
+    from node.local.notifications import read as notifications
+
     return {
         "notifications": notifications.unread_count(resident_id),
         "messages": messages.unread_count(resident_id),

@@ -6,7 +6,8 @@ came through a reverse proxy (X-Forwarded-For, Forwarded, X-Real-IP) is not loop
 the proxy itself connects from 127.0.0.1.
 
 Requests are labelled by their route's pattern (`/@{handle}/inbox`), never by the raw path, so the
-number of series stays bounded whatever clients ask for.
+number of series stays bounded whatever clients ask for. prometheus-client itself is loaded by the
+first scrape (node/tallies.py).
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from prometheus_client.core import GaugeMetricFamily
 
 from node import counters, figures
 from node.appkeys import node_key, resident_key
@@ -95,6 +94,8 @@ class _Prefetched:
         self.found = found
 
     def collect(self):
+        from prometheus_client.core import GaugeMetricFamily
+
         found = self.found
         depth = GaugeMetricFamily(
             "quartier_queue_depth",
@@ -134,14 +135,9 @@ class _Prefetched:
 
 def exposition(found: figures.Figures) -> bytes:
     """The whole text: counters of every process (multiprocess mode) or this one, then the figures."""
-    if counters.MULTIPROCESS:
-        from prometheus_client import multiprocess
+    from prometheus_client import CollectorRegistry, generate_latest
 
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
-        counted = generate_latest(registry)
-    else:
-        counted = generate_latest(counters.REGISTRY)
+    counted = generate_latest(counters.registry())
     read = CollectorRegistry()
     read.register(_Prefetched(found))
     return counted + generate_latest(read)
@@ -153,6 +149,8 @@ async def metrics(request: web.Request) -> web.Response:
     node = request.app[node_key]
     found = await node.db.run(figures.read)
     body = exposition(found)
+    from prometheus_client import CONTENT_TYPE_LATEST
+
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 

@@ -24,8 +24,6 @@ from node.appkeys import (
     templates_key,
     unread_key,
 )
-from node.local.text import web_url
-from node.web import faces, formats, labels, pictograms
 
 if TYPE_CHECKING:
     import jinja2
@@ -36,6 +34,9 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 def make_environment(override_dir: str = "") -> jinja2.Environment:
     import jinja2
+
+    from node.local.text import web_url
+    from node.web import faces, formats, labels, pictograms
 
     loaders: list[jinja2.BaseLoader] = []
     if override_dir:

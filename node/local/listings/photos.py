@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from node.i18n import _
-from node.local import images
 from node.local.errors import Invalid, InvalidTransition, NotAllowed, NotFound
 from node.local.listings.models import Listing, ListingPhoto
 from node.local.tx import Tx
+
+if TYPE_CHECKING:  # annotations only: the codecs are not loaded for the photos' rows
+    from node.local import images
 
 MAX_PHOTOS = 6
 FULL_SIDE = 1600

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import peewee as pw
 
@@ -22,10 +23,12 @@ from node.local.models import Quarter, Resident
 from node.local.moderation.models import Block
 from node.local.notifications.models import Notification
 from node.local.notifications.send import N_, notify
-from node.local.shelves import words
 from node.local.shelves.models import LearnedWord, ShelfMatch, ShelfTerm
 from node.local.text import html_to_text
 from node.local.tx import Tx
+
+if TYPE_CHECKING:
+    from node.local.shelves import words
 
 KIND = "shelf_match"
 MAX_OWNERS = 30  # owners told about one request (the best matches first)
@@ -54,6 +57,8 @@ def index_item(listing: Listing) -> int:
         or listing.state == "withdrawn"  # gone for good: its terms would only crowd the index
     ):
         return 0
+    from node.local.shelves import words  # and its vocabulary: with the first text analysed
+
     found = words.analyse(listing.title, _description(listing), listing.language)
     terms = found.terms() | {INDEXED}
     taught: set[tuple[str, str]] = set()
@@ -98,6 +103,8 @@ def learned_concepts(spare: list[tuple[str, str]]) -> set[str]:
 
 
 def request_terms(listing: Listing) -> tuple[set[str], words.Analysis]:
+    from node.local.shelves import words
+
     found = words.analyse(listing.title, _description(listing), listing.language)
     found.concepts |= learned_concepts(found.spare)
     return found.terms(), found
