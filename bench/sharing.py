@@ -286,10 +286,10 @@ TARGETS = ("feed page (HTML)", MAP_ROW, "search API (q=ladder)")
 
 
 def panned(count: int) -> list[str]:
-    """`count` boxes of the zoom-15 view, each ~30 m east of the last."""
+    """`count` boxes of the zoom-15 view, each ~7 m east of the last."""
     boxes = []
     for step in range(count):
-        west = CENTER[1] - 0.0275 + step * 0.0004
+        west = CENTER[1] - 0.0275 + step * 0.0001
         boxes.append(f"{west},{CENTER[0] - 0.0115},{west + 0.055},{CENTER[0] + 0.0115}")
     return boxes
 

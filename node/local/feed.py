@@ -328,7 +328,8 @@ def listing_text_matches(q: str) -> Any:
     found = _newest_matches(ids)
     if not found:
         return Listing.id.in_([])
-    return Listing.id.in_([i for i, _ in found]) & (Listing.created_at >= found[-1][1])
+    ids = pw.Value([i for i, _ in found], unpack=False)  # one array parameter, not 500
+    return (Listing.id == pw.fn.ANY(ids)) & (Listing.created_at >= found[-1][1])
 
 
 def _newest_matches(ids: Any) -> list[tuple[int, dt.datetime]]:
