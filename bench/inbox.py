@@ -11,6 +11,7 @@ counts its stored rows at the end and the bench checks that none is missing.
     python bench/inbox.py                      # SQLite and PostgreSQL, 3,000 activities, 3 rounds
     python bench/inbox.py --db sqlite -n 5000 --rounds 5
     python bench/inbox.py --profile /tmp/inbox.prof   # cProfile of the server (first round)
+    BENCH_LOOP=uvloop python bench/inbox.py    # both servers on uvloop (pip install uvloop)
 
 PostgreSQL: a fresh schema on QUARTIER_BENCH_PG (default postgresql://postgres@127.0.0.1/test).
 Loopback only. About 20 s per database with the defaults.
@@ -331,6 +332,10 @@ def cli() -> None:
     args = parser.parse_args()
     if args.serve_node or args.serve_echo:
         pin(args.server_core)
+        if os.environ.get("BENCH_LOOP") == "uvloop":
+            import uvloop
+
+            uvloop.install()
         if args.serve_echo:
             asyncio.run(serve_echo())
         else:

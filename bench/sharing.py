@@ -139,16 +139,18 @@ def drop_schema(schema: str) -> None:
 
 
 async def measure(
-    session, url: str, headers: dict, runs: int
+    session, url: str | list[str], headers: dict, runs: int
 ) -> tuple[float, float, float, int, int]:
     """Median and p95 in ms, CPU ms of this process (server and client) per request, body bytes,
-    bytes on the wire when the client accepts gzip."""
+    bytes on the wire when the client accepts gzip. A list of URLs is requested in turn."""
+    urls = [url] if isinstance(url, str) else url
+    url = urls[0]
     times = []
     size = 0
     cpu = time.process_time()
-    for _ in range(runs):
+    for run in range(runs):
         start = time.perf_counter()
-        async with session.get(url, headers=headers) as response:
+        async with session.get(urls[run % len(urls)], headers=headers) as response:
             body = await response.read()
             assert response.status == 200, (url, response.status, body[:300])
         times.append((time.perf_counter() - start) * 1000)
@@ -239,6 +241,7 @@ async def bench(
                 ("feed page (HTML)", "/"),
                 ("feed API (20 items)", "/api/v1/feed"),
                 (MAP_ROW, f"/map.geojson?bbox={view}&zoom=15"),
+                (PAN_ROW, [f"/map.geojson?bbox={b}&zoom=15" for b in panned(runs + 2)]),
                 ("map GeoJSON, ~1.5 km at zoom 17", f"/map.geojson?bbox={box}&zoom=17"),
                 ("map GeoJSON, no zoom (≤500/kind)", "/map.geojson"),
                 ("map GeoJSON, 500 listings no zoom", "/map.geojson?kind=listing"),
@@ -254,13 +257,15 @@ async def bench(
                 f"{'gzip':>8}"
             )
             async with aiohttp.ClientSession() as session:
-                for _, path in cases:  # warm up caches and connections
-                    await measure(session, base + path, headers, 2)
+                for _, path in cases:  # warm up caches and connections (not the panned boxes)
+                    paths = [path] if isinstance(path, str) else path[-2:]
+                    await measure(session, [base + p for p in paths], headers, 2)
                 for number, (label, path) in enumerate(cases):
                     if profiles:
                         profiles.start()
+                    paths = [path] if isinstance(path, str) else path
                     median, p95, cpu, size, wire = await measure(
-                        session, base + path, headers, runs
+                        session, [base + p for p in paths], headers, runs
                     )
                     if profiles:
                         profiles.stop(f"{kind}-{listings}-{number}")
@@ -274,7 +279,21 @@ async def bench(
 
 
 MAP_ROW = "map GeoJSON, quarter view at zoom 15"
+# the same view moved a little at each request: never twice the same box, so every answer is
+# made afresh (node/local/mapview.py keeps answers until something changes)
+PAN_ROW = "map GeoJSON, zoom 15, panning (uncached)"
 TARGETS = ("feed page (HTML)", MAP_ROW, "search API (q=ladder)")
+
+
+def panned(count: int) -> list[str]:
+    """`count` boxes of the zoom-15 view, each ~7 m east of the last."""
+    boxes = []
+    for step in range(count):
+        west = CENTER[1] - 0.0275 + step * 0.0001
+        boxes.append(f"{west},{CENTER[0] - 0.0115},{west + 0.055},{CENTER[0] + 0.0115}")
+    return boxes
+
+
 SUMMARY: dict[tuple[str, int, str], float] = {}
 CPU: dict[tuple[str, int, str], float] = {}
 
@@ -304,12 +323,16 @@ def main() -> None:
         for listings in sizes:
             asyncio.run(bench(kind, listings, max(listings // 10, 10), args.runs, profiles))
     print("\np95 ms (feed page / map GeoJSON as the map loads it / search API), target < 30 at")
-    print("10,000 listings and < 50 at 100,000; CPU ms of this process per request beside it:")
+    print("10,000 listings and < 50 at 100,000; CPU ms of this process per request beside it;")
+    print("then the map panning, every answer made afresh:")
     for kind in kinds:
         for listings in sizes:
             row = " / ".join(f"{SUMMARY[kind, listings, label]:5.1f}" for label in TARGETS)
             cpu = " / ".join(f"{CPU[kind, listings, label]:5.1f}" for label in TARGETS)
-            print(f"  {kind:9} {listings:>7} listings: {row}   (CPU {cpu})")
+            pan = (
+                f"{SUMMARY[kind, listings, PAN_ROW]:5.1f} (CPU {CPU[kind, listings, PAN_ROW]:4.1f})"
+            )
+            print(f"  {kind:9} {listings:>7} listings: {row}   (CPU {cpu})   panning {pan}")
     if len(sizes) > 1:
         print(f"\nhow p95 grows from {sizes[0]} listings (× the p95 at {sizes[0]}):")
         for kind in kinds:

@@ -10,7 +10,8 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from node import files, memory, migrations
-from node.appkeys import node_key, templates_key
+from node.appkeys import map_cache_key, node_key, templates_key
+from node.local.mapview import MapCache
 from node.runtime import Node, make_node
 from node.settings import Settings, ensure_secret_key
 from node.web.middleware import MIDDLEWARES
@@ -76,6 +77,7 @@ def create_app(settings: Settings, node: Node | None = None) -> web.Application:
     )
     app[node_key] = node
     app[templates_key] = make_environment(settings.templates_override_dir)
+    app[map_cache_key] = MapCache()
     setup_routes(app)
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(resources_ctx)

@@ -236,25 +236,27 @@ def parse_signature_header(value: str) -> ParsedSignature:
     names = params.get("headers", default).lower().split()
     if not names:
         raise SignatureError("Signature header lists no headers")
-
-    def _int(key: str) -> int | None:
-        if key not in params:
-            return None
-        try:
-            return int(float(params[key]))
-        except ValueError as exc:
-            raise SignatureError(f"{key} parameter is not a number") from exc
-
-    known = {"keyid", "signature", "algorithm", "headers", "created", "expires"}
     return ParsedSignature(
         key_id=params["keyid"],
         algorithm=algorithm,
         headers=names,
         signature=raw,
-        created=_int("created"),
-        expires=_int("expires"),
-        extra={k: v for k, v in params.items() if k not in known},
+        created=_int_param(params, "created"),
+        expires=_int_param(params, "expires"),
+        extra={k: v for k, v in params.items() if k not in _KNOWN_PARAMS},
     )
+
+
+_KNOWN_PARAMS = frozenset({"keyid", "signature", "algorithm", "headers", "created", "expires"})
+
+
+def _int_param(params: dict[str, str], key: str) -> int | None:
+    if key not in params:
+        return None
+    try:
+        return int(float(params[key]))
+    except ValueError as exc:
+        raise SignatureError(f"{key} parameter is not a number") from exc
 
 
 def _verify_raw(public_key: PublicKey, signature: bytes, message: bytes) -> bool:

@@ -36,7 +36,6 @@ def clean_text(value: str) -> str:
 _DIRTY_BYTES = re.compile(rb"\\u|\xc2[\x80-\x9f]|\xef\xbf[\xbe\xbf]|\xed[\xa0-\xbf]")
 _DIGITS = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))  # digits → "0", others → " "
 _LONG_DIGITS = b"0" * 19  # 19 digits may exceed a signed 64-bit integer
-_DIRTY_LEADS = (b"\\u", b"\xc2", b"\xef\xbf", b"\xed")
 _DIRTY_TEXT = re.compile("\\\\u|[\x80-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -91,7 +90,9 @@ def parse_json(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> tuple[Any, 
     if isinstance(raw, bytes | bytearray):
         brackets = raw.count(b"[") + raw.count(b"{")
         # the regex only when one of its lead bytes is there (a byte search is far cheaper)
-        dirty = any(lead in raw for lead in _DIRTY_LEADS) and _DIRTY_BYTES.search(raw)
+        dirty = (
+            b"\\u" in raw or b"\xc2" in raw or b"\xef\xbf" in raw or b"\xed" in raw
+        ) and _DIRTY_BYTES.search(raw)
     else:
         brackets, dirty = raw.count("[") + raw.count("{"), _DIRTY_TEXT.search(raw)
     data: Any = None

@@ -46,7 +46,21 @@ def make_environment(override_dir: str = "") -> jinja2.Environment:
     env.filters["web_url"] = web_url  # remote URLs reach href only as http(s) (issue #8)
     env.globals.update(labels.GLOBALS)
     env.globals["pictogram"] = pictograms.pictogram  # category pictograms (node/web/pictograms.py)
+    env.globals["static_url"] = static_url
     return env
+
+
+@jinja2.pass_context
+def static_url(context: Any, filename: str) -> str:
+    """/static/<filename>?v=<hash of the file>, worked out once per file and process: aiohttp
+    reads and hashes the file at every url_for (append_version), a tenth of a feed page's
+    rendering (py-spy, bench/sharing.py). Static files change only with the code."""
+    return _static_url(context["request"].app.router["static"], filename)
+
+
+@functools.lru_cache(maxsize=64)
+def _static_url(resource: Any, filename: str) -> str:
+    return str(resource.url_for(filename=filename))
 
 
 @functools.lru_cache(maxsize=4096)

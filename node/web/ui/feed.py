@@ -7,13 +7,12 @@ import datetime as dt
 from typing import Any
 from xml.sax.saxutils import escape
 
-import orjson
 from aiohttp import web
 
-from node.appkeys import node_key
+from node.appkeys import map_cache_key, node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import announcements, feed, inputs, mapping, reach
+from node.local import announcements, feed, inputs, mapping, mapview, reach
 from node.local.errors import Invalid, NotFound
 from node.local.models import Announcement, Organisation, OrganisationMember, Quarter, utcnow
 from node.local.moderation.actions import is_moderator_of
@@ -102,7 +101,7 @@ async def map_page(request: web.Request) -> web.Response:
         query["quarter"] = quarter.slug
         filters = filters_for(request, quarter)
         found = await node.db.run(
-            feed.map_markers, quarter.id, filters, utcnow(), None, MAP_LIST + 1
+            mapview.map_markers, quarter.id, filters, utcnow(), None, MAP_LIST + 1
         )
         places = [{"type": m.kind, "id": m.id, "title": m.title} for m in found]
     return render(
@@ -123,17 +122,13 @@ async def geojson(request: web.Request) -> web.Response:
     if quarter is None:
         raise NotFound(_("No such quarter."))
     filters = filters_for(request, quarter)
-    box = feed.parse_bbox(request.query.get("bbox"))
+    box = mapview.parse_bbox(request.query.get("bbox"))
     zoom = mapping.parse_zoom(request.query.get("zoom"))
     form = mapping.parse_form(request.query.get("form"))
-    items = await node.db.run(
-        feed.map_markers, quarter.id, filters, utcnow(), box, feed.MAP_CAP, zoom
+    body = await node.db.run(
+        mapview.answer, request.app[map_cache_key], quarter.id, filters, utcnow(), box, zoom, form
     )
-    response = web.Response(
-        body=orjson.dumps(mapping.collection(items, form)),
-        content_type="application/geo+json",
-        charset="utf-8",
-    )
+    response = web.Response(body=body, content_type="application/geo+json", charset="utf-8")
     if len(response.body) > 1024:
         response.enable_compression()  # gzip/deflate when the client accepts it
     return response
