@@ -1,6 +1,6 @@
 """Inbox throughput of `quartier serve` with 1 and with 2 processes (--processes 2) on PostgreSQL.
 
-Real `python -m node serve --no-workers` processes on a fresh schema: the single process, then the
+Real `python -m node serve --no-workers` processes on a fresh database: the single process, then the
 supervisor with two children sharing the port through SO_REUSEPORT. Both use the 2 cores of the
 machine (not pinned); the load generator is bench/inbox.py's (a keep-alive HTTP/1.1 client on raw
 asyncio streams, pre-signed Create activities), run in this process, so it takes its share of the
@@ -11,7 +11,9 @@ and checks that none is missing. SQLite is not measured: serve refuses --process
     python bench/processes.py                  # 4,000 activities, 3 rounds each
     python bench/processes.py -n 6000 --rounds 5 --connections 64
 
-PostgreSQL: a fresh schema on QUARTIER_BENCH_PG (default postgresql://postgres@127.0.0.1/test).
+PostgreSQL: a fresh database on the server of QUARTIER_BENCH_PG (default
+postgresql://postgres@127.0.0.1/test), dropped at the end; a database of its own so that the CPU
+of its PostgreSQL backends and its transactions can be counted apart from other clients.
 Loopback only. About a minute with the defaults.
 """
 
@@ -33,7 +35,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
 from inbox import blast, create_body, raw_request  # noqa: E402 - bench/inbox.py's generator
-from sharing import database_url, drop_schema  # noqa: E402 - bench/sharing.py
 
 
 def free_port() -> int:
@@ -94,6 +95,57 @@ def cpu_of(pids: list[int]) -> float:
     return total
 
 
+def fresh_database() -> tuple[str, str]:
+    """A database of its own (not a schema in a shared one): its PostgreSQL backends and its
+    commits can then be told apart from other clients of the same server. Returns (url, name)."""
+    import uuid
+
+    import psycopg2
+    from sharing import PG
+
+    name = f"bench_processes_{uuid.uuid4().hex[:8]}"
+    conn = psycopg2.connect(PG.replace("postgresql://", "postgres://"))
+    conn.autocommit = True
+    conn.cursor().execute(f"CREATE DATABASE {name}")
+    conn.close()
+    return f"{PG.rsplit('/', 1)[0]}/{name}?max_connections=8", name
+
+
+def drop_database(name: str) -> None:
+    import psycopg2
+    from sharing import PG
+
+    conn = psycopg2.connect(PG.replace("postgresql://", "postgres://"))
+    conn.autocommit = True
+    conn.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    conn.close()
+
+
+def database_figures(name: str) -> dict:
+    """Of the bench's database: its backends' CPU seconds so far (by pid: a backend that is new
+    later counts from 0), transactions committed, rows inserted or updated."""
+    import psycopg2
+    from sharing import PG
+
+    conn = psycopg2.connect(PG.replace("postgresql://", "postgres://"))
+    try:
+        cur = conn.cursor()
+        cur.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid != pg_backend_pid()",
+            (name,),
+        )
+        cpu = {pid: cpu_of([pid]) for (pid,) in cur.fetchall()}
+        cur.execute(
+            "SELECT xact_commit, tup_inserted + tup_updated FROM pg_stat_database "
+            "WHERE datname = %s",
+            (name,),
+        )
+        commits, rows = cur.fetchone()
+        return {"cpu": cpu, "commits": commits, "rows": rows}
+    finally:
+        conn.close()
+
+
 def children_of(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -126,9 +178,9 @@ async def healthy(port: int, proc: subprocess.Popen, wanted: int) -> list[int]:
     raise SystemExit(f"serve with {wanted} process(es) did not start")
 
 
-async def one_round(peer, processes: int, args) -> tuple[float, float, int]:
+async def one_round(peer, processes: int, args) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="processes-bench-"))
-    url, schema = database_url("postgres", tmp)
+    url, database = fresh_database()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = None
@@ -156,25 +208,36 @@ async def one_round(peer, processes: int, args) -> tuple[float, float, int]:
             assert statuses == {202: 1}, statuses
         bodies = [create_body(peer, i, alice) for i in range(args.n)]
         signed = [raw_request(inbox, peer.sign("bob", "POST", inbox, b), b) for b in bodies]
+        await asyncio.sleep(1.0)  # the warm-up's statistics are sent (PostgreSQL 15: each second)
+        before = await asyncio.to_thread(database_figures, database)
         cpu = cpu_of(pids)
+        mine = time.process_time()
         seconds, statuses = await blast(inbox, signed, args.connections)
+        generator = time.process_time() - mine
         used = cpu_of(pids) - cpu
+        during = await asyncio.to_thread(database_figures, database)
+        pg_used = sum(t - before["cpu"].get(pid, 0.0) for pid, t in during["cpu"].items())
         if statuses != {202: args.n}:
             raise SystemExit(f"unexpected answers: {statuses}")
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
         proc = None
+        await asyncio.sleep(0.5)  # the servers' backends have ended and sent their statistics
+        after = await asyncio.to_thread(database_figures, database)
+        commits = [after[k] - before[k] for k in ("commits", "rows")]
         kept = await asyncio.to_thread(stored, url, tmp) - len(warm)
         if kept != args.n:
             raise SystemExit(f"{args.n} answered 202 but {kept} stored")
-        return args.n / seconds, used, kept
+        return {
+            "rate": args.n / seconds, "server": used, "kept": kept, "generator": generator,
+            "postgres": pg_used, "commits": commits[0], "rows": commits[1],
+        }  # fmt: skip
     finally:
         if proc is not None:
             proc.kill()
             proc.wait()
         shutil.rmtree(tmp, ignore_errors=True)
-        if schema:
-            drop_schema(schema)
+        drop_database(database)
 
 
 async def main(args) -> None:
@@ -189,20 +252,26 @@ async def main(args) -> None:
     )
     peer = await Peer().start()
     best: dict[int, float] = {}
-    cpu: dict[int, float] = {}
+    least: dict[int, dict[str, float]] = {}
     ratios = []
     try:
         for round_no in range(args.rounds):
             rates = {}
             for processes in (1, 2):  # side by side in each round: the load drifts alike
-                rate, used, kept = await one_round(peer, processes, args)
-                rates[processes] = rate
-                best[processes] = max(best.get(processes, 0.0), rate)
-                per = used / kept * 1e6
-                cpu[processes] = min(cpu.get(processes, per), per)
+                got = await one_round(peer, processes, args)
+                rates[processes] = got["rate"]
+                best[processes] = max(best.get(processes, 0.0), got["rate"])
+                per = {k: got[k] / got["kept"] * 1e6 for k in ("server", "generator", "postgres")}
+                mins = least.setdefault(processes, {})
+                for k, v in per.items():
+                    mins[k] = min(mins.get(k, v), v)
+                load = os.getloadavg()[0]
                 print(
-                    f"  round {round_no + 1}, {processes} process(es): {rate:6.0f}/s "
-                    f"({kept} stored; {per:4.0f} µs of server CPU each)",
+                    f"  round {round_no + 1}, {processes} process(es): {got['rate']:6.0f}/s "
+                    f"({got['kept']} stored; CPU µs each: server {per['server']:4.0f}, "
+                    f"generator {per['generator']:3.0f}, PostgreSQL {per['postgres']:3.0f}; "
+                    f"{got['commits'] / got['kept']:.2f} commits and "
+                    f"{got['rows'] / got['kept']:.2f} rows written each; load {load:.2f})",
                     flush=True,
                 )
             ratios.append(rates[2] / rates[1])
@@ -213,9 +282,19 @@ async def main(args) -> None:
         f"best rounds: 1 process {best[1]:.0f}/s, 2 processes {best[2]:.0f}/s, ratio of the bests "
         f"{best[2] / best[1]:.2f} (median of the rounds' ratios {ratios[len(ratios) // 2]:.2f})"
     )
+    one, two = least[1], least[2]
     print(
-        f"server CPU per activity (least of the rounds): 1 process {cpu[1]:.0f} µs, "
-        f"2 processes {cpu[2]:.0f} µs (equal means the second core is all gain)"
+        f"CPU µs per activity (least of the rounds): server {one['server']:.0f} with 1 process, "
+        f"{two['server']:.0f} with 2 (equal means the second core is all gain); the generator "
+        f"{one['generator']:.0f} / {two['generator']:.0f}, PostgreSQL {one['postgres']:.0f} / "
+        f"{two['postgres']:.0f}, on the same 2 cores"
+    )
+    # 1 process: bound by its own core; 2: by both cores, shared with the generator and PostgreSQL
+    whole = two["server"] + two["generator"] + two["postgres"]
+    print(
+        f"ceiling of the ratio on {os.cpu_count()} cores from these figures: "
+        f"{os.cpu_count() * one['server'] / whole:.2f} (all cores busy with 2 processes, "
+        f"server + generator + PostgreSQL = {whole:.0f} µs per activity)"
     )
 
 

@@ -123,8 +123,23 @@ def enqueue(node: Node, signer: str, activity: dict[str, Any], inboxes: list[str
     p = db.param
     head = (
         f"INSERT INTO {Delivery._meta.table_name} (inbox, host, body, signer, next_attempt_at, "
-        "created_at, verb, object_ref, attempts, state, last_error, claimed_by) VALUES "
+        "created_at, verb, object_ref, attempts, state, last_error, claimed_by) "
     )
+    if node.db.is_postgres:
+        # The body sent once per statement, the inboxes and hosts as two arrays: psycopg2 writes
+        # the parameters into the SQL text, and a body written out (hex) once per row made a
+        # post to 1,000 inboxes a 4 MB statement to build, send and parse (bench/fanout.py).
+        sql = (
+            head + f"SELECT i, h, {p}, {p}, {p}, {p}, {p}, {p}, 0, 'pending', '', '' "
+            f"FROM unnest({p}::text[], {p}::text[]) AS t (i, h)"
+        )
+        for start in range(0, len(inboxes), 5000):
+            chunk = inboxes[start : start + 5000]
+            hosts = [audience.host_of(inbox) for inbox in chunk]
+            db.execute_sql(sql, (body, signer, now, now, verb, ref, chunk, hosts))
+        trust.remember(signer, inboxes)
+        return len(inboxes)
+    head += "VALUES "
     row = f"({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, 0, 'pending', '', '')"
     for start in range(0, len(inboxes), 500):
         chunk = inboxes[start : start + 500]

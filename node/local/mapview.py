@@ -35,7 +35,7 @@ from node.local.events.models import Event
 from node.local.listings.models import Listing
 
 MAP_CAP = 500  # markers per GeoJSON answer: beyond that the reader zooms in
-CACHE_SIZE = 256  # answers kept per process (~25-50 kB each)
+CACHE_SIZE = 128  # answers kept per process (~25-50 kB each: ~3-6 MB at most)
 
 
 def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:

@@ -105,6 +105,18 @@ async def test_give_up_after_the_retry_window_and_mark_the_host_unavailable(setu
     assert len(await rows(node)) == 2
 
 
+async def test_a_success_forgets_the_host_failures(setup):
+    node, _, peer, quarter, alice = setup
+    await node.db.run(add_followers(peer, "alice", ["bob", "carol"]))
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    await node.db.run(lambda: HostState.create(host=peer.host, failure_days=yesterday))
+    await publish_listing(node, alice, quarter)
+    peer.responses = [(202, {}), (202, {})]
+    assert await delivery.run_once(node) == 2
+    host = await node.db.run(HostState.get, HostState.host == peer.host)
+    assert (host.failure_days, host.unavailable_since, host.scheme) == ("", None, "cavage")
+
+
 async def test_401_knocks_again_with_rfc9421_and_remembers_it(setup):
     node, _, peer, quarter, alice = setup
     await node.db.run(add_followers(peer, "alice", ["bob"]))

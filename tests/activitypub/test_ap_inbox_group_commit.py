@@ -93,3 +93,30 @@ async def test_one_bad_item_fails_alone(fed):
     assert isinstance(results[1], ValueError)
     # and the batcher keeps working afterwards
     assert await batcher.submit("d") == "D"
+
+
+async def test_under_load_a_batch_waits_to_fill_up_and_after_a_quiet_spell_it_does_not(fed):
+    node, _ = fed
+    import threading
+
+    batches, started, go = [], threading.Event(), threading.Event()
+
+    def store(items):
+        batches.append(list(items))
+        started.set()
+        go.wait(10)  # the first batch holds the database until the test lets it go
+        return items
+
+    batcher = Batcher(node.db, store, linger=0.3)
+    first = asyncio.ensure_future(batcher.submit("a"))
+    await asyncio.to_thread(started.wait, 10)
+    second = asyncio.ensure_future(batcher.submit("b"))  # comes in while "a" is committed
+    await asyncio.sleep(0)
+    go.set()
+    assert await first == "a"
+    # "b" waits behind a batch: it lingers, so "c", submitted now, shares its transaction
+    assert await asyncio.gather(second, batcher.submit("c")) == ["b", "c"]
+    assert batches == [["a"], ["b", "c"]]
+    # a lone item after a quiet spell is committed at once, not after the linger
+    slow = Batcher(node.db, lambda items: items, linger=30)
+    assert await asyncio.wait_for(slow.submit("d"), 5) == "d"
