@@ -15,7 +15,6 @@ import contextlib
 import contextvars
 import functools
 import math
-import sqlite3
 import sys
 import threading
 from collections.abc import Callable
@@ -26,21 +25,24 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from node import files
 
-# peewee imports psycopg2 at its own import whenever it is installed, and psycopg2 brings libpq
-# and a second OpenSSL: about 5 MB of resident memory a node on SQLite never uses. Hidden from
-# that optional import (a None entry makes `import psycopg2` raise ImportError), the driver is
-# loaded by _Psycopg2 when a PostgreSQL database is set up. This works only when node.db is the
-# first to import peewee: the CLI imports it first (tests/test_memory.py guards that); where
-# peewee came first, psycopg2 is simply already loaded and nothing changes.
-_hide_driver = "peewee" not in sys.modules and "psycopg2" not in sys.modules
-if _hide_driver:
-    sys.modules["psycopg2"] = None  # type: ignore[assignment]
+# peewee imports both drivers at its own import whenever they are installed: psycopg2 brings libpq
+# and a second OpenSSL, about 5 MB of resident memory a node on SQLite never uses; sqlite3 and
+# libsqlite3, about 1 MB a node on PostgreSQL never uses. Hidden from that import (a None entry
+# makes `import psycopg2` raise ImportError), each is loaded when its kind of database is set up:
+# psycopg2 by _Psycopg2, sqlite3 by sqlite_driver(). This works only when node.db is the first to
+# import peewee: the CLI imports it first (tests/test_memory.py guards that); where peewee came
+# first, the drivers are simply already loaded and nothing changes.
+_hidden = (
+    [] if "peewee" in sys.modules else [d for d in ("psycopg2", "sqlite3") if d not in sys.modules]
+)
+for _driver in _hidden:
+    sys.modules[_driver] = None  # type: ignore[assignment]
 try:
     import peewee
     from playhouse.pool import PooledPostgresqlDatabase
 finally:
-    if _hide_driver:
-        del sys.modules["psycopg2"]
+    for _driver in _hidden:
+        del sys.modules[_driver]
 
 T = TypeVar("T")
 
@@ -71,7 +73,47 @@ class BaseModel(peewee.Model):
         legacy_table_names = False
 
 
+def sqlite_driver() -> Any:
+    """The sqlite3 module, handed to peewee as its import would have (its adapters, its version)
+    where node.db kept it from that import."""
+    import sqlite3
+
+    if peewee.sqlite3 is None:
+        import datetime
+        import decimal
+
+        sqlite3.register_adapter(decimal.Decimal, str)
+        sqlite3.register_adapter(datetime.date, str)
+        sqlite3.register_adapter(datetime.time, str)
+        if sys.version_info >= (3, 12):  # peewee's own, for the adapters Python deprecated
+            sqlite3.register_adapter(datetime.datetime, lambda d: d.isoformat(" "))
+            sqlite3.register_converter("date", _sqlite_date)
+            sqlite3.register_converter("timestamp", _sqlite_timestamp)
+        peewee.__sqlite_version__ = sqlite3.sqlite_version_info
+        peewee.SqliteDatabase.server_version = sqlite3.sqlite_version_info
+        peewee.sqlite3 = sqlite3
+    return sqlite3
+
+
+def _sqlite_date(value: bytes) -> Any:
+    import datetime
+
+    return datetime.date(*map(int, value.split(b"-")))
+
+
+def _sqlite_timestamp(value: bytes) -> Any:
+    import datetime
+
+    date, time = value.split(b"T") if b"T" in value else value.split(b" ")
+    y, m, d = map(int, date.split(b"-"))
+    whole, _, fraction = time.partition(b".")
+    hour, minute, second = map(int, whole.split(b":"))
+    usec = int(f"{fraction.decode():0<6.6}") if fraction else 0
+    return datetime.datetime(y, m, d, hour, minute, second, usec)
+
+
 def _sqlite(path: str) -> peewee.SqliteDatabase:
+    sqlite_driver()
     if path != ":memory:":
         # SQLite gives -wal and -shm the database file's mode: create it 0600 before opening it
         files.private_dir(Path(path).parent)
@@ -236,7 +278,7 @@ class Database:
         else:
             # mode=rw: a missing file is "not ready", never an empty new database
             uri = f"file:{quote(str(target.database))}?mode=rw"
-            conn = sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False)
+            conn = sqlite_driver().connect(uri, uri=True, timeout=timeout, check_same_thread=False)
         self._probe_conn = (target, conn)
         return conn
 
@@ -254,9 +296,10 @@ class Database:
             conn = self._probe_connection(timeout)
             cursor = conn.cursor()
             try:
+                sqlite3 = sys.modules.get("sqlite3")  # loaded if this is a SQLite connection
                 cursor.execute(
                     "SELECT count(*) FROM sqlite_master"
-                    if isinstance(conn, sqlite3.Connection)
+                    if sqlite3 is not None and isinstance(conn, sqlite3.Connection)
                     else "SELECT 1"
                 )
                 cursor.fetchone()

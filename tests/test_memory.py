@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import ssl
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from babel import Locale
 
 from node import i18n
@@ -122,8 +124,20 @@ SERVE = textwrap.dedent(
             after = [c.cert_store_stats()["x509_ca"] for c in contexts]
             modules = sorted(sys.modules)
             await runner.cleanup()
+            import peewee
+            sqlite = sys.modules.get("sqlite3")
+            driver = None
+            if sqlite is not None:  # handed to peewee as its own import would have
+                from decimal import Decimal
+                driver = {
+                    "given": peewee.sqlite3 is sqlite,
+                    "versions": [list(peewee.__sqlite_version__),
+                                 list(peewee.SqliteDatabase.server_version),
+                                 list(sqlite.sqlite_version_info)],
+                    "adapted": (Decimal, sqlite.PrepareProtocol) in sqlite.adapters,
+                }
             print(json.dumps({"status": status, "modules": modules, "ca_before": before,
-                              "ca_after": after, "completed": completed}))
+                              "ca_after": after, "completed": completed, "sqlite": driver}))
 
         asyncio.run(main())
 
@@ -133,11 +147,12 @@ SERVE = textwrap.dedent(
 )
 
 
-def test_a_plain_serve_start_leaves_pages_and_certificates_for_later(tmp_path):
+def serve_start(tmp_path, database_url: str) -> dict:
+    """What `quartier serve` has loaded once started (to its workers' first pass)."""
     env = {
         **os.environ,
         "QUARTIER_DATA_DIR": str(tmp_path),
-        "QUARTIER_DATABASE_URL": f"sqlite:///{tmp_path / 'node.db'}",
+        "QUARTIER_DATABASE_URL": database_url,
         "QUARTIER_SECRET_KEY": "memory-test",
         "QUARTIER_PUBLIC_URL": "http://127.0.0.1:8080",
         "QUARTIER_TILE_URL": "",
@@ -153,20 +168,38 @@ def test_a_plain_serve_start_leaves_pages_and_certificates_for_later(tmp_path):
     )
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["status"] == 200
-    loaded = set(report["modules"])
-    early = {
+    return report
+
+
+def loaded_early(report: dict, lazy: tuple[str, ...]) -> list[str]:
+    return sorted(
         name
-        for name in loaded
-        for lazy in (*LAZY, *LAZY_AT_START)
-        if name == lazy or name.startswith(lazy + ".")
-    }
-    assert sorted(early) == []
+        for name in report["modules"]
+        for module in lazy
+        if name == module or name.startswith(module + ".")
+    )
+
+
+def test_a_plain_serve_start_leaves_pages_and_certificates_for_later(tmp_path):
+    report = serve_start(tmp_path, f"sqlite:///{tmp_path / 'node.db'}")
+    assert loaded_early(report, (*LAZY, *LAZY_AT_START)) == []
     # aiohttp made its two client contexts at import, without the CA bundle (node.tls) ...
     assert report["ca_before"] == [0, 0]
     # ... which the first outgoing client loads into them: as many CAs as Python's own default
     assert report["completed"] == 2
     expected = ssl.create_default_context().cert_store_stats()["x509_ca"]
     assert report["ca_after"] == [expected, expected]
+    # sqlite3, kept from peewee's import (node.db), was given to it when the database was opened
+    version = list(sqlite3.sqlite_version_info)
+    assert report["sqlite"] == {"given": True, "versions": [version] * 3, "adapted": True}
+
+
+@pytest.mark.postgres
+def test_a_serve_start_on_postgresql_loads_no_sqlite(tmp_path, database_url):
+    report = serve_start(tmp_path, database_url())
+    driverless = tuple(name for name in LAZY if name != "psycopg2")
+    assert loaded_early(report, ("sqlite3", "_sqlite3", *driverless, *LAZY_AT_START)) == []
+    assert report["sqlite"] is None and "psycopg2" in report["modules"]
 
 
 def test_the_lazy_libraries_still_load_where_they_are_used():

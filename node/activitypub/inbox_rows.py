@@ -6,7 +6,6 @@ profiled). Both functions run on a database thread.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 
 from node.activitypub import trust
@@ -154,7 +153,7 @@ def _insert(rows: list[tuple[str, str, str, str]]) -> list[bool]:
     row = f"({p}, {p}, {p}, 'received', 0, {p}, {p})"
     tail = " ON CONFLICT (activity_id) DO NOTHING"
     now = InboxItem.received_at.db_value(utcnow())
-    if not (db.returning_clause or sqlite3.sqlite_version_info >= (3, 35)):
+    if not (db.returning_clause or db.server_version >= (3, 35)):  # SQLite: its version
         return [
             db.execute_sql(head + row + tail, (aid, body, sender, error, now)).rowcount == 1
             for aid, body, sender, error in rows
