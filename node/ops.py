@@ -9,7 +9,7 @@ import signal
 from aiohttp import web
 
 from node import files, migrations
-from node.app import create_app, register_steps
+from node.app import create_app, frozen, register_steps
 from node.commit import commit
 from node.local import quarters, residents
 from node.runtime import make_node
@@ -21,6 +21,7 @@ log = logging.getLogger("quartier")
 def serve(settings: Settings, host: str, port: int, reuse_port: bool = False) -> None:
     """Run the node; pending migrations are applied at start (documented in the README)."""
     app = create_app(settings)
+    app.on_startup.append(frozen)
     web.run_app(
         app,
         host=host,

@@ -325,24 +325,29 @@ def listing_text_matches(q: str) -> Any:
     )
     if not _is_postgres():
         return Listing.id.in_(ids.order_by(Listing.id.desc()).limit(SEARCH_CANDIDATES))
-    found = _newest_matches(ids)
+    found = _newest_matches(ids, windowed=len(words) == 1)
     if not found:
         return Listing.id.in_([])
     ids = pw.Value([i for i, _ in found], unpack=False)  # one array parameter, not 500
     return (Listing.id == pw.fn.ANY(ids)) & (Listing.created_at >= found[-1][1])
 
 
-def _newest_matches(ids: Any) -> list[tuple[int, dt.datetime]]:
-    """(id, created_at) of the newest SEARCH_CANDIDATES rows of `ids`, newest first: among the
-    newest SEARCH_WINDOW listings first (the text index ANDed with a created_at range: a common
-    word no longer reads every row it matches; EXPLAIN ANALYZE at 100,000 listings, q=ladder:
-    7 ms against 16 ms), then among the older ones when the window holds too few (a rare word,
-    which the index finds in few rows either way)."""
+def _newest_matches(ids: Any, windowed: bool = True) -> list[tuple[int, dt.datetime]]:
+    """(id, created_at) of the newest SEARCH_CANDIDATES rows of `ids`, newest first.
+
+    One word (`windowed`): among the newest SEARCH_WINDOW listings first (the text index ANDed
+    with a created_at range: a common word no longer reads every row it matches, and a prefix
+    match makes PostgreSQL recompute the text of each; EXPLAIN ANALYZE at 100,000 listings,
+    q=ladder: 7 ms against 16 ms), then among the older ones when the window holds too few (a
+    rare word, which the index finds in few rows either way). Several words match few rows and
+    PostgreSQL knows it: it does not AND the range then, and the window would read them twice."""
     newest = (
         ids.select(Listing.id, Listing.created_at)
         .order_by(Listing.created_at.desc(), Listing.id.desc())
         .limit(SEARCH_CANDIDATES)
     )
+    if not windowed:
+        return list(newest.tuples())
     edge = (
         Listing.select(Listing.created_at)
         .order_by(Listing.created_at.desc())
