@@ -2,11 +2,14 @@
 
 Real `python -m node serve --no-workers` processes on a fresh database: the single process, then the
 supervisor with two children sharing the port through SO_REUSEPORT. Both use the 2 cores of the
-machine (not pinned); the load generator is bench/inbox.py's (a keep-alive HTTP/1.1 client on raw
-asyncio streams, pre-signed Create activities), run in this process, so it takes its share of the
-same cores. Every 202 means the activity is committed; the bench counts the stored rows at the end
-and checks that none is missing. SQLite is not measured: serve refuses --processes above 1 there
-(one writer at a time).
+machine (not pinned); the load generator is bench/inbox.py's (keep-alive HTTP/1.1 connections as
+asyncio protocols, every request signed and written out before the clock starts), run in this
+process, so it takes its share of the same cores, and so does PostgreSQL. The bench prints what
+each costs per activity (CPU of the server processes, of the generator, of the bench database's
+PostgreSQL backends), the commits and rows written per activity, and the ratio those figures allow
+on this machine. Every 202 means the activity is committed; the bench counts the stored rows at the
+end and checks that none is missing. SQLite is not measured: serve refuses --processes above 1
+there (one writer at a time).
 
     python bench/processes.py                  # 4,000 activities, 3 rounds each
     python bench/processes.py -n 6000 --rounds 5 --connections 64

@@ -32,7 +32,7 @@ import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 
 from node import planner  # noqa: E402
-from node.app import create_app  # noqa: E402
+from node.app import create_app, frozen  # noqa: E402
 from node.appkeys import node_key  # noqa: E402
 from node.commit import commit  # noqa: E402
 from node.local import quarters, residents  # noqa: E402
@@ -212,6 +212,7 @@ async def bench(
                 default_language="en",
             )
             app = create_app(settings)
+            app.on_startup.append(frozen)  # as `quartier serve` does
             runner = web.AppRunner(app)
             await runner.setup()
             site = web.TCPSite(runner, "127.0.0.1", 0)

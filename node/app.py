@@ -67,6 +67,13 @@ async def started(app: web.Application) -> None:
     memory.give_back(collect=True)
 
 
+async def frozen(app: web.Application) -> None:
+    """What start-up keeps leaves the garbage collector's full passes (node.memory.freeze).
+    `quartier serve` adds it after `started`; not create_app itself, since tests make an app
+    each and would freeze the previous ones' remains for the rest of the run."""
+    memory.freeze()
+
+
 def create_app(settings: Settings, node: Node | None = None) -> web.Application:
     settings = ensure_secret_key(settings)
     node = node or make_node(settings)

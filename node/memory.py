@@ -32,3 +32,13 @@ def give_back(collect: bool = False) -> bool:
         return False
     trim(0)
     return True
+
+
+def freeze() -> None:
+    """Move every object alive now (modules, models, templates, locale data: what start-up
+    made and the process keeps) out of the garbage collector's reach. A full collection then
+    walks only what requests made since: in bench/sharing.py (74,000 objects tracked) each of
+    these pauses of the event loop, one every ~130 requests, took ~45 ms (up to 60), and ~6 ms
+    after it. Frozen objects that become garbage later are freed by their reference counts as
+    ever; only cycles among them would stay."""
+    gc.freeze()

@@ -9,7 +9,7 @@ import signal
 from aiohttp import web
 
 from node import files, migrations
-from node.app import create_app, register_steps
+from node.app import create_app, frozen, register_steps
 from node.runtime import make_node
 from node.settings import Settings, ensure_secret_key
 
@@ -19,6 +19,7 @@ log = logging.getLogger("quartier")
 def serve(settings: Settings, host: str, port: int, reuse_port: bool = False) -> None:
     """Run the node; pending migrations are applied at start (documented in the README)."""
     app = create_app(settings)
+    app.on_startup.append(frozen)
     web.run_app(
         app,
         host=host,

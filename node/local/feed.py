@@ -299,6 +299,7 @@ def event_text_matches(q: str) -> Any:
 
 SEARCH_CANDIDATES = 500  # the newest matches a search ranks (after who_sees), by created_at
 SEARCH_WINDOW = 5_000  # PostgreSQL: the newest listings looked at first
+EPOCH = dt.datetime(1970, 1, 1)  # older than any listing
 
 
 def listing_text_matches(q: str) -> Any:
@@ -348,16 +349,14 @@ def _newest_matches(ids: Any, windowed: bool = True) -> list[tuple[int, dt.datet
     )
     if not windowed:
         return list(newest.tuples())
+    # the created_at of the newest listing beyond the window, or NULL with fewer listings
     edge = (
         Listing.select(Listing.created_at)
         .order_by(Listing.created_at.desc())
         .offset(SEARCH_WINDOW)
         .limit(1)
-        .scalar()
     )
-    if edge is None:  # fewer listings than the window
-        return list(newest.tuples())
-    found = list(newest.where(Listing.created_at > edge).tuples())
+    found = list(newest.where(Listing.created_at > pw.fn.COALESCE(edge, EPOCH)).tuples())
     if len(found) < SEARCH_CANDIDATES:
         older = newest.where(Listing.created_at <= edge).limit(SEARCH_CANDIDATES - len(found))
         found.extend(older.tuples())

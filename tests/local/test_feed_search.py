@@ -12,13 +12,15 @@ from node.local.listings.models import Listing
 from node.local.models import utcnow
 
 
+@pytest.mark.parametrize("window", [4, 50])
 @pytest.mark.parametrize("matching", [(0, 1, 2, 3), (0, 7, 8, 9), (9,), ()])
 async def test_search_finds_the_newest_matches_inside_and_beyond_the_window(
-    client, monkeypatch, matching
+    client, monkeypatch, matching, window
 ):
     """Ten listings, the newest first; those at `matching` hold the word. A window of the 4
-    newest and 3 candidates: the 3 newest matches come back, wherever they are."""
-    monkeypatch.setattr(feed, "SEARCH_WINDOW", 4)
+    newest (or of more listings than there are) and 3 candidates: the 3 newest matches come
+    back, wherever they are."""
+    monkeypatch.setattr(feed, "SEARCH_WINDOW", window)
     monkeypatch.setattr(feed, "SEARCH_CANDIDATES", 3)
     node = node_of(client)
     quarter = await make_quarter(node)
