@@ -51,26 +51,6 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
     return parts[0], parts[1], parts[2], parts[3]
 
 
-def map_markers(
-    quarter_id: int,
-    filters: feed.FeedFilter,
-    now: dt.datetime,
-    bbox: tuple[float, float, float, float] | None = None,
-    cap: int = MAP_CAP,
-    zoom: int | None = None,
-) -> list[mapping.Marker | mapping.Cluster]:
-    """The markers of the feed's listings and events that have a position (mapping.collection
-    makes the GeoJSON of them).
-
-    Listing positions are coarse already; they are coarsened again here, so even a listing that
-    slipped in with an exact point never reveals a home. Event venues are public and stay exact.
-    Items sharing a point are spread around it; with `zoom` (what the map page sends), markers
-    that would overlap at that zoom come as clusters (node/local/mapping.py). A marker holds
-    only what the map needs: kind, id, title (the item's page is /{kind}s/{id}), position.
-    """
-    return map_markers_until(quarter_id, filters, now, bbox, cap, zoom)[0]
-
-
 def map_markers_until(
     quarter_id: int,
     filters: feed.FeedFilter,
@@ -79,9 +59,17 @@ def map_markers_until(
     cap: int = MAP_CAP,
     zoom: int | None = None,
 ) -> tuple[list[mapping.Marker | mapping.Cluster], dt.datetime | None]:
-    """map_markers, and the time the first of them leaves the map by itself (a listing's
-    expiry, an event's end; None: never): until then, and until a row changes, the answer holds
-    (node/local/mapcache.py). Only time takes items away: none comes back with it."""
+    """The markers of the feed's listings and events that have a position (mapping.collection
+    makes the GeoJSON of them), and the time the first of them leaves the map by itself (a
+    listing's expiry, an event's end; None: never): until then, and until a row changes, the
+    answer holds (MapCache). Only time takes items away: none comes back with it.
+
+    Listing positions are coarse already; they are coarsened again here, so even a listing that
+    slipped in with an exact point never reveals a home. Event venues are public and stay exact.
+    Items sharing a point are spread around it; with `zoom` (what the map page sends), markers
+    that would overlap at that zoom come as clusters (node/local/mapping.py). A marker holds
+    only what the map needs: kind, id, title (the item's page is /{kind}s/{id}), position.
+    """
     markers: list[mapping.Marker] = []
     until: dt.datetime | None = None
     sources = (
@@ -176,7 +164,7 @@ def answer(
     form: str,
     cap: int = MAP_CAP,
 ) -> bytes:
-    """The GeoJSON of map_markers (mapping.collection), from the cache while it holds."""
+    """The GeoJSON of map_markers_until (mapping.collection), from the cache while it holds."""
     key = (quarter_id, filters, bbox, zoom, form, cap)
     counter = generation()  # before the rows: see the module's docstring
     body = cache.get(key, counter, now)

@@ -100,8 +100,8 @@ async def map_page(request: web.Request) -> web.Response:
     if quarter is not None:
         query["quarter"] = quarter.slug
         filters = filters_for(request, quarter)
-        found = await node.db.run(
-            mapview.map_markers, quarter.id, filters, utcnow(), None, MAP_LIST + 1
+        found, _until = await node.db.run(
+            mapview.map_markers_until, quarter.id, filters, utcnow(), None, MAP_LIST + 1
         )
         places = [{"type": m.kind, "id": m.id, "title": m.title} for m in found]
     return render(
