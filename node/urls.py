@@ -35,7 +35,7 @@ class Urls:
         return f"{self.actor(username)}/shelf"
 
     def quarter_invite(self, slug: str) -> str:
-        """Sign-up for a quarter: what posters and invite pages point at."""
+        """Sign-up naming a quarter (public posters); it grants nothing: invitations are node/local/invites.py."""
         return f"{self.base}/signup?quarter={quote(slug)}"
 
     def organisation(self, handle: str) -> str:

@@ -7,7 +7,7 @@ from aiohttp import web
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
-from node.local import ratelimit, residents
+from node.local import invites, ratelimit, residents
 from node.local.accounts import login_limits, signups
 from node.local.errors import Invalid
 from node.local.models import Quarter
@@ -19,16 +19,37 @@ from node.web.render import redirect, render
 SIGNUPS_PER_ADDRESS = 10  # sign-up mails one address may cause per hour
 
 
+async def _signup_page(
+    request: web.Request, form: dict, errors: dict, invite_code: str, status: int = 200
+) -> web.Response:
+    """The sign-up form; an invitation (link or QR code) names its quarter, or says why it
+    does not hold. A bare ?quarter= (the public poster) only names the quarter."""
+    node = request.app[node_key]
+    invited, refused = None, ""
+    if invite_code:
+        invited, refused = await node.db.run(invites.quarter_of, invite_code[:100])
+    elif slug := request.query.get("quarter", "")[:64]:
+        invited = await node.db.run(_named_quarter, slug)
+    return render(
+        request,
+        "auth/signup.html",
+        status=status,
+        form=form,
+        errors=errors,
+        sent=False,
+        invited=invited,
+        invite_code=invite_code if invited and invite_code else "",
+        invite_refused=refused,
+    )
+
+
 async def signup_form(request: web.Request) -> web.Response:
     if current(request):
         raise web.HTTPSeeOther("/")
-    node = request.app[node_key]
-    slug = request.query.get("quarter", "")[:64]  # from an invitation (link or QR code)
-    invited = await node.db.run(_invited_quarter, slug) if slug else None
-    return render(request, "auth/signup.html", form={}, errors={}, sent=False, invited=invited)
+    return await _signup_page(request, {}, {}, request.query.get("invite", ""))
 
 
-def _invited_quarter(slug: str) -> Quarter | None:
+def _named_quarter(slug: str) -> Quarter | None:
     return Quarter.get_or_none((Quarter.slug == slug) & Quarter.external_ref.is_null())
 
 
@@ -36,6 +57,7 @@ async def signup(request: web.Request) -> web.StreamResponse:
     node = request.app[node_key]
     form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
     form.pop("csrf_token", None)
+    invite_code = form.pop("invite", "")
     if not node.settings.open_registrations:
         return render(
             request,
@@ -57,17 +79,12 @@ async def signup(request: web.Request) -> web.StreamResponse:
             draft,
             node.urls.absolute("/signup/confirm"),
             node.urls.absolute("/login"),
+            invite_code[:100],
         )
     except Invalid as exc:
         form.pop("password", None)
-        return render(
-            request,
-            "auth/signup.html",
-            status=400,
-            form=form,
-            sent=False,
-            errors={**exc.fields, "_": exc.message},
-        )
+        errors = {**exc.fields, "_": exc.message}
+        return await _signup_page(request, form, errors, invite_code, status=400)
     # the same page whether or not an account already uses the address (its owner is mailed)
     return render(request, "auth/signup.html", form={}, errors={}, sent=True)
 
@@ -99,9 +116,15 @@ async def confirm(request: web.Request) -> web.StreamResponse:
             token=token,
             errors={**exc.fields, "_": exc.message},
         )
-    response = redirect(
-        "/settings/address", _("Welcome! Now tell us where you live to join your quarter.")
-    )
+    if resident.quarter_id is not None:  # an invitation brought them in
+        quarter = await node.db.run(Quarter.get_by_id, resident.quarter_id)
+        welcome = _(
+            "Welcome to %(quarter)s! Now give your address so that a moderator can verify it.",
+            quarter=quarter.name,
+        )
+    else:
+        welcome = _("Welcome! Now tell us where you live to join your quarter.")
+    response = redirect("/settings/address", welcome)
     await login_response(response, request, resident)
     raise response
 

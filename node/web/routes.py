@@ -253,6 +253,7 @@ TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
     "ui.invite": (
         ("GET", "/quarters/{slug}/invite", "quarter_invite"),
         ("GET", "/quarters/{slug}/invite.png", "quarter_invite_png"),
+        ("POST", "/quarters/{slug}/invite/renew", "quarter_invite_renew"),
     ),
     "api.residents": (
         ("GET", "/api/v1/residents/{handle}", "api_resident"),

@@ -3,7 +3,11 @@
 A sign-up stores a pending request and mails a confirmation link to the address. If an account
 already uses the address, its owner is mailed instead ("someone tried to sign up with your
 address"). Either way the person who signed up sees the same page; the account is created when
-the link is confirmed (once: the request is spent with a conditional update)."""
+the link is confirmed (once: the request is spent with a conditional update).
+
+A sign-up through a quarter's invitation keeps the invitation on its pending row: the account
+starts in that quarter if the invitation still holds when the e-mail is confirmed
+(node/local/invites.py); nothing the browser sends after the sign-up can change it."""
 
 from __future__ import annotations
 
@@ -15,9 +19,9 @@ import peewee as pw
 
 from node.db import BaseModel
 from node.i18n import _, using
-from node.local import outgoing_mail
+from node.local import invites, outgoing_mail
 from node.local.errors import Invalid, NotFound
-from node.local.models import Resident, utcnow
+from node.local.models import Quarter, Resident, utcnow
 from node.local.quarters import check_handle
 from node.local.residents import SignupDraft, hash_password, sign_up
 from node.local.tx import Tx
@@ -37,18 +41,27 @@ class PendingSignup(BaseModel):
     created_at = pw.DateTimeField(default=utcnow)
     expires_at = pw.DateTimeField(index=True)
     used_at = pw.DateTimeField(null=True)
+    invite = pw.ForeignKeyField(
+        invites.QuarterInvite, null=True, on_delete="SET NULL", lazy_load=False, backref="+"
+    )
 
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def request_signup(tx: Tx, draft: SignupDraft, confirm_url: str, login_url: str) -> None:
-    """Mail a confirmation link, or tell the owner of the address; the caller answers the same."""
+def request_signup(
+    tx: Tx, draft: SignupDraft, confirm_url: str, login_url: str, invite_code: str = ""
+) -> None:
+    """Mail a confirmation link, or tell the owner of the address; the caller answers the same.
+
+    An invitation code that does not hold is refused with its reason (it says nothing about
+    the address), so the person may sign up again without it."""
     try:
         check_handle(draft.username)  # user names are public (profile pages): this may be said
     except Invalid as exc:
         raise Invalid(exc.message, {"username": exc.message}) from None
+    invite = invites.usable(invite_code, tx.now) if invite_code else None
     email = draft.email.strip().lower()
     password_hash = hash_password(draft.password)  # spent either way: no timing difference
     owner = Resident.get_or_none(Resident.email == email)
@@ -77,6 +90,7 @@ def request_signup(tx: Tx, draft: SignupDraft, confirm_url: str, login_url: str)
         language=draft.language,
         created_at=tx.now,
         expires_at=tx.now + LIFETIME,
+        invite=invite.id if invite else None,
     )
     link = f"{confirm_url.rstrip('/')}/{token}"
     with using(language):
@@ -113,4 +127,14 @@ def confirm(tx: Tx, token: str) -> Resident:
         raise NotFound(_("This link has expired or was already used. Sign up again."))
     row = PendingSignup.get(PendingSignup.token_hash == _hash(token))
     draft = SignupDraft(row.username, row.display_name, row.email, "", row.language)
-    return sign_up(tx, draft, password_hash=row.password_hash)
+    quarter_slug = None
+    if row.invite_id is not None:
+        invite = invites.QuarterInvite.get_by_id(row.invite_id)
+        try:
+            invites.usable(invite.code, tx.now)  # withdrawn meanwhile: the address decides
+        except Invalid:
+            invite = None
+        if invite is not None:
+            quarter_slug = Quarter.get_by_id(invite.quarter_id).slug
+            invites.count_use(invite.id)
+    return sign_up(tx, draft, password_hash=row.password_hash, quarter_slug=quarter_slug)
