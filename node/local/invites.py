@@ -133,6 +133,13 @@ def quarter_of(code: str) -> tuple[Quarter | None, str]:
     return Quarter.get_by_id(row.quarter_id), ""
 
 
-def count_use(invite_id: int) -> None:
-    """One more person joined through this invitation (shown on the invite page)."""
-    QuarterInvite.update(uses=QuarterInvite.uses + 1).where(QuarterInvite.id == invite_id).execute()
+def honour(invite_id: int, now: dt.datetime) -> str | None:
+    """At the e-mail's confirmation: the slug of the invitation's quarter if it still holds
+    (one more person joined through it, as the invite page shows), else None."""
+    row = QuarterInvite.get_or_none(QuarterInvite.id == invite_id)
+    try:
+        usable(row.code if row else "", now)
+    except Invalid:
+        return None
+    QuarterInvite.update(uses=QuarterInvite.uses + 1).where(QuarterInvite.id == row.id).execute()
+    return Quarter.get_by_id(row.quarter_id).slug

@@ -21,7 +21,7 @@ from node.db import BaseModel
 from node.i18n import _, using
 from node.local import invites, outgoing_mail
 from node.local.errors import Invalid, NotFound
-from node.local.models import Quarter, Resident, utcnow
+from node.local.models import Resident, utcnow
 from node.local.quarters import check_handle
 from node.local.residents import SignupDraft, hash_password, sign_up
 from node.local.tx import Tx
@@ -127,14 +127,6 @@ def confirm(tx: Tx, token: str) -> Resident:
         raise NotFound(_("This link has expired or was already used. Sign up again."))
     row = PendingSignup.get(PendingSignup.token_hash == _hash(token))
     draft = SignupDraft(row.username, row.display_name, row.email, "", row.language)
-    quarter_slug = None
-    if row.invite_id is not None:
-        invite = invites.QuarterInvite.get_by_id(row.invite_id)
-        try:
-            invites.usable(invite.code, tx.now)  # withdrawn meanwhile: the address decides
-        except Invalid:
-            invite = None
-        if invite is not None:
-            quarter_slug = Quarter.get_by_id(invite.quarter_id).slug
-            invites.count_use(invite.id)
+    # withdrawn or expired meanwhile: no quarter yet, the address will decide
+    quarter_slug = invites.honour(row.invite_id, tx.now) if row.invite_id else None
     return sign_up(tx, draft, password_hash=row.password_hash, quarter_slug=quarter_slug)
