@@ -25,7 +25,7 @@ from node.activitypub.signatures import (
     verify_request,
 )
 from node.activitypub.vocab import PUBLIC, as_list, get_id, origin, origin_prefix
-from node.db import Batcher
+from node.batcher import Batcher
 from node.local import inputs
 from node.local.models import utcnow
 from node.local.tx import Tx
