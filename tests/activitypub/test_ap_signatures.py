@@ -434,7 +434,7 @@ SIG = "A" * 340 + "=="
 )
 def test_signature_header_fast_path_decides_as_the_full_parser(value):
     """The kept head of a sender's header (parse_signature_header) never changes an answer."""
-    from node.activitypub.signatures import _parse
+    from node.activitypub.signature_header import _parse
 
     def outcome(fn):
         try:
