@@ -46,20 +46,14 @@ def pin(core: int | None) -> None:
 
 async def serve_echo() -> None:
     from aiohttp import web
+    from floor import serve_until_stdin_closes
 
     async def echo(request):
         return web.json_response(await request.json(), status=202)
 
     app = web.Application()
     app.router.add_post("/inbox", echo)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    print(f"READY http://127.0.0.1:{port}/inbox", flush=True)
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-    await runner.cleanup()
+    await serve_until_stdin_closes(app)
 
 
 async def serve_node(db_url: str, data_dir: str, profile: str | None) -> None:
