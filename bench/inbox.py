@@ -76,6 +76,10 @@ async def serve_node(db_url: str, data_dir: str, profile: str | None) -> None:
 
     node, runner = await start_node(make_settings, "a")
     await make_resident(node, "alice", quarter=None)
+    if not os.environ.get("BENCH_NO_FREEZE"):
+        from node import memory
+
+        memory.freeze()  # as `quartier serve` does once started (node.app.frozen)
     print(f"READY {node.urls.inbox('alice')} {node.urls.actor('alice')}", flush=True)
     profiler = db_profiler = None
     if profile:
