@@ -238,6 +238,23 @@ def create_body(peer, i: int, alice: str) -> bytes:
     ).encode()
 
 
+async def measure_floor(peer, bodies: list[bytes], tmp: Path, args) -> tuple[float, float]:
+    """bench/floor.py's server on the same core with the same bodies, signed for its URL:
+    (activities per second, server CPU µs each)."""
+    pem = tmp / "bob.pem"
+    pem.write_text(peer.pem)
+    floor = Server(["--serve-floor", str(pem), str(tmp)], args.server_core)
+    signed = [raw_request(floor.url, peer.sign("bob", "POST", floor.url, b), b) for b in bodies]
+    await blast(floor.url, signed[-200:], args.connections)  # warm up (stored twice: ignored)
+    cpu = floor.cpu()
+    seconds, statuses = await blast(floor.url, signed, args.connections)
+    used = floor.cpu() - cpu
+    stored = int(floor.stop().split("STORED ")[1].split()[0])
+    if statuses != {202: len(bodies)} or stored != len(bodies):
+        raise SystemExit(f"floor: unexpected answers {statuses}, {stored} stored")
+    return len(bodies) / seconds, used / len(bodies) * 1e6
+
+
 async def run_db(kind: str, args) -> list[tuple[float, float]]:
     from ap_support import Peer
     from sharing import database_url, drop_schema
@@ -271,6 +288,9 @@ async def run_db(kind: str, args) -> list[tuple[float, float]]:
             echo_s, echo_statuses = await blast(echo.url, requests, args.connections)
             echo_cpu = echo.cpu() - cpu
             echo.stop()
+            floor = None
+            if args.floor:
+                floor = await measure_floor(peer, bodies, tmp, args)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
             if schema:
@@ -288,6 +308,14 @@ async def run_db(kind: str, args) -> list[tuple[float, float]]:
             f"ratio {rate / echo_rate:.2f}",
             flush=True,
         )
+        if floor is not None:
+            floor_rate, floor_per = floor
+            print(
+                f"           floor {floor_rate:6.0f}/s ({floor_per:4.0f} µs CPU each): ratio "
+                f"floor/echo {floor_rate / echo_rate:.2f}, inbox/floor {rate / floor_rate:.2f}; "
+                f"CPU echo/floor {echo_per / floor_per:.2f}, floor/inbox {floor_per / per:.2f}",
+                flush=True,
+            )
     await peer.stop()
     return results
 
@@ -330,8 +358,14 @@ def cli() -> None:
     parser.add_argument("--profile", help="write a cProfile of the server's first round here")
     parser.add_argument("--serve-node", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--serve-echo", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-floor", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also measure bench/floor.py: the least a verifying, storing inbox must do",
+    )
     args = parser.parse_args()
-    if args.serve_node or args.serve_echo:
+    if args.serve_node or args.serve_echo or args.serve_floor:
         pin(args.server_core)
         if os.environ.get("BENCH_LOOP") == "uvloop":
             import uvloop
@@ -339,6 +373,10 @@ def cli() -> None:
             uvloop.install()
         if args.serve_echo:
             asyncio.run(serve_echo())
+        elif args.serve_floor:
+            from floor import serve_floor
+
+            asyncio.run(serve_floor(*args.serve_floor))
         else:
             asyncio.run(serve_node(*args.serve_node, args.profile))
         return

@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from node.db import Batcher, Database
+from node.batcher import Batcher
+from node.db import Database
 from node.imaging import ImagePool
 from node.queue import Holder
 from node.settings import Settings

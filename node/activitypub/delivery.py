@@ -16,7 +16,7 @@ from node.activitypub.http import FetchError
 from node.activitypub.models import Delivery, DomainBlock, HostState
 from node.activitypub.sign_pool import sign_headers
 from node.activitypub.vocab import ACTIVITY_JSON
-from node.db import Batcher
+from node.batcher import Batcher
 from node.local.models import utcnow
 from node.queue import LostClaim, Queue, claim, release, release_many
 from node.runtime import Node

@@ -7,14 +7,17 @@ import binascii
 import functools
 import hashlib
 import hmac
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from node.activitypub.signature_header import (  # noqa: F401 - SignatureError: the package's error
+    ParsedSignature,
+    SignatureError,
+    parse_signature_header,
+)
 from node.activitypub.vocab import ACCEPT_ACTIVITY, ACTIVITY_JSON
 
 # cryptography and http_sf are imported where a signature is made or read, not at start: a node
@@ -26,27 +29,6 @@ if TYPE_CHECKING:
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-class SignatureError(Exception):
-    """A signature is missing, malformed or does not verify; `reason` says why (sent back with 401)."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class ParsedSignature:
-    """The parameters of a draft-cavage `Signature` header."""
-
-    key_id: str
-    algorithm: str
-    headers: list[str]
-    signature: bytes
-    created: int | None = None
-    expires: int | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -205,72 +187,30 @@ def sign_request(
     return added
 
 
-_PARAM = re.compile(r'\s*([A-Za-z]+)\s*=\s*(?:"([^"]*)"|([0-9]+(?:\.[0-9]+)?))\s*(,|$)')
-
-
-def parse_signature_header(value: str) -> ParsedSignature:
-    """Parse a draft-cavage `Signature` header; SignatureError when it is malformed."""
-    params: dict[str, str] = {}
-    pos = 0
-    for match in _PARAM.finditer(value):
-        # the parameters must follow each other with nothing between them
-        if match.start() != pos:
-            raise SignatureError("malformed Signature header")
-        name = match.group(1).lower()
-        if name in params:
-            raise SignatureError(f"duplicate {name!r} parameter in Signature header")
-        params[name] = match.group(2) if match.group(2) is not None else match.group(3)
-        pos = match.end()
-    if pos != len(value):
-        raise SignatureError("malformed Signature header")
-    # Mastodon: keyId and signature are required ("Incompatible request signature").
-    if not params.get("keyid") or not params.get("signature"):
-        raise SignatureError("Signature header needs keyId and signature")
-    try:
-        raw = binascii.a2b_base64(params["signature"], strict_mode=True)
-    except (binascii.Error, ValueError) as exc:
-        raise SignatureError("signature is not valid base64") from exc
-    algorithm = params.get("algorithm", "hs2019").lower()
-    # draft-cavage-12 §2.1.6: default headers are (created) for hs2019, date otherwise.
-    default = "(created)" if algorithm == "hs2019" else "date"
-    names = params.get("headers", default).lower().split()
-    if not names:
-        raise SignatureError("Signature header lists no headers")
-    return ParsedSignature(
-        key_id=params["keyid"],
-        algorithm=algorithm,
-        headers=names,
-        signature=raw,
-        created=_int_param(params, "created"),
-        expires=_int_param(params, "expires"),
-        extra={k: v for k, v in params.items() if k not in _KNOWN_PARAMS},
-    )
-
-
-_KNOWN_PARAMS = frozenset({"keyid", "signature", "algorithm", "headers", "created", "expires"})
-
-
-def _int_param(params: dict[str, str], key: str) -> int | None:
-    if key not in params:
-        return None
-    try:
-        return int(float(params[key]))
-    except ValueError as exc:
-        raise SignatureError(f"{key} parameter is not a number") from exc
-
-
-def _verify_raw(public_key: PublicKey, signature: bytes, message: bytes) -> bool:
+@functools.cache
+def _verifier(kind: type) -> tuple[Any, type[Exception]]:
+    """How to verify with a key of this class, and the error a wrong signature raises (worked
+    out once per class: an isinstance against cryptography's ABCs on every request is not free)."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
+    if issubclass(kind, rsa.RSAPublicKey):
+        params = _rsa_params()
+        return (lambda key, signature, message: key.verify(signature, message, *params)), (
+            InvalidSignature
+        )
+    if issubclass(kind, ed25519.Ed25519PublicKey):
+        return (lambda key, signature, message: key.verify(signature, message)), InvalidSignature
+    return None, InvalidSignature
+
+
+def _verify_raw(public_key: PublicKey, signature: bytes, message: bytes) -> bool:
+    verify, invalid = _verifier(type(public_key))
+    if verify is None:
+        raise SignatureError("unsupported public key type")
     try:
-        if isinstance(public_key, rsa.RSAPublicKey):
-            public_key.verify(signature, message, *_rsa_params())
-        elif isinstance(public_key, ed25519.Ed25519PublicKey):
-            public_key.verify(signature, message)
-        else:
-            raise SignatureError("unsupported public key type")
-    except InvalidSignature:
+        verify(public_key, signature, message)
+    except invalid:
         return False
     return True
 

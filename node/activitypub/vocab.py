@@ -134,11 +134,19 @@ def origin(url: str) -> tuple[str, str, int | None]:
     # The origin depends only on "scheme://netloc": cut there and reuse the answer (every
     # inbox request compares several ids of the same few servers). URLs that urlsplit would
     # first clean (tabs, newlines, leading controls) take the full path.
+    prefix = origin_prefix(url)
+    return _origin(url) if prefix is None else _origin_of_prefix(prefix)
+
+
+def origin_prefix(url: str) -> str | None:
+    """The "scheme://netloc" that a URL's origin depends on, when the URL needs no cleaning
+    first (no tabs, newlines or leading controls); None otherwise. Two URLs with the same
+    prefix have the same origin."""
     start = url.find("://")
     if start > 0 and url[0] > " " and "\t" not in url and "\n" not in url and "\r" not in url:
         end = _NETLOC_END.search(url, start + 3)
-        return _origin_of_prefix(url[: end.start()] if end else url)
-    return _origin(url)
+        return url[: end.start()] if end else url
+    return None
 
 
 @functools.lru_cache(maxsize=1024)

@@ -71,15 +71,21 @@ def post(tx: Tx, author_id: int, target_type: str, target_id: int, text: str) ->
     return comment
 
 
-def under(target_type: str, target_id: int) -> list[Comment]:
-    """Visible comments under an item, oldest first, with their authors joined."""
+def under(target_type: str, target_id: int, viewer: Resident | None = None) -> list[Comment]:
+    """Comments under an item the viewer may read, oldest first, with their authors joined.
+
+    A comment a moderator hid stays visible to its own author only (the page marks it), as
+    hidden listings and events do: they learn why it is gone for everyone else."""
+    shown = Comment.hidden == False  # noqa: E712 - peewee expression
+    if viewer is not None:
+        shown = shown | (Comment.author == viewer.id)
     return list(
         Comment.select(Comment, Resident)
         .join(Resident, on=(Comment.author == Resident.id))
         .where(
             (Comment.target_type == target_type)
             & (Comment.target_id == target_id)
-            & (Comment.hidden == False)  # noqa: E712 - peewee expression
+            & shown
             & Resident.deleted_at.is_null()
         )
         .order_by(Comment.created_at, Comment.id)

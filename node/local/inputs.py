@@ -90,8 +90,11 @@ def parse_json(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> tuple[Any, 
     if isinstance(raw, bytes | bytearray):
         brackets = raw.count(b"[") + raw.count(b"{")
         # the regex only when one of its lead bytes is there (a byte search is far cheaper)
+        # (an ASCII body can only hold the first of these: one scan instead of four)
         dirty = (
-            b"\\u" in raw or b"\xc2" in raw or b"\xef\xbf" in raw or b"\xed" in raw
+            b"\\u" in raw
+            if raw.isascii()
+            else (b"\\u" in raw or b"\xc2" in raw or b"\xef\xbf" in raw or b"\xed" in raw)
         ) and _DIRTY_BYTES.search(raw)
     else:
         brackets, dirty = raw.count("[") + raw.count("{"), _DIRTY_TEXT.search(raw)

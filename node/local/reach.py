@@ -252,7 +252,9 @@ def may_see(item: Any, who: Any) -> bool:
         parent = model.get_or_none(model.id == item.target_id)
         if parent is None or not may_see(parent, viewer):
             return False
-        return not item.hidden or moderates(viewer, parent.quarter_id)
+        if not item.hidden or moderates(viewer, parent.quarter_id):
+            return True
+        return viewer.resident_id is not None and viewer.resident_id == item.author_id
     kind = {Listing: "listing", Event: "event", Announcement: "announcement"}[type(item)]
     if viewer.resident_id is not None and viewer.resident_id == _author_id(item):
         return True

@@ -9,7 +9,7 @@ from helpers import make_resident
 
 from node.activitypub import inbox
 from node.activitypub.models import DomainBlock, InboxItem
-from node.db import Batcher
+from node.batcher import Batcher
 
 
 @pytest.fixture

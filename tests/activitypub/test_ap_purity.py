@@ -6,7 +6,16 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "node" / "activitypub"
-PURE = ["vocab", "keys", "signatures", "rfc9421", "http", "webfinger", "nodeinfo"]
+PURE = [
+    "vocab",
+    "keys",
+    "signatures",
+    "signature_header",
+    "rfc9421",
+    "http",
+    "webfinger",
+    "nodeinfo",
+]
 FORBIDDEN = ("node.web", "node.local", "node.db", "node.settings", "peewee", "playhouse")
 
 

@@ -406,6 +406,55 @@ def test_malformed_signature_header(value):
         parse_signature_header(value)
 
 
+SIG = "A" * 340 + "=="
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        f'keyId="https://a.example/users/bob#main-key",algorithm="rsa-sha256",headers="(request-target) host date digest content-type",signature="{SIG}"',
+        f'keyId="k",headers="(request-target) host date",signature="{SIG}"',
+        f'keyId="k",algorithm="hs2019",created=1700000000,headers="(created) (request-target)",signature="{SIG}"',
+        f'keyId="k",foo="bar",signature="{SIG}"',
+        f'keyId="k" , headers="date" ,signature="{SIG}"',
+        'keyId="k",signature=""',
+        f'keyId="k",signature="{SIG}",signature="{SIG}"',
+        f'keyId="k",signature="x",keyId="k",signature="{SIG}"',
+        'keyId="k",signature="not base64!"',
+        f'keyId="",signature="{SIG}"',
+        f'headers="date",signature="{SIG}"',
+        f'keyId="k",headers="",signature="{SIG}"',
+        f'keyId="k",created=abc,signature="{SIG}"',
+        f'keyId="k" junk,signature="{SIG}"',
+        f'keyId="k",Signature="{SIG}"',
+        f'keyId="k",signature="{SIG}" ',
+        f'keyId="k",signature="{SIG}"x"',
+        f',signature="{SIG}"',
+    ],
+)
+def test_signature_header_fast_path_decides_as_the_full_parser(value):
+    """The kept head of a sender's header (parse_signature_header) never changes an answer."""
+    from node.activitypub.signature_header import _parse
+
+    def outcome(fn):
+        try:
+            return fn(value)
+        except SignatureError as exc:
+            return exc.reason
+
+    for _ in range(2):  # the second time from the kept head
+        assert outcome(parse_signature_header) == outcome(_parse)
+
+
+def test_kept_heads_are_not_shared_between_requests():
+    value = f'keyId="k",foo="bar",headers="date host",signature="{SIG}"'
+    first = parse_signature_header(value)
+    first.headers.append("digest")
+    first.extra["foo"] = "changed"
+    again = parse_signature_header(value)
+    assert again.headers == ["date", "host"] and again.extra == {"foo": "bar"}
+
+
 def test_unsigned_request_is_refused():
     with pytest.raises(SignatureError, match="not signed"):
         verify_request("POST", "/inbox", {"Host": "q"}, BODY, ALICE.public_key(), NOW)

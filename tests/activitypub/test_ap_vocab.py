@@ -109,3 +109,46 @@ def test_same_origin():
     assert not same_origin("https://q.example/a", "https://q.example.evil/a")
     assert not same_origin("https://q.example/a", None)
     assert not same_origin("https://q.example/a", "not a url")
+
+
+@pytest.mark.parametrize(
+    ("url", "same"),
+    [
+        ("https://a.example/objects/1", True),
+        ("https://a.example", True),
+        ("https://a.example?x=1", True),
+        ("https://a.example#frag", True),
+        ("https://A.EXAMPLE/objects/1", True),  # case: origin() decides, not the prefix
+        ("https://a.example:443/objects/1", True),  # default port
+        ("https://a.example./objects/1", True),  # trailing dot
+        ("https://a.example.evil/objects/1", False),
+        ("https://a.example@evil.example/objects/1", False),
+        ("https://a.example:8443/objects/1", False),
+        ("http://a.example/objects/1", False),
+        ("https://a.examplf/objects/1", False),
+        ("https://a.example\t.evil/x", False),
+        ("https://evil.example/https://a.example/", False),
+        ("a.example/objects/1", False),
+        ("", False),
+    ],
+)
+def test_check_origins_same_origin_rule(url, same):
+    """FEP-fe34 through inbox.check_origins: its shortcut for ids under the actor's own prefix
+    agrees with the full origin comparison, and objects elsewhere are refused."""
+    from node.activitypub.inbox import Rejected, check_origins
+
+    actor = "https://a.example/users/bob"
+    activity = {"id": url, "type": "Create", "actor": actor, "object": {"id": url}}
+    if same:
+        check_origins(activity)
+    else:
+        with pytest.raises(Rejected) as refused:
+            check_origins(activity)
+        assert refused.value.status == 403
+    note = {"id": "https://a.example/n/1", "attributedTo": url or None}
+    created = {"id": "https://a.example/c/1", "type": "Create", "actor": actor, "object": note}
+    if same or not url:
+        check_origins(created)
+    else:
+        with pytest.raises(Rejected, match="author"):
+            check_origins(created)

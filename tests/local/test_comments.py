@@ -18,6 +18,7 @@ from node.local.errors import NotAllowed
 from node.local.events.models import Event
 from node.local.listings.models import Listing
 from node.local.models import Comment
+from node.local.moderation import actions as moderation
 
 
 async def _comment(client, path, text):
@@ -76,13 +77,16 @@ async def test_unverified_residents_cannot_comment(client):
         await commit(node, comments.post, carol.id, "listing", listing.id, "hello")
 
 
-async def test_a_hidden_comment_is_not_shown(client):
+async def test_a_hidden_comment_is_shown_to_its_author_only_and_marked(client):
     node = node_of(client)
     await make_quarter(node)
     alice = await make_resident(node, "alice")
+    bob = await make_resident(node, "bob")
+    await make_resident(node, "carol")
     await make_resident(node, "mod", role="moderator")
-    listing = await make_listing(node, alice)
-    comment = await commit(node, comments.post, alice.id, "listing", listing.id, "Rude words")
+    listing = await make_listing(node, alice, reach="public")
+    comment = await commit(node, comments.post, bob.id, "listing", listing.id, "Rude words")
+    kept = await commit(node, comments.post, alice.id, "listing", listing.id, "Kind words")
     await login(client, "mod")
     page = await (await client.get(f"/listings/{listing.id}")).text()
     assert "Rude words" in page and "Hide this comment" in page
@@ -98,12 +102,74 @@ async def test_a_hidden_comment_is_not_shown(client):
         allow_redirects=False,
     )
     assert r.status == 303
-    await switch_to(client, "alice")
+    # its author still sees it, marked; the listing's page holds no hide button for it
+    await switch_to(client, "bob")
     page = await (await client.get(f"/listings/{listing.id}")).text()
-    assert "Rude words" not in page
-    # its id no longer leads anywhere either
+    own = page[page.index(f'id="comment-{comment.id}"') :].split("</li>")[0]
+    assert "Rude words" in own and "comment-hidden-marker" in own
+    assert "Hidden by a moderator" in own
+    other = page[page.index(f'id="comment-{kept.id}"') :].split("</li>")[0]
+    assert "Kind words" in other and "comment-hidden-marker" not in other
     r = await client.get(f"/comments/{comment.id}", allow_redirects=False)
+    assert r.status == 303 and r.headers["Location"].endswith(f"#comment-{comment.id}")
+    # ... and the notification of the hiding leads to it
+    notes = await (await client.get("/notifications")).text()
+    assert f"/listings/{listing.id}#comment-{comment.id}" in notes
+    # the listing's author, another resident and the moderator do not see it any more
+    for who in ("alice", "carol", "mod"):
+        await switch_to(client, who)
+        page = await (await client.get(f"/listings/{listing.id}")).text()
+        assert "Kind words" in page
+        assert "Rude words" not in page and f'id="comment-{comment.id}"' not in page, who
+        assert "comment-hidden-marker" not in page
+        r = await client.get(f"/comments/{comment.id}", allow_redirects=False)
+        assert r.status == 404, who
+    # nor does an anonymous reader, nor another server asking for the Note
+    client.session.cookie_jar.clear()
+    page = await (await client.get(f"/listings/{listing.id}")).text()
+    assert "Kind words" in page and "Rude words" not in page
+    assert (await client.get(f"/comments/{comment.id}", allow_redirects=False)).status == 404
+    r = await client.get(f"/comments/{comment.id}", headers={"Accept": "application/activity+json"})
     assert r.status == 404
+    r = await client.get(f"/comments/{kept.id}", headers={"Accept": "application/activity+json"})
+    assert r.status == 200 and "Kind words" in (await r.json())["content"]
+    # the JSON API has no comments at all: neither comment is in the listing's answer
+    body = await (await client.get(f"/api/v1/listings/{listing.id}")).text()
+    assert "Rude words" not in body and "Kind words" not in body
+
+
+async def test_a_hidden_comment_under_an_event_is_marked_for_its_author(client):
+    node = node_of(client)
+    await make_quarter(node)
+    alice = await make_resident(node, "alice")
+    bob = await make_resident(node, "bob", language="fr")
+    mod = await make_resident(node, "mod", role="moderator")
+
+    def make_event():
+        now = dt.datetime(2030, 5, 1, 18)
+        return Event.create(
+            organiser=alice.id,
+            quarter=alice.quarter_id,
+            title="Street party",
+            starts_at=now,
+            ends_at=now + dt.timedelta(hours=3),
+            timezone="Europe/Paris",
+        )
+
+    event = await node.db.run(make_event)
+    comment = await commit(node, comments.post, bob.id, "event", event.id, "Loud remark")
+    await commit(node, moderation.act, mod.id, "hide", "comment", comment.id, "rude")
+    await login(client, "bob")
+    page = await (await client.get(f"/events/{event.id}")).text()
+    assert "Loud remark" in page and "comment-hidden-marker" in page
+    assert "Masqué par un modérateur" in page  # bob reads French
+    await switch_to(client, "alice")
+    page = await (await client.get(f"/events/{event.id}")).text()
+    assert "Loud remark" not in page and "comment-hidden-marker" not in page
+    # unhidden, it is everyone's again, without the marker
+    await commit(node, moderation.act, mod.id, "unhide", "comment", comment.id, "")
+    page = await (await client.get(f"/events/{event.id}")).text()
+    assert "Loud remark" in page and "comment-hidden-marker" not in page
 
 
 @pytest.fixture

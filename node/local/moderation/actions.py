@@ -374,7 +374,8 @@ def _title_and_path(target_type: str, target_id: int) -> tuple[str, str]:
         comment = Comment.get_or_none(Comment.id == target_id)
         if comment is None:
             return "", ""
-        return "", f"/{comment.target_type}s/{comment.target_id}"
+        # its author still sees it there, marked hidden (node/local/comments.under)
+        return "", f"/{comment.target_type}s/{comment.target_id}#comment-{comment.id}"
     if target_type == "message":
         message = Message.get_or_none(Message.id == target_id)
         return "", f"/messages/{message.conversation_id}" if message else ""

@@ -46,8 +46,11 @@ def _poster(target_type: str):
 
 def _public_note(node: Node, comment_id: int, viewer) -> tuple[Comment | None, dict | None]:
     comment = Comment.get_or_none(Comment.id == comment_id)
-    if comment is None or comment.hidden or not reach.may_see(comment, viewer):
+    if comment is None or not reach.may_see(comment, viewer):
         return None, None
+    if comment.hidden:  # only its author finds it on the page (marked hidden); servers never
+        mine = viewer is not None and viewer.id == comment.author_id
+        return (comment if mine else None), None
     built = outbox.comment_note(node, comment)
     public = built is not None and PUBLIC in built[0]["to"]
     return comment, built[0] if public else None

@@ -149,7 +149,7 @@ def _detail_data(event_id: int, viewer) -> dict[str, Any]:
         "my_status": status,
         "position": position,
         "over": event.ends_at <= utcnow(),
-        "comments": comments.under("event", event.id),
+        "comments": comments.under("event", event.id, viewer),
         "item_origin": reach.origin_of(event),
         "distance_m": reach.distance(viewer, event),
     }

@@ -225,7 +225,7 @@ def detail_data(listing_id: int, viewer: Resident | None) -> dict[str, Any]:
         "listing": listing,
         "is_author": is_author,
         "history": history,
-        "comments": comments.under("listing", listing_id),
+        "comments": comments.under("listing", listing_id, viewer),
         "item_origin": reach.origin_of(listing),
         "distance_m": reach.distance(viewer, listing),
         **shelf_matching.pending_for(viewer, listing),
