@@ -111,14 +111,23 @@ def app(pem: bytes, store: GroupCommit) -> web.Application:
     return application
 
 
-async def serve_floor(pem_path: str, data_dir: str) -> None:
-    store = GroupCommit(str(Path(data_dir) / "floor.sqlite"))
-    runner = web.AppRunner(app(Path(pem_path).read_bytes(), store))
+async def serve_until_stdin_closes(application: web.Application, on_stop=None) -> None:
+    """Serve on a free loopback port, print `READY <inbox URL>`, stop when stdin closes."""
+    runner = web.AppRunner(application)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]
     print(f"READY http://127.0.0.1:{port}/inbox", flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-    print(f"STORED {store.count()}", flush=True)
+    if on_stop is not None:
+        on_stop()
     await runner.cleanup()
+
+
+async def serve_floor(pem_path: str, data_dir: str) -> None:
+    store = GroupCommit(str(Path(data_dir) / "floor.sqlite"))
+    await serve_until_stdin_closes(
+        app(Path(pem_path).read_bytes(), store),
+        lambda: print(f"STORED {store.count()}", flush=True),
+    )

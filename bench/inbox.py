@@ -12,7 +12,7 @@ none is missing.
     python bench/inbox.py                      # SQLite and PostgreSQL, 3,000 activities, 3 rounds
     python bench/inbox.py --db sqlite -n 5000 --rounds 5
     python bench/inbox.py --profile /tmp/inbox.prof   # cProfile of the server (first round)
-    BENCH_LOOP=uvloop python bench/inbox.py    # both servers on uvloop (pip install uvloop)
+    BENCH_LOOP=asyncio python bench/inbox.py   # every server on asyncio's loop (uvloop: all on it)
 
 PostgreSQL: a fresh schema on QUARTIER_BENCH_PG (default postgresql://postgres@127.0.0.1/test).
 Loopback only. About 20 s per database with the defaults.
@@ -46,20 +46,14 @@ def pin(core: int | None) -> None:
 
 async def serve_echo() -> None:
     from aiohttp import web
+    from floor import serve_until_stdin_closes
 
     async def echo(request):
         return web.json_response(await request.json(), status=202)
 
     app = web.Application()
     app.router.add_post("/inbox", echo)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    print(f"READY http://127.0.0.1:{port}/inbox", flush=True)
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-    await runner.cleanup()
+    await serve_until_stdin_closes(app)
 
 
 async def serve_node(db_url: str, data_dir: str, profile: str | None) -> None:
@@ -82,6 +76,10 @@ async def serve_node(db_url: str, data_dir: str, profile: str | None) -> None:
 
     node, runner = await start_node(make_settings, "a")
     await make_resident(node, "alice", quarter=None)
+    if not os.environ.get("BENCH_NO_FREEZE"):
+        from node import memory
+
+        memory.freeze()  # as `quartier serve` does once started (node.app.frozen)
     print(f"READY {node.urls.inbox('alice')} {node.urls.actor('alice')}", flush=True)
     profiler = db_profiler = None
     if profile:
@@ -328,6 +326,15 @@ async def main(args) -> None:
         f"activities, {args.connections} connections; server on core {args.server_core}, "
         f"generator on core {args.client_core}; load average {load[0]:.2f} {load[1]:.2f}"
     )
+    from node.loops import loop_name, new_loop
+
+    chosen = os.environ.get("BENCH_LOOP")
+    node_loop = new_loop(chosen or "auto")
+    print(
+        f"event loops: inbox{' and floor' if args.floor else ''} on "
+        f"{loop_name(node_loop)}, echo on {chosen or 'asyncio'}"
+    )
+    node_loop.close()
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     for kind in kinds:
         print(f"{kind}:", flush=True)
@@ -367,18 +374,20 @@ def cli() -> None:
     args = parser.parse_args()
     if args.serve_node or args.serve_echo or args.serve_floor:
         pin(args.server_core)
-        if os.environ.get("BENCH_LOOP") == "uvloop":
-            import uvloop
+        from node.loops import new_loop
 
-            uvloop.install()
-        if args.serve_echo:
-            asyncio.run(serve_echo())
-        elif args.serve_floor:
-            from floor import serve_floor
+        # The node and the floor on the loop `quartier serve` runs (uvloop when installed),
+        # the echo as bare aiohttp runs (asyncio's loop); BENCH_LOOP puts all three on one.
+        loop = os.environ.get("BENCH_LOOP") or ("asyncio" if args.serve_echo else "auto")
+        with asyncio.Runner(loop_factory=lambda: new_loop(loop)) as runner:
+            if args.serve_echo:
+                runner.run(serve_echo())
+            elif args.serve_floor:
+                from floor import serve_floor
 
-            asyncio.run(serve_floor(*args.serve_floor))
-        else:
-            asyncio.run(serve_node(*args.serve_node, args.profile))
+                runner.run(serve_floor(*args.serve_floor))
+            else:
+                runner.run(serve_node(*args.serve_node, args.profile))
         return
     if (os.cpu_count() or 1) < 2:
         args.server_core = args.client_core = None

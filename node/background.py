@@ -17,7 +17,7 @@ RESOURCES: list[Callable[[Node], Any]] = []
 def register(node: Node) -> None:
     """Add every background step to the node. Each area adds its own line here."""
     from node import clock_steps, mail_sender, planner, samples
-    from node.activitypub import delivery, inbox, remote_media
+    from node.activitypub import delivery, inbox_work, remote_media
     from node.local.notifications import read as notifications
     from node.local.shelves import matching as shelf_matching
 
@@ -26,7 +26,7 @@ def register(node: Node) -> None:
     node.steps["shelf_index"] = shelf_matching.index_step
     clock_steps.register(node)
 
-    node.steps["inbox"] = inbox.process_pending
+    node.steps["inbox"] = inbox_work.process_pending
     node.steps["deliveries"] = delivery.step
     node.steps["federation_prune"] = _federation_prune
     node.steps["remote_photos"] = remote_media.fetch_due
@@ -37,13 +37,13 @@ def register(node: Node) -> None:
 async def _federation_prune(node: Node) -> int:
     import time
 
-    from node.activitypub import delivery, inbox
+    from node.activitypub import delivery, inbox_work
 
     # Pruning is part of the loop (no cron job), but once an hour is plenty.
     if time.monotonic() - node.federation_pruned_at < 3600:
         return 0
     node.federation_pruned_at = time.monotonic()
-    await inbox.prune(node)
+    await inbox_work.prune(node)
     return await delivery.prune(node)
 
 

@@ -55,8 +55,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     _import_aiohttp()
     from node import ops
+    from node.loops import new_loop
 
-    asyncio.run(ops.worker(_settings(args)))
+    settings = _settings(args)
+    with asyncio.Runner(loop_factory=lambda: new_loop(settings.event_loop)) as runner:
+        runner.run(ops.worker(settings))
     return 0
 
 

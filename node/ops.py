@@ -10,6 +10,7 @@ from aiohttp import web
 
 from node import files, migrations
 from node.app import create_app, frozen, register_steps
+from node.loops import loop_name, new_loop
 from node.runtime import make_node
 from node.settings import Settings, ensure_secret_key
 
@@ -20,12 +21,16 @@ def serve(settings: Settings, host: str, port: int, reuse_port: bool = False) ->
     """Run the node; pending migrations are applied at start (documented in the README)."""
     app = create_app(settings)
     app.on_startup.append(frozen)
+    loop = new_loop(settings.event_loop)
     web.run_app(
         app,
         host=host,
         port=port,
         reuse_port=reuse_port or None,
-        print=lambda *_: log.info("Quartier listening on http://%s:%s", host, port),
+        loop=loop,
+        print=lambda *_: log.info(
+            "Quartier listening on http://%s:%s (%s)", host, port, loop_name(loop)
+        ),
     )
 
 

@@ -145,6 +145,11 @@ class Settings:
     templates_override_dir: str = _opt(
         "", "Folder of templates that override the built-in ones (same file names)."
     )
+    event_loop: str = _opt(
+        "auto",
+        "Event loop of serve and worker: auto (uvloop when installed), uvloop or asyncio.",
+        choices=("auto", "uvloop", "asyncio"),
+    )
     log_level: str = _opt(
         "INFO",
         "Logging level: DEBUG, INFO, WARNING or ERROR.",

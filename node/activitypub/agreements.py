@@ -34,6 +34,7 @@ CONTEXT = [
         "hasNumericalValue": "om2:hasNumericalValue",
         "qr": QUARTIER_NS,
         "loanStep": "qr:loanStep",
+        "thanksFor": "qr:thanksFor",
     },
 ]
 CUSTODY_STEPS = ("handed_over", "returned")
@@ -168,9 +169,18 @@ def extension_offer(ident: str, actor: str, to: str, until: dt.date, context: st
 
 
 def thanks(
-    ident: str, actor: str, to: str, to_name: str, text: str, context: str, language: str
+    ident: str,
+    actor: str,
+    to: str,
+    to_name: str,
+    text: str,
+    context: str,
+    language: str,
+    thanks_for: str = "",
 ) -> dict[str, Any]:
-    """Thanks after the return: a direct Note (readable anywhere) naming the agreement."""
+    """Thanks after the return: a direct Note (readable anywhere) naming the agreement. Thanks for
+    a service, a gift or an event (`thanks_for`) have the same shape and name the listing or
+    event instead, with `thanksFor` in place of `loanStep`."""
     content = f"<p>{escape(text or 'Thank you!')}</p>"
     note: dict[str, Any] = {
         "id": ident,
@@ -181,8 +191,11 @@ def thanks(
         "content": content,
         "tag": [{"type": "Mention", "href": to, "name": to_name}],
         "context": context,
-        "loanStep": "thanked",
     }
+    if thanks_for:
+        note["thanksFor"] = thanks_for
+    else:
+        note["loanStep"] = "thanked"
     if language:
         note["contentMap"] = {language: content}
     return {

@@ -22,6 +22,7 @@ from node.local.loans.models import Loan, LoanStep
 from node.local.messages.models import Conversation, Message
 from node.local.models import Resident
 from node.local.moderation.models import Report
+from node.local.thanks import Thanks
 from node.local.tx import Change
 from node.runtime import Node
 
@@ -120,6 +121,39 @@ def loan_step(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing
     else:
         return
     yield actor.username, activity, [remote.inbox or remote.shared_inbox]
+
+
+def thanked(node: Node, change: Change, now: dt.datetime) -> Iterator[Outgoing]:
+    """Our resident thanks a person of another node for a service, a gift or an event: a direct
+    Note to them alone, shaped as loan thanks, naming the listing or event (its origin's id)."""
+    row = Thanks.get_or_none(Thanks.id == change.thanks_id)
+    if row is None:
+        return
+    author, recipient = Resident.get_by_id(row.author_id), Resident.get_by_id(row.recipient_id)
+    remote = _remote(recipient)
+    if not author.is_local or remote is None:
+        return  # thanks received from another node (or between neighbours here) go nowhere
+    subject, number = row.subject.split(":", 1)
+    model = Event if subject == "event" else Listing
+    item = model.get_or_none(model.id == int(number))
+    if item is None:
+        return
+    urls = node.urls
+    ref = item.external_ref or (
+        urls.event(item.id) if subject == "event" else urls.listing(item.id)
+    )
+    name = f"@{recipient.username}@{recipient.host}"
+    activity = agreements.thanks(
+        f"{urls.base}/thanks/{row.id}",
+        urls.actor(author.username),
+        remote.uri,
+        name,
+        row.text,
+        ref,
+        author.language or item.language,
+        thanks_for=row.kind,
+    )
+    yield author.username, activity, [remote.inbox or remote.shared_inbox]
 
 
 # ---------------------------------------------------------------- RSVPs

@@ -12,7 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from node.activitypub import announces, resolve
-from node.activitypub.handlers import actors, follows, loans, messages, moderation, objects, rsvps
+from node.activitypub.handlers import (
+    actors,
+    follows,
+    loans,
+    messages,
+    moderation,
+    objects,
+    rsvps,
+    thanks,
+)
 from node.local.tx import Tx
 from node.runtime import Node
 
@@ -58,7 +67,7 @@ HANDLERS = {
     ("Undo", "Offer"): loans.on_undo,
     ("Undo", "Accept"): loans.on_undo,
     ("Create", "EconomicEvent"): loans.on_custody,
-    ("Create", "thanks-note"): loans.on_thanks,
+    ("Create", "thanks-note"): thanks.on_thanks,  # after a loan, a service, a gift or an event
     ("Join", "*"): rsvps.on_join,
     ("Leave", "*"): rsvps.on_leave,
     ("Accept", "Join"): rsvps.on_answer,  # our resident's Join (embedded or by id)

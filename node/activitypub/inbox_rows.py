@@ -93,7 +93,7 @@ def lookup_many(
 
 
 # One request to store: activity id, body, sender, error, and for a request verified with a key
-# this process remembered (inbox.Senders), (key id, owner, PEM, key host, actor host) to check.
+# this process remembered (inbox._remember), (key id, owner, PEM, key host, actor host) to check.
 StoreItem = tuple[str, str, str, str, tuple[str, str, str, str, str] | None]
 
 

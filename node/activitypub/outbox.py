@@ -422,6 +422,7 @@ BUILDERS: dict[type[Change], Builder] = {
     LoanExtended: direct_builders.loan_step,
     LoanExtensionDeclined: direct_builders.loan_step,
     LoanThanked: direct_builders.loan_step,
+    Thanked: direct_builders.thanked,  # thanks for a service, gift or event to another node
     RsvpChanged: _rsvp_and_counts,  # the answer to the other party, and counts to followers
     MessageSent: direct_builders.message_sent,
     ReportFiled: direct_builders.report_filed,
@@ -438,7 +439,6 @@ LOCAL_ONLY: frozenset[type[Change]] = frozenset(
         QuarterCreated,  # likewise for the quarter's Group
         ResidentSuspended,  # a moderation decision of this node; its items are hidden here
         ResidentBlocked,  # blocks are private (Mastodon's Block would tell the blocked side)
-        Thanked,  # thanks for a service, gift or event stay here (loan thanks: LoanThanked)
         ResidentUnblocked,
     }
 )

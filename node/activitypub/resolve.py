@@ -18,8 +18,9 @@ from node.activitypub import actors, twinning
 from node.activitypub.from_as import is_listing
 from node.activitypub.models import RemoteActor
 from node.activitypub.vocab import as_list, get_id, is_public
-from node.local.events.models import Rsvp
+from node.local.events.models import Event, Rsvp
 from node.local.inputs import id_or_none
+from node.local.listings.models import Listing
 from node.local.loans.models import Loan
 from node.local.models import Resident
 from node.runtime import Node
@@ -75,7 +76,8 @@ def kind_of(node: Node, sender: str, activity: dict[str, Any]) -> str:
     if kind == "Create":
         if is_listing(obj) or not direct_recipients(node, sender, activity, obj):
             return "Note"
-        return "thanks-note" if obj.get("loanStep") == "thanked" else "direct-note"
+        thanks = obj.get("loanStep") == "thanked" or "thanksFor" in obj
+        return "thanks-note" if thanks else "direct-note"
     return "actor" if ref and ref == sender else key[1]  # Delete
 
 
@@ -86,6 +88,18 @@ def local_target(node: Node, url: str) -> tuple[str, int] | None:
     if match and number is not None:
         return ("listing" if match.group(1) == "listings" else "event"), number
     return None
+
+
+def known_item(node: Node, ref: str) -> tuple[str, int] | None:
+    """("listing" | "event", id) for one of ours, or for our copy of another node's."""
+    found = local_target(node, ref)
+    if found is not None or not ref:
+        return found
+    listing = Listing.get_or_none(Listing.external_ref == ref)
+    if listing is not None:
+        return "listing", listing.id
+    event = Event.get_or_none(Event.external_ref == ref)
+    return ("event", event.id) if event is not None else None
 
 
 def find_loan(node: Node, refs: list[str]) -> tuple[Loan, str] | None:

@@ -147,6 +147,22 @@ def get_local(username: str) -> Resident:
     return resident
 
 
+def known(handle: str) -> Resident:
+    """A resident this node already knows: a local username or `@name@host`."""
+    name = handle.strip().lstrip("@")
+    if "@" not in name:
+        return get_local(name)
+    user, host = name.split("@", 1)
+    found = Resident.get_or_none(
+        (Resident.username == user.lower())
+        & (Resident.host == host.lower())
+        & Resident.deleted_at.is_null()
+    )
+    if found is None:
+        raise NotFound(_("No such resident."))
+    return found
+
+
 def get_by_id(resident_id: int) -> Resident | None:
     return (
         Resident.select()

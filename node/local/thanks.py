@@ -3,7 +3,8 @@
 One word of thanks per (who, to whom, what); profiles count them and show the latest few —
 never stars, never a score. Loan thanks come from loans.thank (here or through the other node);
 services and gifts need a conversation between the two people (proof they met); events need the
-thanker to have been going, once the event has begun.
+thanker to have been going, once the event has begun. Thanks to or from a person of another
+node travel to their node (outbox: Thanked), where `receive` applies the same rules.
 """
 
 from __future__ import annotations
@@ -84,14 +85,8 @@ def _talked(a: int, b: int) -> bool:
     return {a, b} <= senders
 
 
-def thank(
-    tx: Tx, author_id: int, subject: str, subject_id: int, text: str = "", to: int | None = None
-) -> Thanks:
-    """Thank someone for a service or gift (subject "listing") or an event (subject "event")."""
-    author = Resident.get_by_id(author_id)
-    text = (text or "").strip()
-    if len(text) > MAX_TEXT:
-        raise Invalid(_("At most %(n)d characters.", n=MAX_TEXT), {"text": "length"})
+def _subject(tx: Tx, author: Resident, subject: str, subject_id: int, to: int | None):
+    """(recipient, kind, key, title) of thanks `author` may give, or the domain's refusal."""
     if subject == "listing":
         listing = Listing.get_or_none(Listing.id == subject_id)
         if listing is None or listing.hidden:
@@ -110,8 +105,8 @@ def thank(
             raise Invalid(_("You cannot thank yourself."), {"to": "self"})
         if not _talked(author.id, recipient.id):
             raise NotAllowed(_("Thanks follow help: write to each other about it first."))
-        kind, key, title = listing.type, f"listing:{listing.id}", listing.title
-    elif subject == "event":
+        return recipient, listing.type, f"listing:{listing.id}", listing.title
+    if subject == "event":
         event = Event.get_or_none(Event.id == subject_id)
         if event is None or event.hidden:
             raise NotFound(_("No such event."))
@@ -128,9 +123,36 @@ def thank(
             raise NotAllowed(_("Only people who went can thank the organiser."))
         if event.starts_at > tx.now:
             raise InvalidTransition(_("You can say thank you once the event has begun."))
-        kind, key, title = "event", f"event:{event.id}", event.title
-    else:
-        raise Invalid(_("Thank for a listing or an event."), {"subject": "choice"})
+        return recipient, "event", f"event:{event.id}", event.title
+    raise Invalid(_("Thank for a listing or an event."), {"subject": "choice"})
+
+
+def thank(
+    tx: Tx, author_id: int, subject: str, subject_id: int, text: str = "", to: int | None = None
+) -> Thanks:
+    """Thank someone for a service or gift (subject "listing") or an event (subject "event")."""
+    author = Resident.get_by_id(author_id)
+    text = (text or "").strip()
+    if len(text) > MAX_TEXT:
+        raise Invalid(_("At most %(n)d characters.", n=MAX_TEXT), {"text": "length"})
+    recipient, kind, key, title = _subject(tx, author, subject, subject_id, to)
+    return _thanked(tx, author, recipient, kind, key, title, text)
+
+
+def receive(
+    tx: Tx, author_id: int, recipient_id: int, subject: str, subject_id: int, text: str
+) -> Thanks:
+    """Thanks from another node, under the same rules as here: they must name what the thanked
+    resident did (the listing they wrote, the event they organised, or the help they received
+    from the listing's author). The kind is the listing's here, whatever the thanks claim."""
+    author = Resident.get_by_id(author_id)
+    recipient, kind, key, title = _subject(tx, author, subject, subject_id, recipient_id)
+    if recipient.id != recipient_id:
+        raise NotAllowed(_("These thanks are not for this resident."))
+    return _thanked(tx, author, recipient, kind, key, title, text.strip()[:MAX_TEXT])
+
+
+def _thanked(tx: Tx, author: Resident, recipient: Resident, kind, key, title, text) -> Thanks:
     row = _insert(tx, author, recipient, kind, key, text)
     notify(
         recipient,

@@ -21,7 +21,7 @@ from ap_support import Peer, start_node
 from helpers import free_port, make_quarter, make_resident
 
 from node import mail_sender, migrations, queue
-from node.activitypub import actors, delivery, inbox
+from node.activitypub import actors, delivery, inbox_work
 from node.activitypub.models import INSTANCE, Delivery, Follower, InboxItem
 from node.commit import commit
 from node.local import outgoing_mail
@@ -308,17 +308,17 @@ async def test_an_inbox_item_taken_over_is_processed_by_the_new_holder_only(pair
         )
         assert status == 202
     # Given worker A claimed the five items…
-    items = await a.db.atomic(inbox._claim, a, 50)
-    a.claims.hold(inbox.QUEUE, [i.id for i in items])
+    items = await a.db.atomic(inbox_work._claim, a, 50)
+    a.claims.hold(inbox_work.QUEUE, [i.id for i in items])
     assert len(items) == 5
     # …then worker B finds nothing to do while A's lease runs
-    assert await inbox.process_pending(b) == 0
+    assert await inbox_work.process_pending(b) == 0
     # When A stops renewing (it hangs) and its lease runs out, B takes the items over
     await b.db.run(_expire(InboxItem))
-    assert await inbox.process_pending(b) == 5
+    assert await inbox_work.process_pending(b) == 5
     # …and A, waking up late, cannot mark them done: its work is rolled back
     for item in items:
-        await inbox.process_one(a, item)
+        await inbox_work.process_one(a, item)
     assert a.claims.holding() == {}
     await a.drain()
     assert sum(peer.accepts().values()) == 5
@@ -330,8 +330,8 @@ async def test_the_heartbeat_renews_held_leases_and_gives_them_back_at_exit(pair
     a, b, peer = pair
     for n in range(3):
         await peer.post(a.urls.shared_inbox(), follow(peer, n, a.urls.actor("alice")), name=f"p{n}")
-    items = await a.db.atomic(inbox._claim, a, 50)
-    a.claims.hold(inbox.QUEUE, [i.id for i in items])
+    items = await a.db.atomic(inbox_work._claim, a, 50)
+    a.claims.hold(inbox_work.QUEUE, [i.id for i in items])
     first = await a.db.run(lambda: max(i.claimed_until for i in InboxItem.select()))
     later_now = utcnow() + dt.timedelta(seconds=5)
     renewed = await a.db.atomic(queue.renew, a.claims, a.claims.holding(), later_now)
@@ -345,13 +345,13 @@ async def test_the_heartbeat_renews_held_leases_and_gives_them_back_at_exit(pair
     with pytest.raises(asyncio.CancelledError):
         await task
     assert a.claims.holding() == {}
-    assert await inbox.process_pending(b) == 3
+    assert await inbox_work.process_pending(b) == 3
 
 
 async def test_a_delivery_taken_over_is_recorded_by_its_new_holder(pair):
     a, b, peer = pair
     await peer.post(a.urls.shared_inbox(), follow(peer, 1, a.urls.actor("alice")), name="p1")
-    await inbox.process_pending(a)
+    await inbox_work.process_pending(a)
     claimed = await a.db.atomic(delivery._claim, a, utcnow(), 10)
     assert len(claimed) == 1
     assert await delivery.run_once(b) == 0  # held by A

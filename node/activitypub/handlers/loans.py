@@ -1,4 +1,6 @@
-"""Loans across nodes (FEP-0837): Offer(Agreement), Accept / Reject, Undo, custody events, thanks.
+"""Loans across nodes (FEP-0837): Offer(Agreement), Accept / Reject, Undo, custody events.
+
+Thanks after the return are handled with all thanks (handlers/thanks.py).
 
 Each step is applied through the same domain function as a local move, as the resident the signing
 actor stands for: the state machine and its party rules refuse wrong-party or illegal steps.
@@ -8,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from node.activitypub import agreements, embedded, residence
+from node.activitypub import agreements, residence
 from node.activitypub.actors import author_of
 from node.activitypub.audience import host_of
-from node.activitypub.from_as import Unacceptable, note_text
+from node.activitypub.from_as import Unacceptable
 from node.activitypub.resolve import find_loan, local_target
 from node.activitypub.vocab import get_id
 from node.local.errors import DomainError
@@ -119,16 +121,4 @@ def on_custody(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
     party = author_of(sender)
     _apply(loans.hand_over if step == "handed_over" else loans.give_back, tx, party.id, loan.id)
     loan_remote.stamp_step(loan.id, obj.get("id") or activity["id"])
-    return None
-
-
-def on_thanks(tx: Tx, node: Node, sender: str, activity: dict) -> str | None:
-    """A direct Note with loanStep "thanked" naming the agreement (resolve: thanks-note)."""
-    obj = activity["object"]
-    embedded.check_owner(sender, obj)
-    if loan_remote.step_seen(obj["id"]):
-        return "step already applied"
-    loan = _loan_of(node, activity)
-    _apply(loans.thank, tx, author_of(sender).id, loan.id, note_text(obj))
-    loan_remote.stamp_step(loan.id, obj["id"])
     return None

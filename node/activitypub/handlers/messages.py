@@ -2,7 +2,7 @@
 
 A Note is direct when nobody public and no followers collection is addressed, and one of our
 residents is (resolve.direct_recipients): it becomes a message in their conversation with the
-sender, never a public item. Loan thanks are direct Notes too (resolve: thanks-note, loans).
+sender, never a public item. Thanks are direct Notes too (resolve: thanks-note, handlers/thanks.py).
 """
 
 from __future__ import annotations

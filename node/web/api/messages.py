@@ -39,24 +39,10 @@ def message_json(message, usernames: dict[int, str]) -> dict[str, Any]:
     }
 
 
-def _recipient(to: str) -> Resident:
-    """A resident this node already knows: a local username or `@name@host`."""
-    name = to.strip().lstrip("@")
-    if "@" in name:
-        user, host = name.split("@", 1)
-        found = Resident.get_or_none(
-            (Resident.username == user.lower()) & (Resident.host == host.lower())
-        )
-        if found is None:
-            raise NotFound(_("No such resident."))
-        return found
-    return residents.get_local(name)
-
-
 async def recipient(node, to: str) -> Resident:
     """A local username, or `@name@host` of a remote person (resolved through WebFinger)."""
     try:
-        return await node.db.run(_recipient, to)
+        return await node.db.run(residents.known, to)
     except NotFound:
         if "@" not in to.strip().lstrip("@"):
             raise
@@ -183,7 +169,7 @@ async def block(request: web.Request) -> web.Response:
     node = request.app[node_key]
     me = require_resident(request)
     body = await json_body(request)
-    other = await node.db.run(_recipient, str(body.get("username") or ""))
+    other = await node.db.run(residents.known, str(body.get("username") or ""))
     if body.get("blocked") is False:
         await commit(node, moderation.unblock, me.id, other.id, actor_id=me.id)
         return web.json_response({"username": body["username"], "blocked": False})

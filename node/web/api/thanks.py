@@ -25,12 +25,13 @@ def _subject(value: Any) -> str:
 
 
 def _to(value: Any) -> int | None:
-    """The local username thanked by a listing's author (the others thank the author)."""
+    """Whom a listing's author thanks (the others thank the author): a local username, or
+    `@name@host` of a person of another node known here (they wrote to each other)."""
     if value in (None, ""):
         return None
     if not isinstance(value, str):
         raise Invalid(_("Say whom you thank."), {"to": "type"})
-    return residents.get_local(value.strip().lstrip("@")).id
+    return residents.known(value).id
 
 
 def thanks_json(row: thanks.Thanks) -> dict[str, Any]:
@@ -79,7 +80,8 @@ OPENAPI = {
     "/api/v1/thanks": {
         "post": {
             "summary": "Thank someone for a service, a gift (subject listing) or an event; loans "
-            "are thanked at /api/v1/loans/{id}/thank",
+            "are thanked at /api/v1/loans/{id}/thank. Thanks to a person of another node "
+            "travel to their node.",
             "requestBody": {
                 "required": True,
                 "content": {
@@ -92,7 +94,8 @@ OPENAPI = {
                                 "id": {"type": "integer"},
                                 "to": {
                                     "type": "string",
-                                    "description": "the author of a listing names whom they thank",
+                                    "description": "the author of a listing names whom they thank: "
+                                    "a username, or @name@host of another node",
                                 },
                                 "text": {"type": "string", "maxLength": thanks.MAX_TEXT},
                             },

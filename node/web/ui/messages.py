@@ -16,7 +16,6 @@ from node.local.loans.models import Loan
 from node.local.messages import conversations as messages
 from node.local.models import Resident
 from node.local.moderation import actions as moderation
-from node.web.api.messages import _recipient as known_recipient
 from node.web.api.messages import recipient
 from node.web.guards import require_resident, require_verified
 from node.web.nexturl import safe_next
@@ -78,7 +77,7 @@ def _new_data(
     username: str, listing_id: int | None, loan_id: int | None, me: Any
 ) -> dict[str, Any]:
     try:
-        to = known_recipient(username) if username else None
+        to = residents.known(username) if username else None
     except NotFound:
         to = None
     loan = Loan.get_or_none(Loan.id == loan_id) if loan_id else None
