@@ -136,7 +136,7 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
 def cmd_trust_verifications(args: argparse.Namespace) -> int:
     from node import ops
 
-    hosts = ops.trust_verifications(_settings(args), args.host, args.remove)
+    hosts = ops.trust_verifications(_settings(args), args.host, args.remove, args.note)
     print("nodes whose quarters' verifications are trusted: " + (", ".join(hosts) or "none"))
     return 0
 
@@ -260,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tv.add_argument("--host", default="", help="the node's host (host[:port]); empty: list")
     tv.add_argument("--remove", action="store_true", help="stop trusting it")
+    tv.add_argument("--note", default="", help="why it is trusted (shown on /admin/trusted-nodes)")
     tv.set_defaults(func=cmd_trust_verifications)
 
     st = admin_sub.add_parser("stats", help="queues, failing hosts, residents and the last 24 h")

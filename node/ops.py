@@ -160,18 +160,19 @@ def create_token(settings, username, name):
     return asyncio.run(_admin(settings, make, username, name))
 
 
-def _trust_verifications(host: str, remove: bool) -> list[str]:
-    from node.activitypub.residence import TrustedVerifier
+def _trust_verifications(host: str, remove: bool, own_host: str, note: str) -> list[str]:
+    from node.activitypub import trusted_nodes
 
-    host = host.strip().lower()
     if host and remove:
-        TrustedVerifier.delete().where(TrustedVerifier.host == host).execute()
+        trusted_nodes.distrust(host)
     elif host:
-        TrustedVerifier.insert(host=host).on_conflict_ignore().execute()
-    return [r.host for r in TrustedVerifier.select().order_by(TrustedVerifier.host)]
+        trusted_nodes.trust(host, own_host, note=note)
+    return [t.host for t in trusted_nodes.listing()]
 
 
-def trust_verifications(settings: Settings, host: str, remove: bool = False) -> list[str]:
+def trust_verifications(
+    settings: Settings, host: str, remove: bool = False, note: str = ""
+) -> list[str]:
     """Trust (or stop trusting) the verifications of another node's quarters; the list after."""
 
     async def run() -> list[str]:
@@ -179,7 +180,7 @@ def trust_verifications(settings: Settings, host: str, remove: bool = False) -> 
         node = make_node(settings_)
         try:
             await node.db.run(migrations.apply, node.db.peewee)
-            return await node.db.atomic(_trust_verifications, host, remove)
+            return await node.db.atomic(_trust_verifications, host, remove, settings_.host, note)
         finally:
             node.db.close()
 

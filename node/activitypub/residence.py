@@ -64,6 +64,7 @@ class TrustedVerifier(BaseModel):
     host = pw.CharField(max_length=255, unique=True)
     note = pw.TextField(default="")
     created_at = pw.DateTimeField(default=utcnow)
+    added_by = pw.CharField(max_length=80, default="")  # a username; empty: the command line
 
 
 RESIDENCE_MODELS = [AssertionKey, RemoteAssertionKey, RemoteAttestation, TrustedVerifier]
@@ -240,6 +241,11 @@ class Verdict:
     since: str = ""
 
 
+def trusted_node(host: str) -> bool:
+    """Our admins trust this node's verifications (host[:port], as in its actor ids)."""
+    return bool(host) and TrustedVerifier.select().where(TrustedVerifier.host == host).exists()
+
+
 def twin_issuer(issuer: str) -> bool:
     """The issuer is the Group of one of our accepted twins, or on a node our admins trust."""
     twinned = (
@@ -249,8 +255,7 @@ def twin_issuer(issuer: str) -> bool:
     )
     if twinned:
         return True
-    host = urlsplit(issuer).netloc.lower()
-    return bool(host) and TrustedVerifier.select().where(TrustedVerifier.host == host).exists()
+    return trusted_node(urlsplit(issuer).netloc.lower())
 
 
 def judge(claim: Any, subject: str) -> Verdict:
@@ -343,7 +348,7 @@ def refusal(node: Node, resident: Resident) -> str | None:
     """
     if resident.is_local or not resident.host:
         return None
-    trusted = TrustedVerifier.select().where(TrustedVerifier.host == resident.host).exists()
+    trusted = trusted_node(resident.host)
     if not (from_twin_node(resident) or trusted):
         return None
     if not node.settings.trust_twin_verification:

@@ -229,6 +229,9 @@ TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("POST", r"/admin/twins/{id:\d+}/end", "admin_twin_end"),
         ("GET", "/admin/domains", "admin_domains"),
         ("POST", "/admin/domains", "admin_domains_change"),
+        ("GET", "/admin/trusted-nodes", "admin_trusted_nodes"),
+        ("POST", "/admin/trusted-nodes", "admin_trusted_nodes_add"),
+        ("POST", "/admin/trusted-nodes/remove", "admin_trusted_nodes_remove"),
     ),
     "ui.admin_categories": (
         ("GET", "/admin/categories", "admin_categories"),

@@ -110,6 +110,7 @@ async def test_main_pages_read_well_in_french_and_english(make_settings, cleanup
         "notifications": "/notifications",
         "settings": "/settings",
         "admin": "/admin",
+        "trusted_nodes": "/admin/trusted-nodes",
         "profile": "/@bob",
         "quarter": "/@centre",
     }

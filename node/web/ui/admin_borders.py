@@ -1,11 +1,12 @@
-"""Administration across borders: twinned quarters, domain blocks and the allow-list mode."""
+"""Administration across borders: twinned quarters, domain blocks, the allow-list mode and the
+nodes whose verifications we trust."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from node import following
-from node.activitypub import trust
+from node.activitypub import trust, trusted_nodes
 from node.appkeys import node_key
 from node.commit import commit
 from node.i18n import _
@@ -99,6 +100,52 @@ async def domains_change(request: web.Request) -> web.Response:
     raise redirect("/admin/domains", _("Federation settings saved."))
 
 
+async def trusted_page(
+    request: web.Request, status: int = 200, errors=None, form=None
+) -> web.Response:
+    _require_admin(request)
+    node = request.app[node_key]
+    return render(
+        request,
+        "admin/trusted_nodes.html",
+        status=status,
+        nodes=await node.db.run(trusted_nodes.listing),
+        errors=errors or {},
+        form=form or {},
+    )
+
+
+def _text(form, name: str) -> str:
+    value = form.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
+async def trusted_add(request: web.Request) -> web.Response:
+    me = _require_admin(request)
+    node = request.app[node_key]
+    form = await request.post()
+    host, note = _text(form, "host"), _text(form, "note")
+    try:
+        host = await node.db.atomic(
+            trusted_nodes.trust, host, node.settings.host, me.username, note
+        )
+    except DomainError as exc:
+        values = {"host": host[: trusted_nodes.MAX_INPUT], "note": note[:500]}
+        return await trusted_page(request, exc.status, {**exc.fields, "_": exc.message}, values)
+    raise redirect("/admin/trusted-nodes", _("%(host)s is trusted now.", host=host))
+
+
+async def trusted_remove(request: web.Request) -> web.Response:
+    _require_admin(request)
+    node = request.app[node_key]
+    form = await request.post()
+    try:
+        host = await node.db.atomic(trusted_nodes.distrust, _text(form, "host"))
+    except DomainError as exc:
+        return await trusted_page(request, exc.status, {"_": exc.message})
+    raise redirect("/admin/trusted-nodes", _("%(host)s is no longer trusted.", host=host))
+
+
 ROUTES = [
     ("GET", "/admin/twins", twins_page, "admin_twins"),
     ("POST", "/admin/twins", twin_request, "admin_twin_request"),
@@ -106,4 +153,7 @@ ROUTES = [
     ("POST", "/admin/twins/{id:\\d+}/end", twin_end, "admin_twin_end"),
     ("GET", "/admin/domains", domains_page, "admin_domains"),
     ("POST", "/admin/domains", domains_change, "admin_domains_change"),
+    ("GET", "/admin/trusted-nodes", trusted_page, "admin_trusted_nodes"),
+    ("POST", "/admin/trusted-nodes", trusted_add, "admin_trusted_nodes_add"),
+    ("POST", "/admin/trusted-nodes/remove", trusted_remove, "admin_trusted_nodes_remove"),
 ]
