@@ -12,7 +12,7 @@ none is missing.
     python bench/inbox.py                      # SQLite and PostgreSQL, 3,000 activities, 3 rounds
     python bench/inbox.py --db sqlite -n 5000 --rounds 5
     python bench/inbox.py --profile /tmp/inbox.prof   # cProfile of the server (first round)
-    BENCH_LOOP=asyncio python bench/inbox.py   # every server on asyncio's loop (uvloop: all on it)
+    BENCH_LOOP=uvloop python bench/inbox.py    # every server on uvloop (pip install uvloop)
 
 PostgreSQL: a fresh schema on QUARTIER_BENCH_PG (default postgresql://postgres@127.0.0.1/test).
 Loopback only. About 20 s per database with the defaults.
@@ -329,7 +329,7 @@ async def main(args) -> None:
     from node.loops import loop_name, new_loop
 
     chosen = os.environ.get("BENCH_LOOP")
-    node_loop = new_loop(chosen or "auto")
+    node_loop = new_loop(chosen or "asyncio")
     print(
         f"event loops: inbox{' and floor' if args.floor else ''} on "
         f"{loop_name(node_loop)}, echo on {chosen or 'asyncio'}"
@@ -376,9 +376,9 @@ def cli() -> None:
         pin(args.server_core)
         from node.loops import new_loop
 
-        # The node and the floor on the loop `quartier serve` runs (uvloop when installed),
-        # the echo as bare aiohttp runs (asyncio's loop); BENCH_LOOP puts all three on one.
-        loop = os.environ.get("BENCH_LOOP") or ("asyncio" if args.serve_echo else "auto")
+        # asyncio's loop, as `quartier serve` by default and bare aiohttp; BENCH_LOOP=uvloop puts
+        # all three servers on uvloop (QUARTIER_EVENT_LOOP=uvloop, node/loops.py).
+        loop = os.environ.get("BENCH_LOOP") or "asyncio"
         with asyncio.Runner(loop_factory=lambda: new_loop(loop)) as runner:
             if args.serve_echo:
                 runner.run(serve_echo())

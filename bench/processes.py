@@ -198,6 +198,8 @@ async def one_round(peer, processes: int, args) -> dict:
             QUARTIER_ALLOW_PRIVATE_ADDRESSES="true", QUARTIER_ALLOW_HTTP="true",
             PYTHONPATH=str(ROOT),
         )  # fmt: skip
+        if os.environ.get("QUARTIER_EVENT_LOOP"):  # to compare the loops (node/loops.py)
+            env["QUARTIER_EVENT_LOOP"] = os.environ["QUARTIER_EVENT_LOOP"]
         command = [sys.executable, "-m", "node", "serve", "--port", str(port), "--no-workers"]
         if processes > 1:
             command += ["--processes", str(processes)]

@@ -1,31 +1,27 @@
-"""The event loop of `serve` and `worker`: uvloop when it is installed, asyncio's own otherwise.
+"""The event loop of `serve` and `worker`: asyncio's own, or uvloop when the operator asks for it.
 
-uvloop (libuv) does the same work as asyncio's selector loop with less CPU per request: on the
-inbox, about a tenth less per signed activity on one core (bench/inbox.py, bench/README.md). It
-is a dependency on Linux and macOS; `event_loop = "asyncio"` (QUARTIER_EVENT_LOOP=asyncio) keeps
-asyncio's loop, e.g. to compare or to rule the loop out when chasing a problem.
+Measured on this kind of machine (2 cores, bench/README.md, "Event loops"): uvloop takes about a
+tenth less CPU per signed inbox request in one process, but two `serve` processes on PostgreSQL
+took a third more CPU per activity on it than on asyncio's loop and stored 25-35 % fewer
+activities per second. asyncio's loop stays the default; `event_loop = "uvloop"`
+(QUARTIER_EVENT_LOOP=uvloop, after `pip install quartier[uvloop]`) suits a single process.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-
-log = logging.getLogger("quartier")
 
 
-def new_loop(choice: str = "auto") -> asyncio.AbstractEventLoop:
-    """A new event loop of the chosen kind ("auto", "uvloop" or "asyncio")."""
-    if choice != "asyncio":
+def new_loop(choice: str = "asyncio") -> asyncio.AbstractEventLoop:
+    """A new event loop of the chosen kind ("asyncio" or "uvloop")."""
+    if choice == "uvloop":
         try:
             import uvloop
         except ImportError:
-            if choice == "uvloop":
-                raise SystemExit(
-                    "event_loop is uvloop but uvloop is not installed (pip install uvloop)"
-                ) from None
-        else:
-            return uvloop.new_event_loop()
+            raise SystemExit(
+                "event_loop is uvloop but uvloop is not installed (pip install uvloop)"
+            ) from None
+        return uvloop.new_event_loop()
     return asyncio.new_event_loop()
 
 

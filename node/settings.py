@@ -146,9 +146,9 @@ class Settings:
         "", "Folder of templates that override the built-in ones (same file names)."
     )
     event_loop: str = _opt(
-        "auto",
-        "Event loop of serve and worker: auto (uvloop when installed), uvloop or asyncio.",
-        choices=("auto", "uvloop", "asyncio"),
+        "asyncio",
+        "Event loop of serve and worker: asyncio, or uvloop (pip install quartier[uvloop]).",
+        choices=("asyncio", "uvloop"),
     )
     log_level: str = _opt(
         "INFO",

@@ -1,8 +1,7 @@
-"""serve and worker run on uvloop when it is installed (node/loops.py), on asyncio's loop when told."""
+"""serve and worker run on asyncio's loop, or on uvloop when the settings say so (node/loops.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 import urllib.request
@@ -16,7 +15,7 @@ from node.loops import loop_name, new_loop
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize(("choice", "expected"), [("", "uvloop"), ("asyncio", "asyncio")])
+@pytest.mark.parametrize(("choice", "expected"), [("", "asyncio"), ("uvloop", "uvloop")])
 def test_serve_runs_on_the_chosen_loop_and_answers(tmp_path, database_url, choice, expected):
     extra = {"QUARTIER_EVENT_LOOP": choice} if choice else {}
     env = node_env(tmp_path / "data", database_url("loops"), str(ROOT), **extra)
@@ -27,14 +26,16 @@ def test_serve_runs_on_the_chosen_loop_and_answers(tmp_path, database_url, choic
         assert f"({expected})" in started
 
 
-def test_worker_runs_on_uvloop(tmp_path, database_url):
-    """(Its SIGTERM stop, on that loop, is tests/ops/test_worker_stop.py's.)"""
-    env = node_env(tmp_path / "data", database_url("loops"), str(ROOT))
+def test_worker_runs_on_uvloop_when_told(tmp_path, database_url):
+    """(Its SIGTERM stop is tests/ops/test_worker_stop.py's, on the default loop.)"""
+    env = node_env(
+        tmp_path / "data", database_url("loops"), str(ROOT), QUARTIER_EVENT_LOOP="uvloop"
+    )
     spy = (
         "import runpy, sys\n"
         "import node.loops as loops\n"
         "made = loops.new_loop\n"
-        "def new_loop(choice='auto'):\n"
+        "def new_loop(choice='asyncio'):\n"
         "    loop = made(choice)\n"
         "    print('LOOP', loops.loop_name(loop), flush=True)\n"
         "    return loop\n"
@@ -52,12 +53,23 @@ def test_worker_runs_on_uvloop(tmp_path, database_url):
         worker.wait()
 
 
-def test_unknown_or_missing_loop_is_refused(monkeypatch):
-    assert loop_name(loop := new_loop("asyncio")) == "asyncio"
+def test_a_missing_uvloop_is_refused_with_a_message(monkeypatch):
+    loop = new_loop()
+    assert loop_name(loop) == "asyncio"
     loop.close()
     monkeypatch.setitem(sys.modules, "uvloop", None)  # as if not installed
-    auto = new_loop("auto")
-    assert isinstance(auto, asyncio.AbstractEventLoop) and loop_name(auto) == "asyncio"
-    auto.close()
     with pytest.raises(SystemExit, match="uvloop is not installed"):
         new_loop("uvloop")
+
+
+def test_an_unknown_loop_setting_is_refused(tmp_path, database_url):
+    env = node_env(tmp_path / "data", database_url("loops"), str(ROOT), QUARTIER_EVENT_LOOP="trio")
+    done = subprocess.run(
+        [sys.executable, "-m", "node", "serve", "--port", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0 and "QUARTIER_EVENT_LOOP" in done.stderr + done.stdout
