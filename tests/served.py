@@ -54,6 +54,10 @@ class Served:
     data_dir: Path
     samples: list[int] = field(default_factory=list)
 
+    def log(self) -> str:
+        """What the server has written to stderr so far (its warnings and errors)."""
+        return (self.data_dir / "serve.log").read_text(errors="replace")
+
     def rss_mb(self) -> float:
         return proc_status_kb(self.process.pid, "VmRSS") / 1024
 
@@ -76,6 +80,7 @@ class Served:
 
 def start(tmp_path: Path, database_url: str, **settings: str) -> Served:
     data_dir = tmp_path / "served"
+    data_dir.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUARTIER_")}
     port = free_port()
     env.update(
@@ -110,12 +115,14 @@ def start(tmp_path: Path, database_url: str, **settings: str) -> Served:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        # a file, not a pipe: nobody reads a pipe while the server runs, and a full one would
+        # block the server mid-request; the tests print it when an answer is not what they expect
+        stderr=(data_dir / "serve.log").open("ab"),
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
-        assert process.poll() is None, process.stderr.read().decode()
+        assert process.poll() is None, (data_dir / "serve.log").read_text(errors="replace")
         try:
             with contextlib.closing(socket.create_connection(("127.0.0.1", port))):
                 break
@@ -128,11 +135,11 @@ def start(tmp_path: Path, database_url: str, **settings: str) -> Served:
 def stop(served: Served) -> str:
     served.process.terminate()
     try:
-        _, err = served.process.communicate(timeout=30)
+        served.process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         served.process.kill()
-        _, err = served.process.communicate()
-    return err.decode(errors="replace")
+        served.process.wait()
+    return served.log()
 
 
 @dataclass

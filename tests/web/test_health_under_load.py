@@ -59,7 +59,7 @@ async def test_healthz_answers_quickly_under_500_concurrent_api_requests(served)
         f" median {latencies[len(latencies) // 2]:.2f} s, slowest {latencies[-1]:.2f} s;"
         f" /healthz {healthz.summary()}; /livez {livez.summary()}; /readyz {readyz.summary()}"
     )
-    assert all(status == 200 for status, _ in results)
+    assert all(status == 200 for status, _ in results), served.log()[-8000:]
     for probes in (healthz, livez, readyz):
         assert all(status == 200 for status in probes.statuses), probes.answers
         assert probes.worst < HEALTH_LATENCY_S, probes.answers
