@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import io
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -80,9 +81,26 @@ def language_names() -> dict[str, str]:
     return dict(sorted(((c, native_name(c)) for c in ui_languages()), key=lambda i: i[1].lower()))
 
 
-@cache
+_built: dict[str, Translations] = {}
+_building = threading.Lock()
+
+
 def translations(language: str) -> Translations:
-    """All .po files of a language merged into one Translations object."""
+    """All .po files of a language merged into one Translations object, built once.
+
+    The first pages after start ask for several languages at once from the database threads
+    (search labels in every shipped language); one thread at a time builds and imports Babel's
+    catalogue tools, so concurrent first imports never meet (the lock is not taken once built)."""
+    found = _built.get(language)
+    if found is None:
+        with _building:
+            found = _built.get(language)
+            if found is None:
+                found = _built[language] = _build(language)
+    return found
+
+
+def _build(language: str) -> Translations:
     # Babel's catalogue tools (and difflib) only here: a node loads them with its first page
     from babel.messages.catalog import Catalog
     from babel.messages.mofile import write_mo

@@ -206,3 +206,36 @@ async def test_accept_language_chooses_italian_spanish_or_dutch(client, language
     assert f'lang="{language}"' in text
     for word in words:
         assert word in text
+
+
+def test_a_language_is_built_once_when_many_threads_ask_at_once(monkeypatch):
+    """The first pages ask for catalogues from several database threads together (node.i18n)."""
+    import threading
+
+    from node import i18n
+
+    monkeypatch.setattr(i18n, "_built", {})
+    builds: list[str] = []
+    real = i18n._build
+
+    def counted(language):
+        builds.append(language)
+        return real(language)
+
+    monkeypatch.setattr(i18n, "_build", counted)
+    start = threading.Barrier(8)
+    got: list[object] = []
+
+    def ask():
+        start.wait()
+        got.append(i18n.translations("de"))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert builds == ["de"]
+    assert len({id(t) for t in got}) == 1
+    with i18n.using("de"):
+        assert i18n.gettext("Please log in.") != "Please log in."
